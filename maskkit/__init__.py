@@ -1,0 +1,49 @@
+"""maskkit: a plugin-based Mask R-CNN toolkit on TensorFlow 2 / Keras 3.
+
+Importing maskkit is instant: TensorFlow loads only when a model or input pipeline is built.
+Heavy names below are resolved lazily on first attribute access.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from maskkit.backbone import Backbone
+from maskkit.config import Config
+from maskkit.dataset import Dataset
+from maskkit.errors import (
+    ConfigError,
+    DatasetError,
+    MaskkitError,
+    PluginError,
+    UnknownNameError,
+    WeightsError,
+)
+from maskkit.hookspecs import hookimpl
+from maskkit.registry import augmenters, backbones, datasets
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Augmenter": "maskkit.augment.base",
+    "load_image_gt": "maskkit.data.ground_truth",
+    "build_rpn_targets": "maskkit.data.targets",
+    "MaskRCNN": "maskkit.model.maskrcnn",
+    "Pipeline": "maskkit.pipeline",
+    "evaluate_coco": "maskkit.evaluation",
+    "compute_ap": "maskkit.utils.metrics",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'maskkit' has no attribute {name!r}")
+
+
+__all__ = [
+    "Backbone", "Config", "ConfigError", "Dataset", "DatasetError", "MaskkitError", "PluginError",
+    "UnknownNameError", "WeightsError", "augmenters", "backbones", "datasets", "hookimpl", "__version__",
+    *_LAZY,
+]

@@ -1,0 +1,78 @@
+"""The hooks a maskkit plugin implements, each documented where it is declared.
+
+A plugin is any importable module (or object) named by an entry point in the group
+``maskkit``; it implements one or more of the hooks below with ``@maskkit.hookimpl``.
+Every hook receives a ``register`` callback::
+
+    register(name: str, factory, *, description: str = "")
+
+``factory`` is either a callable or an import string ``"package.module:attribute"``.
+Import strings are resolved only when the name is first used, so a plugin can register
+TensorFlow-backed components without importing TensorFlow at start-up: keep the plugin's
+top-level module light and point at the heavy module by string.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pluggy
+
+PROJECT = "maskkit"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+Register = Callable[..., None]
+
+
+@hookspec
+def maskkit_register_datasets(register: Register) -> None:
+    """Register dataset factories by name.
+
+    A dataset factory is called with keyword arguments only (the user's ``--set key=value``
+    options, plus ``subset="train"`` or ``"val"`` when the caller wants a split) and returns a
+    *prepared* :class:`maskkit.Dataset`. Factories that take no ``subset`` simply ignore it when
+    declared as ``**kwargs``; maskkit only passes ``subset`` to factories that accept it.
+    """
+
+
+@hookspec
+def maskkit_register_augmenters(register: Register) -> None:
+    """Register augmenter factories by name.
+
+    A factory is called with keyword arguments and returns a :class:`maskkit.Augmenter`.
+    The registry enforces the contract when the augmenter is built: it must subclass
+    ``Augmenter``, declare ``targets`` (``"image"`` for colour transforms that leave masks
+    untouched, ``"both"`` for geometric transforms that move masks with the pixels) and carry a
+    docstring saying what it reads and changes.
+    """
+
+
+@hookspec
+def maskkit_register_backbones(register: Register) -> None:
+    """Register backbone factories by name.
+
+    A factory is called with keyword arguments and returns a :class:`maskkit.Backbone`, whose
+    ``build(images, config)`` turns a Keras image tensor into the feature pyramid
+    ``[P2, P3, P4, P5, P6]`` and whose ``output_strides()`` gives their strides in pixels.
+    """
+
+
+@hookspec
+def maskkit_register_commands(register: Register) -> None:
+    """Register extra ``maskkit`` CLI commands by name.
+
+    The factory is (or resolves to) a ``click.Command`` and is added to the ``maskkit`` group.
+    """
+
+
+def hook_names() -> dict[str, str]:
+    """Map each registry kind to the hook that fills it."""
+    return {
+        "dataset": "maskkit_register_datasets",
+        "augmenter": "maskkit_register_augmenters",
+        "backbone": "maskkit_register_backbones",
+        "command": "maskkit_register_commands",
+    }
+

@@ -1,0 +1,183 @@
+"""The one plugin manager: finds entry points of group ``maskkit`` lazily and isolates failures.
+
+``MASKKIT_PLUGINS=a,b`` loads only those entry points; ``MASKKIT_DISABLE_PLUGINS=c`` (or
+:func:`disable`) skips some. A plugin that fails to import is reported with a warning naming it
+and its distribution, and every other plugin keeps working.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+import warnings
+from importlib import metadata
+from typing import Any, Iterable
+
+import attrs
+import pluggy
+
+from maskkit import hookspecs
+
+ENTRY_POINT_GROUP = "maskkit"
+
+
+class PluginWarning(UserWarning):
+    """A plugin could not be loaded or its hook raised; it was skipped."""
+
+
+@attrs.define
+class PluginInfo:
+    """What ``maskkit plugins`` reports about one plugin."""
+
+    name: str
+    distribution: str
+    version: str
+    module: str
+    error: str | None = None
+    registered: dict[str, list[str]] = attrs.field(factory=dict)
+
+
+_lock = threading.RLock()
+_manager: pluggy.PluginManager | None = None
+_infos: dict[str, PluginInfo] = {}
+_disabled: set[str] = set()
+
+
+def _env_list(name: str) -> set[str] | None:
+    raw = os.environ.get(name)
+    if raw is None:
+        return None
+    return {item.strip() for item in raw.split(",") if item.strip()}
+
+
+def _warn(info: PluginInfo, what: str, exc: BaseException) -> None:
+    info.error = f"{what}: {type(exc).__name__}: {exc}"
+    warnings.warn(
+        f"maskkit plugin {info.name!r} (distribution {info.distribution} {info.version}) "
+        f"{what} and was skipped: {type(exc).__name__}: {exc}",
+        PluginWarning,
+        stacklevel=3,
+    )
+
+
+def _load_entry_points(manager: pluggy.PluginManager) -> None:
+    only = _env_list("MASKKIT_PLUGINS")
+    skip = (_env_list("MASKKIT_DISABLE_PLUGINS") or set()) | _disabled
+    seen: set[str] = set()
+    for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        if ep.name in seen or (only is not None and ep.name not in only) or ep.name in skip:
+            continue
+        seen.add(ep.name)
+        dist = getattr(ep, "dist", None)
+        info = PluginInfo(
+            name=ep.name,
+            distribution=dist.metadata["Name"] if dist is not None else "?",
+            version=dist.version if dist is not None else "?",
+            module=ep.value,
+        )
+        _infos[ep.name] = info
+        try:
+            plugin = ep.load()
+        except Exception as exc:  # a broken third-party plugin must not take maskkit down
+            _warn(info, "failed to import", exc)
+            continue
+        try:
+            manager.register(plugin, name=ep.name)
+        except Exception as exc:
+            _warn(info, "could not be registered", exc)
+
+
+def get_plugin_manager() -> pluggy.PluginManager:
+    """The process-wide plugin manager, created and filled on first use."""
+    global _manager
+    with _lock:
+        if _manager is None:
+            manager = pluggy.PluginManager(hookspecs.PROJECT)
+            manager.add_hookspecs(hookspecs)
+            _load_entry_points(manager)
+            _manager = manager
+        return _manager
+
+
+def register_plugin(plugin: Any, name: str, distribution: str = "(in-process)", version: str = "") -> None:
+    """Register a plugin object or module directly, without an entry point (tests, notebooks).
+
+    Such a plugin lives only in this process; spawned workers see entry-point plugins only.
+    """
+    manager = get_plugin_manager()
+    with _lock:
+        if manager.get_plugin(name) is not None:
+            manager.unregister(name=name)
+        manager.register(plugin, name=name)
+        _infos[name] = PluginInfo(name=name, distribution=distribution, version=version,
+                                  module=getattr(plugin, "__name__", type(plugin).__name__))
+    _invalidate_registries()
+
+
+def unregister_plugin(name: str) -> None:
+    """Remove a plugin registered earlier (by entry point or :func:`register_plugin`)."""
+    manager = get_plugin_manager()
+    with _lock:
+        if manager.get_plugin(name) is not None:
+            manager.unregister(name=name)
+        _infos.pop(name, None)
+    _invalidate_registries()
+
+
+def disable(names: Iterable[str]) -> None:
+    """Skip these entry-point plugins from now on (reloads the manager)."""
+    _disabled.update(names)
+    reset()
+
+
+def enable_all() -> None:
+    """Undo :func:`disable`."""
+    _disabled.clear()
+    reset()
+
+
+def reset() -> None:
+    """Forget every loaded plugin; the next use discovers entry points again."""
+    global _manager
+    with _lock:
+        _manager = None
+        _infos.clear()
+    _invalidate_registries()
+
+
+def plugin_infos() -> list[PluginInfo]:
+    """Every plugin seen, loaded or failed, with what it registered."""
+    from maskkit import registry
+
+    get_plugin_manager()
+    for reg in registry.all_registries():
+        reg.entries()
+    with _lock:
+        return sorted(_infos.values(), key=lambda info: info.name)
+
+
+def plugin_info(name: str) -> PluginInfo:
+    """The info record of one plugin (created for plugins registered without metadata)."""
+    with _lock:
+        if name not in _infos:
+            _infos[name] = PluginInfo(name=name, distribution="?", version="?", module="?")
+        return _infos[name]
+
+
+def resolve(factory: Any) -> Any:
+    """Turn an import string ``"pkg.mod:attr"`` into the object; pass callables through."""
+    if not isinstance(factory, str):
+        return factory
+    module_name, _, attribute = factory.partition(":")
+    obj: Any = importlib.import_module(module_name)
+    for part in filter(None, attribute.split(".")):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _invalidate_registries() -> None:
+    from maskkit import registry
+
+    for reg in registry.all_registries():
+        reg.invalidate()
