@@ -1,0 +1,1 @@
+"""The maskkit command-line interface (click)."""

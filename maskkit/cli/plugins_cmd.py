@@ -1,0 +1,34 @@
+"""``maskkit plugins``: what is installed and what each plugin registers."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import attrs
+import click
+
+
+@click.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+def plugins(as_json: bool) -> None:
+    """List each plugin, its distribution and version, and the names it registers."""
+    from maskkit.plugins import plugin_infos
+
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        infos = plugin_infos()
+    if as_json:
+        click.echo(json.dumps([attrs.asdict(info) for info in infos], indent=2))
+        return
+    header = ("plugin", "distribution", "version", "registers")
+    rows = []
+    for info in infos:
+        if info.error:
+            registers = f"FAILED: {info.error}"
+        else:
+            registers = "; ".join(f"{kind}s: {', '.join(names)}" for kind, names in sorted(info.registered.items()))
+        rows.append((info.name, info.distribution, info.version, registers or "-"))
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(3)]
+    for row in [header, *rows]:
+        click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row[:3], widths)) + "  " + row[3])

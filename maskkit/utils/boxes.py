@@ -1,0 +1,182 @@
+"""Bounding-box helpers (matterport ``mrcnn/utils.py`` conventions).
+
+Boxes are ``[N, (y1, x1, y2, x2)]`` with ``y2``/``x2`` exclusive in pixel space.
+Pure numpy; no TensorFlow.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+__all__ = [
+    "extract_bboxes",
+    "compute_iou",
+    "compute_overlaps",
+    "compute_overlaps_masks",
+    "non_max_suppression",
+    "box_refinement",
+    "apply_box_deltas",
+    "norm_boxes",
+    "denorm_boxes",
+]
+
+
+def extract_bboxes(mask: np.ndarray) -> np.ndarray:
+    """Tight pixel boxes of each instance mask [H, W, N] as int32 [N, (y1, x1, y2, x2)].
+
+    y2/x2 are exclusive; an empty mask yields an all-zero box.
+    """
+    mask = np.asarray(mask)
+    if mask.ndim != 3:
+        raise ValueError(f"extract_bboxes expects a [H, W, N] mask, got shape {mask.shape}")
+    mask = mask.astype(bool)
+    h, w, n = mask.shape
+    boxes = np.zeros((n, 4), dtype=np.int32)
+    if n == 0 or h == 0 or w == 0:
+        return boxes
+    rows = mask.any(axis=1)  # [H, N]
+    cols = mask.any(axis=0)  # [W, N]
+    present = rows.any(axis=0)
+    y1 = rows.argmax(axis=0)
+    y2 = h - rows[::-1].argmax(axis=0)
+    x1 = cols.argmax(axis=0)
+    x2 = w - cols[::-1].argmax(axis=0)
+    boxes[present] = np.stack([y1, x1, y2, x2], axis=1)[present]
+    return boxes
+
+
+def compute_iou(
+    box: np.ndarray, boxes: np.ndarray, box_area: float, boxes_area: np.ndarray
+) -> np.ndarray:
+    """IoU of one box against many boxes, given precomputed areas (avoids recomputing in loops)."""
+    box = np.asarray(box)
+    boxes = np.asarray(boxes)
+    y1 = np.maximum(box[0], boxes[:, 0])
+    y2 = np.minimum(box[2], boxes[:, 2])
+    x1 = np.maximum(box[1], boxes[:, 1])
+    x2 = np.minimum(box[3], boxes[:, 3])
+    intersection = np.maximum(x2 - x1, 0) * np.maximum(y2 - y1, 0)
+    union = box_area + np.asarray(boxes_area) - intersection
+    with np.errstate(divide="ignore", invalid="ignore"):
+        iou = np.where(union > 0, intersection / np.where(union > 0, union, 1), 0.0)
+    return iou
+
+
+def _areas(boxes: np.ndarray) -> np.ndarray:
+    return (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+
+
+def compute_overlaps(boxes1: np.ndarray, boxes2: np.ndarray) -> np.ndarray:
+    """Pairwise IoU matrix [N1, N2] between two box sets (vectorised broadcast)."""
+    b1 = np.asarray(boxes1, dtype=np.float64).reshape(-1, 4)
+    b2 = np.asarray(boxes2, dtype=np.float64).reshape(-1, 4)
+    y1 = np.maximum(b1[:, None, 0], b2[None, :, 0])
+    x1 = np.maximum(b1[:, None, 1], b2[None, :, 1])
+    y2 = np.minimum(b1[:, None, 2], b2[None, :, 2])
+    x2 = np.minimum(b1[:, None, 3], b2[None, :, 3])
+    inter = np.maximum(y2 - y1, 0) * np.maximum(x2 - x1, 0)
+    union = _areas(b1)[:, None] + _areas(b2)[None, :] - inter
+    safe = np.where(union > 0, union, 1.0)
+    return np.where(union > 0, inter / safe, 0.0)
+
+
+def compute_overlaps_masks(masks1: np.ndarray, masks2: np.ndarray) -> np.ndarray:
+    """Pairwise IoU matrix [N1, N2] between two sets of [H, W, N] masks (thresholded at 0.5)."""
+    masks1 = np.asarray(masks1)
+    masks2 = np.asarray(masks2)
+    n1, n2 = masks1.shape[-1], masks2.shape[-1]
+    if n1 == 0 or n2 == 0:
+        return np.zeros((n1, n2))
+    if masks1.shape[:-1] != masks2.shape[:-1]:
+        raise ValueError(
+            f"mask spatial shapes differ: {masks1.shape[:-1]} vs {masks2.shape[:-1]}"
+        )
+    m1 = (masks1 > 0.5).reshape(-1, n1).astype(np.float32)
+    m2 = (masks2 > 0.5).reshape(-1, n2).astype(np.float32)
+    area1 = m1.sum(axis=0)
+    area2 = m2.sum(axis=0)
+    inter = m1.T @ m2
+    union = area1[:, None] + area2[None, :] - inter
+    safe = np.where(union > 0, union, 1.0)
+    return np.where(union > 0, inter / safe, 0.0)
+
+
+def non_max_suppression(
+    boxes: np.ndarray, scores: np.ndarray, threshold: float
+) -> np.ndarray:
+    """Greedy NMS: keep the best-scoring box, drop boxes with IoU > threshold, repeat.
+
+    Returns int32 indices of the kept boxes, highest score first.
+    """
+    boxes = np.asarray(boxes)
+    scores = np.asarray(scores)
+    if boxes.ndim != 2 or boxes.shape[-1] != 4:
+        raise ValueError(f"boxes must be [N, 4], got shape {boxes.shape}")
+    if scores.shape != (boxes.shape[0],):
+        raise ValueError(f"scores must be [N]={boxes.shape[0]}, got shape {scores.shape}")
+    if boxes.shape[0] == 0:
+        return np.zeros((0,), dtype=np.int32)
+    if boxes.dtype.kind != "f":
+        boxes = boxes.astype(np.float32)
+    area = _areas(boxes)
+    order = np.argsort(scores, kind="stable")[::-1]
+    keep: list[int] = []
+    while order.size > 0:
+        i = order[0]
+        keep.append(int(i))
+        rest = order[1:]
+        iou = compute_iou(boxes[i], boxes[rest], area[i], area[rest])
+        order = rest[iou <= threshold]
+    return np.array(keep, dtype=np.int32)
+
+
+def box_refinement(box: np.ndarray, gt_box: np.ndarray) -> np.ndarray:
+    """Deltas [N, (dy, dx, log(dh), log(dw))] that turn ``box`` into ``gt_box``."""
+    box = np.asarray(box, dtype=np.float32)
+    gt_box = np.asarray(gt_box, dtype=np.float32)
+    h = box[:, 2] - box[:, 0]
+    w = box[:, 3] - box[:, 1]
+    cy = box[:, 0] + 0.5 * h
+    cx = box[:, 1] + 0.5 * w
+    gh = gt_box[:, 2] - gt_box[:, 0]
+    gw = gt_box[:, 3] - gt_box[:, 1]
+    gcy = gt_box[:, 0] + 0.5 * gh
+    gcx = gt_box[:, 1] + 0.5 * gw
+    return np.stack(
+        [(gcy - cy) / h, (gcx - cx) / w, np.log(gh / h), np.log(gw / w)], axis=1
+    )
+
+
+def apply_box_deltas(boxes: np.ndarray, deltas: np.ndarray) -> np.ndarray:
+    """Apply [N, (dy, dx, log(dh), log(dw))] deltas to boxes; inverse of box_refinement."""
+    boxes = np.asarray(boxes, dtype=np.float32)
+    deltas = np.asarray(deltas, dtype=np.float32)
+    h = boxes[:, 2] - boxes[:, 0]
+    w = boxes[:, 3] - boxes[:, 1]
+    cy = boxes[:, 0] + 0.5 * h + deltas[:, 0] * h
+    cx = boxes[:, 1] + 0.5 * w + deltas[:, 1] * w
+    h = h * np.exp(deltas[:, 2])
+    w = w * np.exp(deltas[:, 3])
+    y1 = cy - 0.5 * h
+    x1 = cx - 0.5 * w
+    return np.stack([y1, x1, y1 + h, x1 + w], axis=1)
+
+
+def _norm_consts(shape: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    h, w = int(shape[0]), int(shape[1])
+    scale = np.array([h - 1, w - 1, h - 1, w - 1], dtype=np.float64)
+    shift = np.array([0, 0, 1, 1], dtype=np.float64)
+    return scale, shift
+
+
+def norm_boxes(boxes: np.ndarray, shape: Sequence[int]) -> np.ndarray:
+    """Pixel boxes -> normalised float32 boxes; (y2, x2) shift by -1 so the image maps to [0, 1]."""
+    scale, shift = _norm_consts(shape)
+    return ((np.asarray(boxes) - shift) / scale).astype(np.float32)
+
+
+def denorm_boxes(boxes: np.ndarray, shape: Sequence[int]) -> np.ndarray:
+    """Normalised boxes -> int32 pixel boxes (inverse of norm_boxes, rounded)."""
+    scale, shift = _norm_consts(shape)
+    return np.around(np.asarray(boxes) * scale + shift).astype(np.int32)

@@ -1,0 +1,64 @@
+"""Shared test helpers every component's tests call: tiny configs, datasets and plugin fixtures."""
+
+from __future__ import annotations
+
+import contextlib
+import types
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from maskkit import Config, Dataset, hookimpl, plugins
+
+
+def shapes_config(**overrides: Any) -> Config:
+    """The seed's ShapesConfig (128x128, 4 classes, anchors 8..128), with overrides."""
+    values = dict(NAME="shapes", IMAGES_PER_GPU=2, NUM_CLASSES=4, IMAGE_MIN_DIM=128, IMAGE_MAX_DIM=128,
+                  RPN_ANCHOR_SCALES=(8, 16, 32, 64, 128), TRAIN_ROIS_PER_IMAGE=32, STEPS_PER_EPOCH=100,
+                  VALIDATION_STEPS=5)
+    values.update(overrides)
+    return Config(**values)
+
+
+def shapes_dataset(count: int = 8, size: int = 128, seed: int = 0, subset: str = "train") -> Dataset:
+    """A prepared shapes dataset through the registry, as a user would get it."""
+    import maskkit
+
+    return maskkit.datasets.create("shapes", count=count, height=size, width=size, seed=seed, subset=subset)
+
+
+class ArrayDataset(Dataset):
+    """A dataset over in-memory images and masks; tests use it to build broken data on purpose."""
+
+    def __init__(self, images: list[np.ndarray], masks: list[np.ndarray], class_ids: list[np.ndarray],
+                 class_names: tuple[str, ...] = ("a", "b")) -> None:
+        super().__init__()
+        for i, name in enumerate(class_names, start=1):
+            self.add_class("arrays", i, name)
+        for i in range(len(images)):
+            self.add_image("arrays", image_id=i, path=None)
+        self._images, self._masks, self._class_ids = images, masks, class_ids
+        self.prepare()
+
+    def load_image(self, image_id: int) -> np.ndarray:
+        return self._images[image_id]
+
+    def load_mask(self, image_id: int) -> tuple[np.ndarray, np.ndarray]:
+        return self._masks[image_id], self._class_ids[image_id]
+
+
+@contextlib.contextmanager
+def registered(kind: str, name: str, factory: Callable | str, plugin: str = "test-plugin") -> Iterator[None]:
+    """Register ``factory`` as ``name`` of ``kind`` through an in-process plugin for a block."""
+    hook = {"dataset": "maskkit_register_datasets", "augmenter": "maskkit_register_augmenters",
+            "backbone": "maskkit_register_backbones", "command": "maskkit_register_commands"}[kind]
+
+    def impl(register):
+        register(name, factory)
+
+    module = types.SimpleNamespace(**{hook: hookimpl(impl)})
+    plugins.register_plugin(module, name=plugin)
+    try:
+        yield
+    finally:
+        plugins.unregister_plugin(plugin)

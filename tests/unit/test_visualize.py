@@ -1,0 +1,126 @@
+"""Tests for maskkit.visualize (headless OpenCV rendering)."""
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from maskkit import visualize as vis
+
+NAMES = ["BG", "cat", "dog"]
+
+
+def _scene():
+    img = np.full((60, 80, 3), 40, np.uint8)
+    masks = np.zeros((60, 80, 2), bool)
+    masks[5:20, 5:30, 0] = True
+    masks[30:55, 40:75, 1] = True
+    boxes = np.array([[5, 5, 20, 30], [30, 40, 55, 75]])
+    return img, masks, boxes, np.array([1, 2]), np.array([0.9, 0.75])
+
+
+def _is_rgb(a, shape=None):
+    assert isinstance(a, np.ndarray) and a.dtype == np.uint8 and a.ndim == 3 and a.shape[2] == 3
+    if shape is not None:
+        assert a.shape[:2] == shape
+
+
+def _all_outputs(tmp_path):
+    img, masks, boxes, cids, scores = _scene()
+    ov = np.array([[0.9, 0.0], [0.1, 0.6], [0.3, 0.0]])
+    return {
+        "display_instances": lambda p: vis.display_instances(img, boxes, masks, cids, NAMES, scores, title="t", path=p),
+        "display_top_masks": lambda p: vis.display_top_masks(img, masks, cids, NAMES, limit=3, path=p),
+        "display_images": lambda p: vis.display_images([img, masks[..., 0], np.linspace(0, 1, 200).reshape(10, 20)], ["a", "b", "c"], cols=2, path=p),
+        "draw_boxes": lambda p: vis.draw_boxes(img, boxes, boxes + 2, masks, ["x", "y"], [1, 2], path=p),
+        "plot_precision_recall": lambda p: vis.plot_precision_recall(0.5, np.array([1, 1, 0.5, 0]), np.array([0, 0.5, 1, 1]), path=p),
+        "plot_overlaps": lambda p: vis.plot_overlaps(cids, np.array([1, 2, 1]), np.array([0.9, 0.8, 0.2]), ov, NAMES, path=p),
+        "plot_loss_curves": lambda p: vis.plot_loss_curves({"loss": [2.0, 1.0, 0.5], "val_loss": [2.5, float("nan"), 1.0]}, path=p),
+    }
+
+
+@pytest.mark.parametrize("name", list(_all_outputs(None)))
+def test_returns_rgb_and_writes_matching_png(name, tmp_path):
+    fn = _all_outputs(tmp_path)[name]
+    path = tmp_path / "sub" / f"{name}.png"
+    out = fn(str(path))
+    _is_rgb(out)
+    assert out.shape[0] > 0 and out.shape[1] > 0
+    assert not np.all(out == out.flat[0]), "rendered nothing"
+    disk = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    assert disk is not None and disk.shape == out.shape
+    np.testing.assert_array_equal(cv2.cvtColor(disk, cv2.COLOR_BGR2RGB), out)
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp files left
+    np.testing.assert_array_equal(fn(None), out)  # no path: same image, deterministic
+
+
+def test_random_colors_deterministic_and_distinct():
+    a = vis.random_colors(8, seed=3)
+    assert a == vis.random_colors(8, seed=3)
+    assert a != vis.random_colors(8, seed=4)
+    assert len(set(a)) == 8
+    assert all(0 <= c <= 1 for col in a for c in col)
+    assert vis.random_colors(0) == []
+
+
+def test_apply_mask_changes_only_masked_pixels():
+    img = np.full((20, 30, 3), 100, np.uint8)
+    mask = np.zeros((20, 30), bool)
+    mask[5:10, 3:12] = True
+    out = vis.apply_mask(img, mask, (1.0, 0.0, 0.0), alpha=0.5)
+    _is_rgb(out, (20, 30))
+    np.testing.assert_array_equal(out[~mask], img[~mask])
+    np.testing.assert_array_equal(out[mask], np.tile([178, 50, 50], (mask.sum(), 1)))
+    np.testing.assert_array_equal(img, 100)  # input untouched
+    with pytest.raises(ValueError):
+        vis.apply_mask(img, mask[:10], (1, 0, 0))
+
+
+def test_display_instances_mask_only_touches_mask_region():
+    img, masks, boxes, cids, scores = _scene()
+    out = vis.display_instances(img, boxes, masks, cids, NAMES, show_bbox=False,
+                                colors=[(1.0, 0, 0), (0, 1.0, 0)], scores=None)
+    # Only the mask pixels and the caption above/at each box's top-left may change.
+    changed = np.any(out != img, axis=-1)
+    assert changed[masks.any(-1)].all()
+    outside = ~masks.any(-1)
+    outside[:20, :40] = False  # caption area of instance 0 (drawn at the box corner)
+    outside[10:32, 38:80] = False  # caption area of instance 1
+    assert not changed[outside].any()
+    np.testing.assert_array_equal(out[25, 5], img[25, 5])
+
+
+def test_display_instances_empty_and_mismatch():
+    img = np.zeros((16, 16, 3), np.uint8)
+    out = vis.display_instances(img, np.zeros((0, 4)), np.zeros((16, 16, 0)), np.zeros(0), NAMES)
+    _is_rgb(out)
+    with pytest.raises(ValueError, match="class_ids"):
+        vis.display_instances(img, np.zeros((2, 4)), np.zeros((16, 16, 2)), np.zeros(1), NAMES)
+
+
+def test_display_images_grid_normalises_inputs():
+    gray = np.zeros((10, 40), np.float32)
+    gray[:, 20:] = 5.0
+    out = vis.display_images([gray, gray > 1, np.zeros((10, 40, 1), np.int32)], cols=2)
+    _is_rgb(out)
+    # Two rows of two cells (titles strip + 10 px each).
+    assert out.shape[0] > 2 * 10 and out.shape[1] >= 2 * 40
+    assert out.max() == 255 and out.min() == 0
+
+
+def test_draw_boxes_requires_boxes_and_skips_invisible():
+    img = np.zeros((30, 30, 3), np.uint8)
+    with pytest.raises(ValueError):
+        vis.draw_boxes(img)
+    out = vis.draw_boxes(img, np.array([[5, 5, 20, 20]]), visibilities=[0])
+    np.testing.assert_array_equal(out, img)
+    out = vis.draw_boxes(img, np.array([[5, 5, 20, 20]]), visibilities=[2])
+    assert out[5, 5:20].any() and not out[10, 10].any()
+
+
+def test_visualize_does_not_import_tensorflow():
+    code = "import sys, maskkit.visualize, maskkit.utils; print('tensorflow' in sys.modules)"
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "False"
