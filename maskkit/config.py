@@ -244,14 +244,16 @@ class Config:
             raise ConfigError("<file>", f"{path} must hold a mapping of field names to values")
         return cls.from_dict(values)
 
-    def display(self) -> str:
-        """Print the configuration table (and return it)."""
+    def format_table(self) -> str:
+        """The configuration as an aligned table, derived values included."""
         derived = {"BATCH_SIZE": self.BATCH_SIZE, "IMAGE_SHAPE": self.IMAGE_SHAPE,
                    "IMAGE_META_SIZE": self.IMAGE_META_SIZE}
         rows = sorted({**self.to_dict(), **derived}.items())
-        text = "Configurations:\n" + "\n".join(f"{k:30} {v}" for k, v in rows) + "\n"
-        print(text)
-        return text
+        return "Configurations:\n" + "\n".join(f"{k:30} {v}" for k, v in rows) + "\n"
+
+    def display(self) -> None:
+        """Print the configuration table, as matterport's ``config.display()`` does."""
+        print(self.format_table())
 
 
 def field_names() -> tuple[str, ...]:
