@@ -1,0 +1,240 @@
+"""COCO-format instance segmentation as a maskkit Dataset; every mask is decoded by pycocotools.
+
+Crowd regions get negative class ids (excluded from training targets, as in matterport), COCO
+category ids map to contiguous class ids (``map_source_class_id("coco.<id>")`` and back with
+``get_source_class_id``), and annotations whose masks are empty are skipped and reported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import warnings
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+from pycocotools import mask as mask_utils
+from pycocotools.coco import COCO
+
+from maskkit.dataset import Dataset
+from maskkit.errors import DatasetError
+
+SOURCE = "coco"
+REQUIRED_KEYS = ("images", "annotations", "categories")
+RLE_CHARS = ("0", "o")  # pycocotools' compressed RLE uses characters 48..111
+SHOWN_SKIPPED = 5
+
+
+class CocoDataset(Dataset):
+    """The images and instances of one COCO annotation file, restricted to chosen categories."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skipped_annotations: list[int] = []
+        self.coco: COCO | None = None
+
+    def load_coco(self, annotations: str | os.PathLike, images: str | os.PathLike,
+                  class_ids: Iterable[int] | str | None = None, return_coco: bool = False) -> None:
+        """Add the categories, images and annotations of ``annotations``; image files live in ``images``."""
+        ann_path, image_dir = Path(annotations), Path(images)
+        coco = read_coco(ann_path)
+        if not image_dir.is_dir():
+            raise DatasetError(f"coco: image folder not found: {image_dir}")
+        cat_ids = select_categories(coco, class_ids, ann_path)
+        for cat_id in cat_ids:
+            self.add_class(SOURCE, cat_id, str(coco.cats[cat_id].get("name", cat_id)))
+        wanted = set(cat_ids)
+        if class_ids is None:
+            image_ids = sorted(coco.imgs)
+        else:
+            image_ids = sorted({img for cat_id in cat_ids for img in coco.catToImgs.get(cat_id, [])})
+        missing: list[Path] = []
+        skipped: list[int] = []
+        for img_id in image_ids:
+            img = coco.imgs[img_id]
+            path, height, width = image_fields(img, ann_path, image_dir)
+            if not path.is_file():
+                missing.append(path)
+                continue
+            kept = []
+            for ann in coco.imgToAnns.get(img_id, []):
+                if ann.get("category_id") not in wanted:
+                    continue
+                rle = annotation_rle(ann, height, width, who=f"coco image {img_id} ({path})")
+                if rle is None or int(mask_utils.area(rle)) == 0:
+                    skipped.append(ann["id"])
+                    continue
+                kept.append(ann)
+            self.add_image(SOURCE, image_id=img_id, path=str(path), width=width, height=height,
+                           annotations=kept)
+        if missing:
+            shown = ", ".join(str(p) for p in missing[:SHOWN_SKIPPED])
+            raise DatasetError(f"coco: {len(missing)} image file(s) listed in {ann_path} are missing "
+                               f"from {image_dir}: {shown}{', ...' if len(missing) > SHOWN_SKIPPED else ''}")
+        self.skipped_annotations.extend(skipped)
+        if skipped:
+            shown = ", ".join(str(i) for i in skipped[:SHOWN_SKIPPED])
+            warnings.warn(f"coco {ann_path}: skipped {len(skipped)} annotation(s) whose masks are empty "
+                          f"(ids {shown}{', ...' if len(skipped) > SHOWN_SKIPPED else ''})", stacklevel=2)
+        self.coco = coco if return_coco else None
+
+    def load_mask(self, image_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """Instance masks bool [H, W, N] and class ids int32 [N]; crowd regions have negative ids."""
+        info = self.image_info[image_id]
+        if info["source"] != SOURCE:
+            return super().load_mask(image_id)
+        height, width, anns = info["height"], info["width"], info["annotations"]
+        if not anns:
+            return np.zeros((height, width, 0), dtype=bool), np.zeros(0, dtype=np.int32)
+        who = self.describe_image(image_id)
+        masks = decode_checked([annotation_rle(ann, height, width, who) for ann in anns], anns, who)
+        class_ids = np.array([self.map_source_class_id(f"{SOURCE}.{ann['category_id']}")
+                              * (-1 if ann.get("iscrowd") else 1) for ann in anns], dtype=np.int32)
+        return masks.astype(bool), class_ids
+
+
+def make_coco(annotations: str, images: str, class_ids: list[int] | str | None = None,
+              return_coco: bool = False, subset: str | None = None) -> CocoDataset:
+    """A prepared CocoDataset; ``{subset}`` in either path is replaced by ``subset`` (e.g. train/val)."""
+    if subset is not None:
+        annotations = str(annotations).replace("{subset}", subset)
+        images = str(images).replace("{subset}", subset)
+    for path in (annotations, images):
+        if "{subset}" in str(path):
+            raise DatasetError(f"coco: path {path} contains {{subset}} but no subset was given")
+    dataset = CocoDataset()
+    dataset.load_coco(annotations, images, class_ids=class_ids, return_coco=return_coco)
+    dataset.prepare()
+    return dataset
+
+
+def decode_checked(rles: list[dict[str, Any]], anns: list[dict[str, Any]], who: str) -> np.ndarray:
+    """Decode RLEs to uint8 [H, W, N]; runs that overflow or fall short of the image raise DatasetError."""
+    masks = try_decode(rles)
+    if masks is not None:
+        sane = ((masks.max(axis=(0, 1)) <= 1)
+                & (masks.sum(axis=(0, 1), dtype=np.int64) == mask_utils.area(rles)))
+        if sane.all():
+            return masks
+        culprit = int(np.argmin(sane))
+    else:
+        culprit = next(k for k, rle in enumerate(rles) if try_decode([rle]) is None)
+    raise DatasetError(f"{who}: annotation {anns[culprit]['id']} has a corrupt compressed RLE "
+                       f"(its runs do not cover the image exactly)")
+
+
+def try_decode(rles: list[dict[str, Any]]) -> np.ndarray | None:
+    """pycocotools' decode, or None when it rejects the runs."""
+    try:
+        return mask_utils.decode(rles)
+    except ValueError:
+        return None
+
+
+def read_coco(path: Path) -> COCO:
+    """Load and index an annotation file, with errors naming the file instead of pycocotools' asserts."""
+    if not path.is_file():
+        raise DatasetError(f"coco: annotation file not found: {path}")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DatasetError(f"coco: {path} is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict) or any(key not in data for key in REQUIRED_KEYS):
+        raise DatasetError(f"coco: {path} must be a JSON object with {', '.join(REQUIRED_KEYS)} "
+                           f"(a COCO instances file)")
+    coco = COCO()
+    coco.dataset = data
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            coco.createIndex()
+    except (KeyError, TypeError) as exc:
+        raise DatasetError(f"coco: {path}: an image, annotation or category lacks field {exc}") from exc
+    return coco
+
+
+def select_categories(coco: COCO, class_ids: Iterable[int] | str | None, path: Path) -> list[int]:
+    """The sorted category ids to load: all, or the requested ones (a list or "3,7") after checking them."""
+    if class_ids is None:
+        return sorted(coco.cats)
+    if isinstance(class_ids, str):
+        class_ids = [c for c in class_ids.split(",") if c.strip()]
+    try:
+        requested = sorted({int(c) for c in class_ids})
+    except (TypeError, ValueError) as exc:
+        raise DatasetError(f"coco: class_ids must be COCO category ids (integers), got {class_ids!r}") from exc
+    unknown = [c for c in requested if c not in coco.cats]
+    if unknown:
+        raise DatasetError(f"coco: {path} has no categories {unknown}; known ids: {sorted(coco.cats)}")
+    return requested
+
+
+def image_fields(img: dict[str, Any], ann_path: Path, image_dir: Path) -> tuple[Path, int, int]:
+    """(file path, height, width) of an image entry, checked."""
+    try:
+        return image_dir / img["file_name"], int(img["height"]), int(img["width"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DatasetError(f"coco: {ann_path}: image {img.get('id')!r} needs file_name, height and "
+                           f"width ({type(exc).__name__}: {exc})") from exc
+
+
+def annotation_rle(ann: dict[str, Any], height: int, width: int, who: str) -> dict[str, Any] | None:
+    """The compressed RLE of an annotation's segmentation; None when its polygons are all degenerate.
+
+    Polygon parts with fewer than three points are dropped (they cover no pixels). Anything else
+    pycocotools would silently misread raises DatasetError naming the annotation.
+    """
+    where = f"{who}: annotation {ann.get('id')!r}"
+    segm = ann.get("segmentation")
+    if isinstance(segm, list):
+        return polygon_rle(segm, height, width, where)
+    if isinstance(segm, dict) and "counts" in segm and "size" in segm:
+        size = segm["size"]
+        if not isinstance(size, (list, tuple)) or list(size) != [height, width]:
+            raise DatasetError(f"{where}: RLE size {size} differs from the image size [{height}, {width}]")
+        counts = segm["counts"]
+        if isinstance(counts, list):
+            return uncompressed_rle(segm, height, width, where)
+        if isinstance(counts, (str, bytes)):
+            text = counts.decode("ascii", "replace") if isinstance(counts, bytes) else counts
+            if text and (min(text) < RLE_CHARS[0] or max(text) > RLE_CHARS[1]):
+                raise DatasetError(f"{where}: compressed RLE counts contain characters outside "
+                                   f"{RLE_CHARS[0]!r}..{RLE_CHARS[1]!r}")
+            return {"size": [height, width], "counts": counts}
+        raise DatasetError(f"{where}: RLE counts must be a list or a string, got {type(counts).__name__}")
+    raise DatasetError(f"{where}: segmentation must be a list of polygons or an RLE dict with counts and "
+                       f"size, got {type(segm).__name__}")
+
+
+def polygon_rle(polygons: list[Any], height: int, width: int, where: str) -> dict[str, Any] | None:
+    """Merge polygon parts into one compressed RLE; a malformed part raises DatasetError."""
+    parts = []
+    for k, part in enumerate(polygons):
+        try:
+            coords = np.asarray(part, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise DatasetError(f"{where}: polygon {k} is not a list of numbers ({exc})") from exc
+        if coords.ndim != 1 or coords.size % 2 or not np.all(np.isfinite(coords)):
+            raise DatasetError(f"{where}: polygon {k} must be a flat list of finite x,y pairs, "
+                               f"got shape {coords.shape}")
+        if coords.size >= 6:
+            parts.append(coords.tolist())
+    if not parts:
+        return None
+    return mask_utils.merge(mask_utils.frPyObjects(parts, height, width))
+
+
+def uncompressed_rle(segm: dict[str, Any], height: int, width: int, where: str) -> dict[str, Any]:
+    """Compress an uncompressed RLE after checking its runs cover the image exactly."""
+    try:
+        counts = np.asarray(segm["counts"], dtype=np.int64)
+    except (TypeError, ValueError) as exc:
+        raise DatasetError(f"{where}: RLE counts are not integers ({exc})") from exc
+    if counts.ndim != 1 or np.any(counts < 0):
+        raise DatasetError(f"{where}: RLE counts must be a flat list of non-negative run lengths")
+    if int(counts.sum()) != height * width:
+        raise DatasetError(f"{where}: RLE runs sum to {int(counts.sum())} pixels, the image has "
+                           f"{height}x{width} = {height * width}")
+    return mask_utils.frPyObjects({"size": [height, width], "counts": counts.tolist()}, height, width)
