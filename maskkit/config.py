@@ -21,6 +21,8 @@ LOSS_NAMES = ("rpn_class_loss", "rpn_bbox_loss", "mrcnn_class_loss", "mrcnn_bbox
 
 
 def _tuple(value: Any) -> tuple:
+    if isinstance(value, str):
+        return tuple(item.strip() for item in value.split(",") if item.strip())
     return tuple(value)
 
 

@@ -80,6 +80,10 @@ def test_invalid_values_name_the_field(changes, field):
     assert field in str(info.value)
 
 
+def test_comma_separated_augmenters():
+    assert Config(AUGMENTERS="fliplr, rot90").AUGMENTERS == ("fliplr", "rot90")
+
+
 def test_numbers_are_coerced_where_harmless():
     c = Config(LEARNING_RATE=1, IMAGES_PER_GPU=4.0)
     assert isinstance(c.LEARNING_RATE, float) and isinstance(c.IMAGES_PER_GPU, int)
