@@ -1,0 +1,30 @@
+"""``maskkit weights inspect|convert`` through click's runner on a matterport-layout file."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from maskkit.cli.main import cli
+from tests.unit.test_weights import matterport_groups, tiny_model, write_keras2
+
+
+def test_inspect_and_convert_a_matterport_file(tmp_path):
+    src = tmp_path / "mask_rcnn_coco.h5"
+    write_keras2(src, matterport_groups(tiny_model()))
+    runner = CliRunner()
+    table = runner.invoke(cli, ["weights", "inspect", str(src)])
+    assert table.exit_code == 0, table.output
+    assert "conv1" in table.output
+    dst = tmp_path / "converted.weights.h5"
+    converted = runner.invoke(cli, ["weights", "convert", str(src), str(dst), "--class-names", "BG,a,b,c"])
+    assert converted.exit_code == 0, converted.output
+    data = json.loads(runner.invoke(cli, ["weights", "inspect", str(dst), "--json"]).output)
+    assert data["metadata"]["class_names"] == ["BG", "a", "b", "c"]
+    assert any(layer["name"] == "conv1" for layer in data["layers"])
+
+
+def test_inspect_missing_file_is_one_line_error(tmp_path):
+    result = CliRunner().invoke(cli, ["weights", "inspect", str(tmp_path / "nope.h5")])
+    assert result.exit_code == 1 and "nope.h5" in result.output and "Traceback" not in result.output
