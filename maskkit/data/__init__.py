@@ -1,0 +1,18 @@
+"""Everything between Dataset.load_image/load_mask and the model's inputs (TensorFlow only in input.py)."""
+
+from maskkit.data.anchors import anchor_counts, anchors_for
+from maskkit.data.ground_truth import load_image_gt
+from maskkit.data.meta import compose_image_meta, mold_image, parse_image_meta, parse_image_meta_batch, unmold_image
+from maskkit.data.targets import build_detection_targets, build_rpn_targets, generate_random_rois
+
+__all__ = ["anchor_counts", "anchors_for", "build_detection_targets", "build_rpn_targets", "compose_image_meta",
+           "generate_random_rois", "load_image_gt", "make_dataset", "mold_image", "parse_image_meta",
+           "parse_image_meta_batch", "unmold_image"]
+
+
+def __getattr__(name: str):
+    if name == "make_dataset":
+        from maskkit.data.input import make_dataset
+
+        return make_dataset
+    raise AttributeError(f"module 'maskkit.data' has no attribute {name!r}")

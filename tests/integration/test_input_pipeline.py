@@ -1,0 +1,121 @@
+"""The tf.data pipeline: model-input contract, seeded determinism, skipping empty images, padding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import maskkit
+from maskkit.data import anchors_for, parse_image_meta_batch
+from maskkit.data.input import make_dataset
+from maskkit.errors import DatasetError
+from tests.helpers import ArrayDataset, shapes_config, shapes_dataset
+
+
+def batches(pipeline, count=2):
+    return [{k: v.numpy() for k, v in batch.items()} for batch in pipeline.take(count)]
+
+
+def assert_same(a, b):
+    for x, y in zip(a, b):
+        for key in x:
+            np.testing.assert_array_equal(x[key], y[key], err_msg=key)
+
+
+def test_batches_follow_the_model_input_contract():
+    config = shapes_config()
+    batch = batches(make_dataset(shapes_dataset(count=6), config, augmenters="fliplr", seed=1), 1)[0]
+    anchors = anchors_for(config, config.IMAGE_SHAPE).shape[0]
+    expected = {"images": ((2, 128, 128, 3), np.float32), "image_meta": ((2, 16), np.float32),
+                "rpn_match": ((2, anchors), np.int32), "rpn_bbox": ((2, 256, 4), np.float32),
+                "gt_class_ids": ((2, 100), np.int32), "gt_boxes": ((2, 100, 4), np.float32),
+                "gt_masks": ((2, 56, 56, 100), np.bool_)}
+    assert {k: (v.shape, v.dtype) for k, v in batch.items()} == expected
+    assert batch["images"].min() < 0  # molded around MEAN_PIXEL
+    assert set(np.unique(batch["rpn_match"])) <= {-1, 0, 1} and (batch["rpn_match"] == 1).any()
+    n = (batch["gt_class_ids"] > 0).sum(axis=1)
+    assert (n > 0).all()
+    assert not batch["gt_boxes"][0, n[0]:].any() and batch["gt_boxes"][0, :n[0], 2:].min() > 0
+    assert not batch["gt_masks"][0, :, :, n[0]:].any()
+    np.testing.assert_array_equal(parse_image_meta_batch(batch["image_meta"])["image_shape"][0], [128, 128, 3])
+
+
+def test_equal_seeds_give_identical_batches_and_workers_do_not_matter():
+    config, dataset = shapes_config(), shapes_dataset(count=6)
+    spec = "fliplr,rot90,rotate,brightness_contrast"
+    first = batches(make_dataset(dataset, config, augmenters=spec, seed=5, num_parallel_calls=2), 4)
+    again = batches(make_dataset(dataset, config, augmenters=spec, seed=5, num_parallel_calls=1), 4)
+    assert_same(first, again)
+    other = batches(make_dataset(dataset, config, augmenters=spec, seed=6, num_parallel_calls=2), 4)
+    assert any(not np.array_equal(a["images"], b["images"]) for a, b in zip(first, other))
+
+
+def test_without_shuffle_or_repeat_images_come_in_order_once():
+    config = shapes_config()
+    out = batches(make_dataset(shapes_dataset(count=5), config, shuffle=False, repeat=False), 10)
+    ids = np.concatenate([parse_image_meta_batch(b["image_meta"])["image_id"] for b in out])
+    np.testing.assert_array_equal(ids, [0, 1, 2, 3])
+
+
+def block_dataset(counts: list[int]) -> ArrayDataset:
+    """64x64 images with the given numbers of 4x4 instances (class 1)."""
+    images, masks, class_ids = [], [], []
+    for n in counts:
+        mask = np.zeros((64, 64, n), dtype=bool)
+        for i in range(n):
+            y, x = divmod(i, 8)
+            mask[y * 8:y * 8 + 4, x * 8:x * 8 + 4, i] = True
+        images.append(np.full((64, 64, 3), 90, dtype=np.uint8))
+        masks.append(mask)
+        class_ids.append(np.ones(n, dtype=np.int32))
+    return ArrayDataset(images, masks, class_ids, class_names=("a", "b", "c"))
+
+
+def test_images_without_instances_are_skipped_and_extra_instances_subsampled():
+    config = shapes_config(MAX_GT_INSTANCES=5, IMAGES_PER_GPU=1)
+    out = batches(make_dataset(block_dataset([0, 9, 0, 2]), config, shuffle=False, repeat=False), 10)
+    ids = [int(b["image_meta"][0, 0]) for b in out]
+    assert ids == [1, 3]
+    np.testing.assert_array_equal(out[0]["gt_class_ids"][0], [1, 1, 1, 1, 1])
+    np.testing.assert_array_equal(out[1]["gt_class_ids"][0], [1, 1, 0, 0, 0])
+
+
+def test_a_dataset_without_any_instance_is_a_clear_error():
+    with pytest.raises(DatasetError, match="none of its 2 images has an instance"):
+        make_dataset(block_dataset([0, 0]), shapes_config())
+
+
+def test_worker_processes_give_the_same_batches_as_threads():
+    config, dataset = shapes_config(), shapes_dataset(count=6)
+    threads = batches(make_dataset(dataset, config, augmenters="fliplr,rot90", seed=2), 3)
+    processes = batches(make_dataset(dataset, config, augmenters="fliplr,rot90", seed=2, processes=2), 3)
+    assert_same(threads, processes)
+
+
+class EraseAll(maskkit.Augmenter):
+    """Clears every instance mask (as an over-eager crop would); reads and changes the masks."""
+
+    targets = "both"
+
+    def __call__(self, image, masks, rng):
+        return image, np.zeros_like(masks)
+
+
+def test_losing_every_instance_to_augmentation_stops_with_a_clear_error():
+    pipeline = make_dataset(shapes_dataset(count=3), shapes_config(), augmenters=EraseAll())
+    with pytest.raises(Exception, match="had no instances"):
+        batches(pipeline, 1)
+
+
+def test_each_pass_over_a_finite_pipeline_is_reshuffled_reproducibly():
+    config, dataset = shapes_config(), shapes_dataset(count=8)
+
+    def two_passes():
+        pipeline = make_dataset(dataset, config, seed=4, repeat=False)
+        return [np.concatenate([b["image_meta"][:, 0] for b in batches(pipeline, 4)]) for _ in range(2)]
+
+    first, second = two_passes()
+    assert sorted(first) == sorted(second) == list(range(8)) and not np.array_equal(first, second)
+    again = two_passes()
+    np.testing.assert_array_equal(again[0], first)
+    np.testing.assert_array_equal(again[1], second)

@@ -1,0 +1,139 @@
+"""RPN targets on hand-checked cases (IoU thresholds, best anchor, crowds, balancing) and debug ROI targets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from maskkit.data import anchors_for, build_detection_targets, build_rpn_targets, generate_random_rois
+from maskkit.utils.boxes import apply_box_deltas, compute_overlaps
+from maskkit.utils.resize import minimize_mask
+from tests.helpers import shapes_config
+
+GT = np.array([[0, 0, 10, 10]], dtype=np.float32)
+
+
+def targets(anchors, class_ids, boxes, **overrides):
+    config = shapes_config(**overrides)
+    return build_rpn_targets(np.array(anchors, dtype=np.float32), np.array(class_ids), np.array(boxes, np.float32),
+                             config, rng=np.random.default_rng(0))
+
+
+def test_iou_thresholds_label_positive_negative_and_neutral():
+    anchors = [[0, 0, 10, 10], [0, 0, 10, 11], [20, 20, 30, 30], [0, 5, 10, 15], [0, 2, 10, 12]]
+    match, bbox = targets(anchors, [1], GT)
+    # IoUs with the GT: 1.0, 0.909, 0, 0.333, 0.667
+    np.testing.assert_array_equal(match, [1, 1, -1, 0, 0])
+    assert bbox.shape == (256, 4) and bbox.dtype == np.float32
+    np.testing.assert_allclose(bbox[0], 0, atol=1e-6)
+    # anchor [0,0,10,11] -> GT: dx = (5 - 5.5) / 11, dw = log(10 / 11); divided by std (0.1, 0.1, 0.2, 0.2)
+    np.testing.assert_allclose(bbox[1], [0, -0.5 / 11 / 0.1, 0, np.log(10 / 11) / 0.2], rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(bbox[2:], 0)
+
+
+def test_best_anchor_of_a_gt_is_positive_below_the_threshold():
+    match, bbox = targets([[0, 5, 10, 15], [0, 2, 10, 12], [50, 50, 60, 60]], [1], GT)
+    np.testing.assert_array_equal(match, [0, 1, -1])
+    np.testing.assert_allclose(bbox[0], [0, -2 / 10 / 0.1, 0, 0], atol=1e-6)
+
+
+def test_crowd_boxes_are_never_matched_and_protect_nearby_anchors():
+    boxes = [[0, 0, 10, 10], [40, 40, 60, 60]]
+    anchors = [[40, 40, 60, 60], [45, 45, 50, 50], [70, 70, 80, 80], [0, 0, 10, 10]]
+    match, _ = targets(anchors, [1, -2], boxes)
+    np.testing.assert_array_equal(match, [0, 0, -1, 1])
+
+
+def test_an_all_crowd_image_has_only_negatives_away_from_the_crowd():
+    match, bbox = targets([[40, 40, 60, 60], [70, 70, 80, 80], [0, 0, 5, 5]], [-1], [[40, 40, 60, 60]])
+    np.testing.assert_array_equal(match, [0, -1, -1])
+    np.testing.assert_array_equal(bbox, 0)
+
+
+def test_balancing_keeps_at_most_half_positives_and_fills_with_negatives():
+    anchors = [[0, 0, 10, 10]] * 20 + [[50, 50, 60, 60]] * 20
+    match, bbox = targets(anchors, [1], GT, RPN_TRAIN_ANCHORS_PER_IMAGE=8)
+    assert (match == 1).sum() == 4 and (match == -1).sum() == 4
+    assert bbox.shape == (8, 4)
+    one_positive = [[0, 0, 10, 10]] + [[50, 50, 60, 60]] * 20
+    match, _ = targets(one_positive, [1], GT, RPN_TRAIN_ANCHORS_PER_IMAGE=8)
+    assert (match == 1).sum() == 1 and (match == -1).sum() == 7
+
+
+def test_subsampling_is_seeded():
+    anchors = [[0, 0, 10, 10]] * 20 + [[50, 50, 60, 60]] * 20
+    config = shapes_config(RPN_TRAIN_ANCHORS_PER_IMAGE=8)
+    runs = [build_rpn_targets(np.array(anchors, np.float32), np.array([1]), GT, config, rng=np.random.default_rng(5))
+            for _ in range(2)]
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+
+
+def naive_rpn_match(anchors, boxes):
+    """matterport's labelling without crowds or balancing, from the reference utils."""
+    overlaps = compute_overlaps(anchors, boxes)
+    match = np.zeros(len(anchors), dtype=np.int32)
+    best = overlaps.max(axis=1)
+    match[best < 0.3] = -1
+    match[np.argwhere(overlaps == overlaps.max(axis=0))[:, 0]] = 1
+    match[best >= 0.7] = 1
+    return match
+
+
+def test_shapes_sized_case_matches_the_reference_and_deltas_refine_onto_gt():
+    config = shapes_config(RPN_TRAIN_ANCHORS_PER_IMAGE=4092)
+    anchors = anchors_for(config, config.IMAGE_SHAPE)
+    boxes = np.array([[10, 12, 50, 40], [60, 60, 120, 126], [70, 5, 90, 30]], dtype=np.float32)
+    match, bbox = build_rpn_targets(anchors, np.array([1, 2, 3]), boxes, config, rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(match, naive_rpn_match(anchors, boxes))
+    positive = np.flatnonzero(match == 1)
+    refined = apply_box_deltas(anchors[positive], bbox[:positive.size] * np.array(config.RPN_BBOX_STD_DEV))
+    targets_of = compute_overlaps(anchors[positive], boxes).argmax(axis=1)
+    np.testing.assert_allclose(refined, boxes[targets_of], atol=1e-3)
+
+
+def test_random_rois_stay_in_the_image_and_cluster_around_gt():
+    boxes = np.array([[20, 20, 60, 50], [70, 80, 110, 120]])
+    rois = generate_random_rois((128, 128, 3), 200, boxes, rng=np.random.default_rng(0))
+    assert rois.shape == (200, 4) and rois.dtype == np.int32
+    assert rois[:, :2].min() >= 0 and rois[:, 2].max() <= 128 and rois[:, 3].max() <= 128
+    assert ((rois[:, 2] - rois[:, 0]) >= 2).all() and ((rois[:, 3] - rois[:, 1]) >= 2).all()
+    per_box = 90
+    for i, (y1, x1, y2, x2) in enumerate(boxes):
+        near = rois[i * per_box:(i + 1) * per_box]
+        h, w = y2 - y1, x2 - x1
+        assert (near[:, 0] >= y1 - h).all() and (near[:, 2] <= y2 + h).all()
+        assert (near[:, 1] >= x1 - w).all() and (near[:, 3] <= x2 + w).all()
+        assert (compute_overlaps(near, boxes[i:i + 1]) > 0).mean() > 0.5
+
+
+def test_detection_targets_respect_the_positive_ratio_and_crop_masks():
+    config = shapes_config(USE_MINI_MASK=False)
+    boxes = np.array([[20, 20, 60, 50], [70, 80, 110, 120]], dtype=np.int32)
+    masks = np.zeros((128, 128, 2), dtype=bool)
+    for i, (y1, x1, y2, x2) in enumerate(boxes):
+        masks[y1:y2, x1:x2, i] = True
+    rois = np.concatenate([np.repeat(boxes, 20, axis=0), [[0, 0, 5, 5]] * 30]).astype(np.int32)
+    out_rois, class_ids, deltas, mask_targets = build_detection_targets(
+        rois, np.array([1, 3]), boxes, masks, config, rng=np.random.default_rng(0))
+    assert out_rois.shape == (32, 4) and class_ids.shape == (32,)
+    assert deltas.shape == (32, 4, 4) and mask_targets.shape == (32, 28, 28, 4)
+    fg = np.flatnonzero(class_ids > 0)
+    assert fg.size == int(32 * config.ROI_POSITIVE_RATIO)
+    assert set(class_ids[fg]) <= {1, 3}
+    for i in fg:
+        np.testing.assert_allclose(deltas[i, class_ids[i]], 0, atol=1e-6)
+        assert mask_targets[i, :, :, class_ids[i]].min() == 1.0
+    assert mask_targets[class_ids == 0].max() == 0.0
+
+
+@pytest.mark.parametrize("use_mini_mask", [True, False])
+def test_mask_targets_are_the_same_from_mini_or_full_masks(use_mini_mask):
+    config = shapes_config(USE_MINI_MASK=use_mini_mask)
+    box = np.array([[20, 20, 60, 60]], dtype=np.int32)
+    full = np.zeros((128, 128, 1), dtype=bool)
+    full[20:60, 20:40, 0] = True  # left half of the box
+    mask = minimize_mask(box, full, config.MINI_MASK_SHAPE) if use_mini_mask else full
+    _, class_ids, _, targets_ = build_detection_targets(box, np.array([2]), box, mask, config,
+                                                       rng=np.random.default_rng(0))
+    target = targets_[class_ids == 2][0, :, :, 2]
+    assert target[:, :13].min() == 1.0 and target[:, 15:].max() == 0.0
