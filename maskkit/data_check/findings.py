@@ -1,0 +1,54 @@
+"""What a data check can find: one Finding per problem, each with a severity and a stable code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+SEVERITIES = (ERROR, WARNING, INFO)
+
+#: code -> (severity, what it means); docs/data-check.md lists the same table.
+CODES: dict[str, tuple[str, str]] = {
+    "no-images": (ERROR, "the dataset has no images"),
+    "no-classes": (ERROR, "the dataset declares no classes besides BG"),
+    "unreadable-image": (ERROR, "the image file is missing or cannot be decoded, or load_image failed"),
+    "bad-image": (ERROR, "load_image returned something other than uint8 HxWx3"),
+    "unreadable-mask": (ERROR, "load_mask failed or returned something other than (masks, class_ids) arrays"),
+    "bad-mask-dtype": (ERROR, "masks are neither bool nor 0/1 integers"),
+    "mask-count-mismatch": (ERROR, "the number of masks differs from the number of class ids"),
+    "mask-size-mismatch": (ERROR, "the mask size differs from the image size"),
+    "class-id-out-of-range": (ERROR, "a class id is 0 (BG) or beyond the declared classes"),
+    "duplicate-image-id": (ERROR, "two images share a source and source id"),
+    "duplicate-image-path": (WARNING, "two images point at the same file"),
+    "no-instances": (WARNING, "the image has no instances (it only teaches background)"),
+    "empty-mask": (WARNING, "an instance mask has no pixels"),
+    "tiny-mask": (WARNING, "an instance mask has fewer pixels than the tiny-mask limit"),
+    "large-image": (WARNING, "the image has more pixels than the large-image limit"),
+    "unused-class": (WARNING, "a declared class has no instance in the checked images"),
+    "unknown-class": (WARNING, "the loader dropped annotations whose class is not declared"),
+    "skipped-annotation": (WARNING, "the loader dropped annotations (for example with empty masks)"),
+    "grayscale-image": (INFO, "the file is grayscale; it is converted to RGB on load"),
+    "alpha-image": (INFO, "the file has an alpha channel; it is dropped on load"),
+}
+
+
+@attrs.frozen
+class Finding:
+    """One problem: severity, code, readable message, and the image (internal id and file) if any."""
+
+    severity: str
+    code: str
+    message: str
+    image_id: int | None = None
+    file: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly form."""
+        return attrs.asdict(self)
+
+
+def finding(code: str, message: str, image_id: int | None = None, file: str | None = None) -> Finding:
+    """A Finding with the severity registered for ``code``."""
+    return Finding(CODES[code][0], code, message, image_id, file)

@@ -1,0 +1,149 @@
+"""Scan one image of a dataset: can it be read, and are its masks and class ids sound?"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import attrs
+import numpy as np
+
+from maskkit.data_check.findings import Finding, finding
+from maskkit.data_check.imagefile import UnreadableImage, decode_file, header_channels
+from maskkit.dataset import Dataset
+
+SHOWN = 5
+LARGE_IMAGE_PIXELS = 4096 * 4096
+TINY_MASK_PIXELS = 16
+
+
+@attrs.frozen
+class Limits:
+    """Thresholds of the warnings: images above ``large_image_pixels``, masks below ``tiny_mask_pixels``."""
+
+    large_image_pixels: int = LARGE_IMAGE_PIXELS
+    tiny_mask_pixels: int = TINY_MASK_PIXELS
+
+
+@attrs.define
+class ImageScan:
+    """What one image contributed: its findings, stored channels, size, class ids and mask areas."""
+
+    image_id: int
+    file: str | None
+    findings: list[Finding] = attrs.field(factory=list)
+    channels: int | None = None
+    height: int | None = None
+    width: int | None = None
+    class_ids: np.ndarray = attrs.field(factory=lambda: np.zeros(0, dtype=np.int64))
+    areas: np.ndarray = attrs.field(factory=lambda: np.zeros(0, dtype=np.int64))
+
+
+def image_file(dataset: Dataset, image_id: int) -> str | None:
+    """The file an image comes from, if it has one."""
+    path = dataset.image_info[image_id].get("path")
+    return str(path) if isinstance(path, (str, os.PathLike)) else None
+
+
+def scan_image(dataset: Dataset, image_id: int, limits: Limits) -> ImageScan:
+    """Read image ``image_id`` and its masks once and record everything wrong with them."""
+    scan = ImageScan(image_id, image_file(dataset, image_id))
+    if not read_pixels(dataset, scan):
+        return scan
+    try:
+        result = dataset.load_mask(image_id)
+    except Exception as exc:
+        add(scan, "unreadable-mask", f"load_mask raised {type(exc).__name__}: {exc}")
+        return scan
+    if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], np.ndarray)
+            and isinstance(result[1], np.ndarray)):
+        add(scan, "unreadable-mask", f"load_mask must return (masks, class_ids) numpy arrays, got "
+                                     f"{type(result).__name__}")
+        return scan
+    check_masks(dataset, scan, result[0], result[1], limits)
+    if scan.height is not None and scan.height * scan.width > limits.large_image_pixels:
+        add(scan, "large-image", f"image is {scan.height}x{scan.width} = {scan.height * scan.width} pixels "
+                                 f"(limit {limits.large_image_pixels}); consider downscaling the files")
+    return scan
+
+
+def read_pixels(dataset: Dataset, scan: ImageScan) -> bool:
+    """Fill size and stored channels; False (after an error finding) when the image cannot be read.
+
+    Datasets that keep Dataset.load_image are read straight from the file, once and unconverted.
+    """
+    try:
+        if type(dataset).load_image is Dataset.load_image and scan.file is not None:
+            scan.height, scan.width, scan.channels = decode_file(scan.file)
+        else:
+            image = dataset.load_image(scan.image_id)
+            if not (isinstance(image, np.ndarray) and image.ndim == 3 and image.shape[2] == 3
+                    and image.dtype == np.uint8 and image.shape[0] and image.shape[1]):
+                add(scan, "bad-image", f"load_image returned {type(image).__name__} of shape "
+                                       f"{getattr(image, 'shape', None)} dtype {getattr(image, 'dtype', None)}; "
+                                       f"expected uint8 HxWx3")
+                return False
+            scan.height, scan.width = int(image.shape[0]), int(image.shape[1])
+            scan.channels = header_channels(scan.file) if scan.file is not None else None
+    except UnreadableImage as exc:
+        add(scan, "unreadable-image", str(exc))
+        return False
+    except Exception as exc:
+        where = f" ({scan.file})" if scan.file else ""
+        add(scan, "unreadable-image", f"load_image{where} raised {type(exc).__name__}: {exc}")
+        return False
+    if scan.channels in (1, 2):
+        add(scan, "grayscale-image", f"stored with {scan.channels} channel(s); converted to RGB on load")
+    if scan.channels in (2, 4):
+        add(scan, "alpha-image", f"stored with an alpha channel ({scan.channels} channels); alpha is dropped")
+    return True
+
+
+def check_masks(dataset: Dataset, scan: ImageScan, mask: np.ndarray, class_ids: np.ndarray, limits: Limits) -> None:
+    """Findings about the masks and class ids of one image; fills class ids and areas when sound."""
+    if class_ids.ndim != 1 or not np.issubdtype(class_ids.dtype, np.integer):
+        add(scan, "unreadable-mask", f"class ids must be a 1-D integer array, got shape {class_ids.shape} "
+                                     f"dtype {class_ids.dtype}")
+        return
+    if class_ids.size == 0 and mask.size == 0:
+        add(scan, "no-instances", "image has no instances")
+        return
+    if mask.ndim != 3:
+        add(scan, "unreadable-mask", f"masks must be HxWxN, got shape {mask.shape}")
+        return
+    zero_one = np.issubdtype(mask.dtype, np.integer) and (mask.size == 0 or (mask.min() >= 0 and mask.max() <= 1))
+    if mask.dtype != bool and not zero_one:
+        add(scan, "bad-mask-dtype", f"masks have dtype {mask.dtype}; expected bool (or 0/1 integers)")
+    if mask.shape[2] != class_ids.size:
+        add(scan, "mask-count-mismatch", f"{mask.shape[2]} masks but {class_ids.size} class ids")
+    if (mask.shape[0], mask.shape[1]) != (scan.height, scan.width):
+        add(scan, "mask-size-mismatch", f"mask size {mask.shape[0]}x{mask.shape[1]} differs from image size "
+                                        f"{scan.height}x{scan.width}")
+    bad = (class_ids == 0) | (np.abs(class_ids) >= dataset.num_classes)
+    if bad.any():
+        add(scan, "class-id-out-of-range", f"class ids {shown(class_ids[bad])} are outside "
+                                           f"1..{dataset.num_classes - 1} (negative ids mark crowds)")
+    scan.class_ids = class_ids[~bad].astype(np.int64)
+    if mask.shape[2] != class_ids.size:
+        return
+    order = "F" if mask.flags.f_contiguous else "C"  # pycocotools decodes Fortran-ordered: reshape, no copy
+    areas = np.count_nonzero(mask.reshape(-1, mask.shape[2], order=order), axis=0)
+    scan.areas = areas[~bad].astype(np.int64)
+    empty = np.flatnonzero(areas == 0)
+    if empty.size:
+        add(scan, "empty-mask", f"instance(s) {shown(empty)} have empty masks")
+    tiny = np.flatnonzero((areas > 0) & (areas < limits.tiny_mask_pixels))
+    if tiny.size:
+        add(scan, "tiny-mask", f"instance(s) {shown(tiny)} have only {shown(areas[tiny])} pixels "
+                               f"(limit {limits.tiny_mask_pixels})")
+
+
+def shown(values: Any) -> str:
+    """The first few values of an array, comma-separated, with '...' when there are more."""
+    values = [int(v) for v in np.asarray(values).reshape(-1)]
+    return ", ".join(map(str, values[:SHOWN])) + (", ..." if len(values) > SHOWN else "")
+
+
+def add(scan: ImageScan, code: str, message: str) -> None:
+    """Record a finding about the scanned image."""
+    scan.findings.append(finding(code, message, scan.image_id, scan.file))

@@ -1,0 +1,18 @@
+"""Conformance checks a plugin's own test suite runs in one line each; importing this needs no TensorFlow.
+
+    from maskkit.testing import check_augmenter, check_backbone, check_dataset
+
+    def test_my_dataset():
+        check_dataset("my_dataset", root="tests/data")
+
+Each check raises one :class:`ConformanceError` (an AssertionError) listing every problem found,
+each naming the plugin, the image or seed, and what the contract expected. ``check_backbone``
+imports TensorFlow when called.
+"""
+
+from maskkit.testing.augmenter_checks import check_augmenter
+from maskkit.testing.backbone_checks import check_backbone
+from maskkit.testing.dataset_checks import check_dataset
+from maskkit.testing.errors import ConformanceError
+
+__all__ = ["ConformanceError", "check_augmenter", "check_backbone", "check_dataset"]

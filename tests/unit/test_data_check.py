@@ -1,0 +1,291 @@
+"""``check_data`` and ``maskkit data check``: broken datasets built on the fly, one finding each."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import warnings
+
+import cv2
+import numpy as np
+from click.testing import CliRunner
+
+from maskkit import Dataset
+from maskkit.cli.main import cli
+from maskkit.data_check import ERROR, INFO, WARNING, check_data
+from maskkit.data_check.imagefile import header_channels
+from tests.helpers import ArrayDataset, registered
+
+SIZE = 32
+
+
+def square_mask(y: int = 4, x: int = 4, side: int = 10, size: int = SIZE) -> np.ndarray:
+    mask = np.zeros((size, size, 1), dtype=bool)
+    mask[y:y + side, x:x + side, 0] = True
+    return mask
+
+
+def image(size: int = SIZE) -> np.ndarray:
+    return np.full((size, size, 3), 100, dtype=np.uint8)
+
+
+def arrays(masks, class_ids, images=None, class_names=("a", "b")) -> ArrayDataset:
+    images = images or [image() for _ in masks]
+    return ArrayDataset(images, masks, [np.asarray(c, dtype=np.int32) for c in class_ids], class_names)
+
+
+def clean() -> ArrayDataset:
+    return arrays([square_mask(), square_mask(8, 8)], [[1], [2]])
+
+
+class FileDataset(Dataset):
+    """Images from files (base load_image), one square instance of class 1 each."""
+
+    def __init__(self, paths, ids=None, source="files") -> None:
+        super().__init__()
+        self.add_class("files", 1, "thing")
+        for i, path in enumerate(paths):
+            self.add_image(source, image_id=i if ids is None else ids[i], path=str(path))
+        self.prepare()
+
+    def load_mask(self, image_id):
+        return square_mask(), np.array([1], dtype=np.int32)
+
+
+def check(dataset, **kwargs):
+    return check_data(dataset, progress=False, **kwargs)
+
+
+def codes(report, severity=None):
+    return sorted(f.code for f in report.findings if severity is None or f.severity == severity)
+
+
+def only(report, code):
+    found = [f for f in report.findings if f.code == code]
+    assert len(found) == 1, report.format_table()
+    return found[0]
+
+
+def write_png(path, channels: int) -> str:
+    shape = (SIZE, SIZE) if channels == 1 else (SIZE, SIZE, channels)
+    cv2.imwrite(str(path), np.full(shape, 90, dtype=np.uint8))
+    return str(path)
+
+
+def test_clean_dataset_has_no_findings():
+    report = check(clean())
+    assert report.findings == [] and not report.has_errors
+    assert report.instances == [0, 1, 1] and report.scanned == 2
+
+
+def test_unreadable_files_are_errors_naming_the_file(tmp_path):
+    good = write_png(tmp_path / "good.png", 3)
+    corrupt = tmp_path / "corrupt.png"
+    corrupt.write_bytes(b"not an image at all")
+    missing = tmp_path / "missing.png"
+    report = check(FileDataset([good, corrupt, missing]))
+    unreadable = [f for f in report.findings if f.code == "unreadable-image"]
+    assert [(f.image_id, f.file, f.severity) for f in unreadable] == [
+        (1, str(corrupt), ERROR), (2, str(missing), ERROR)]
+    assert str(corrupt) in unreadable[0].message and "cannot decode" in unreadable[0].message
+    assert str(missing) in unreadable[1].message and "not found" in unreadable[1].message
+    assert report.has_errors
+
+
+def test_grayscale_and_alpha_files_are_counted(tmp_path):
+    paths = [write_png(tmp_path / f"{c}.png", c) for c in (1, 3, 4, 4)]
+    report = check(FileDataset(paths))
+    assert codes(report, INFO) == ["alpha-image", "alpha-image", "grayscale-image"]
+    assert report.summary()["grayscale_images"] == 1 and report.summary()["alpha_images"] == 2
+    assert not report.has_errors
+
+
+def test_header_channels_reads_png_and_jpeg(tmp_path):
+    cv2.imwrite(str(tmp_path / "g.jpg"), np.zeros((8, 8), np.uint8))
+    cv2.imwrite(str(tmp_path / "c.jpg"), np.zeros((8, 8, 3), np.uint8))
+    assert header_channels(write_png(tmp_path / "a.png", 4)) == 4
+    assert header_channels(tmp_path / "g.jpg") == 1 and header_channels(tmp_path / "c.jpg") == 3
+    assert header_channels(tmp_path / "nope.png") is None
+
+
+def test_image_without_instances_is_a_warning():
+    dataset = arrays([square_mask(), np.zeros((SIZE, SIZE, 0), bool)], [[1], []])
+    found = only(check(dataset), "no-instances")
+    assert (found.severity, found.image_id) == (WARNING, 1)
+
+
+def test_empty_and_tiny_masks_are_warnings():
+    masks = np.concatenate([square_mask(), square_mask(side=0), square_mask(20, 20, side=2)], axis=2)
+    report = check(arrays([masks, square_mask()], [[1, 2, 2], [1]]))
+    assert "instance(s) 1 have empty masks" in only(report, "empty-mask").message
+    assert "instance(s) 2 have only 4 pixels (limit 16)" in only(report, "tiny-mask").message
+    assert not check(arrays([masks, square_mask()], [[1, 2, 2], [1]]), tiny_mask_pixels=4).count("tiny-mask")
+
+
+def test_mask_size_differing_from_image_is_an_error():
+    found = only(check(arrays([square_mask(), square_mask(size=16)], [[1], [2]])), "mask-size-mismatch")
+    assert found.severity == ERROR and found.image_id == 1 and "16x16 differs from image size 32x32" in found.message
+
+
+def test_mask_count_and_dtype_errors():
+    report = check(arrays([square_mask(), square_mask().astype(np.float32)], [[1, 2], [2]]))
+    assert only(report, "mask-count-mismatch").image_id == 0
+    assert "dtype float32" in only(report, "bad-mask-dtype").message
+    no_masks = check(arrays([np.zeros((SIZE, SIZE, 0), np.uint8)], [[1]]))
+    assert "0 masks but 1 class ids" in only(no_masks, "mask-count-mismatch").message
+
+
+def test_class_ids_out_of_range_are_errors_and_crowds_are_counted():
+    two = np.concatenate([square_mask(), square_mask(15, 15)], axis=2)
+    report = check(arrays([two, two], [[3, 1], [-2, 1]]))
+    found = only(report, "class-id-out-of-range")
+    assert found.image_id == 0 and "class ids 3 are outside 1..2" in found.message
+    assert report.instances == [0, 2, 0] and report.crowds == [0, 0, 1]
+
+
+def test_declared_but_unused_class_is_a_warning():
+    report = check(arrays([square_mask()], [[1]], class_names=("a", "b", "c")))
+    assert [f.message for f in report.findings if f.code == "unused-class"] == [
+        "class 2 'b' has no instance in the dataset", "class 3 'c' has no instance in the dataset"]
+
+
+def test_duplicate_ids_are_errors_and_duplicate_paths_warnings(tmp_path):
+    a, b = write_png(tmp_path / "a.png", 3), write_png(tmp_path / "b.png", 3)
+    report = check(FileDataset([a, b, a], ids=[5, 6, 5]))
+    duplicate_id = only(report, "duplicate-image-id")
+    assert duplicate_id.severity == ERROR and "images 0, 2 all have source 'files' id 5" in duplicate_id.message
+    assert only(report, "duplicate-image-path").severity == WARNING
+
+
+def test_very_large_images_are_warnings():
+    dataset = arrays([square_mask(), square_mask(size=40)], [[1], [2]], images=[image(), image(40)])
+    found = only(check(dataset, large_image_pixels=1500), "large-image")
+    assert found.image_id == 1 and "40x40 = 1600 pixels (limit 1500)" in found.message
+
+
+def test_bad_image_from_a_custom_loader_is_an_error():
+    report = check(arrays([square_mask()], [[1]], images=[np.zeros((SIZE, SIZE, 3), np.float32)]))
+    assert "expected uint8 HxWx3" in only(report, "bad-image").message
+
+
+def test_unknown_class_and_skipped_annotations_are_reported():
+    dataset = clean()
+    dataset.unknown_class_annotations = [17, 18]
+    dataset.skipped_annotations = [4]
+    report = check(dataset)
+    assert "2 annotation(s) have a class the dataset does not declare" in only(report, "unknown-class").message
+    assert "(ids 4)" in only(report, "skipped-annotation").message
+
+
+def test_coco_dataset_skipped_annotations_and_crowds(tmp_path):
+    import maskkit
+    from tests.helpers_coco import EMPTY_ANN, build_coco
+
+    files = build_coco(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dataset = maskkit.datasets.create("coco", annotations=str(files.annotations), images=str(files.images))
+    report = check(dataset)
+    assert f"(ids {EMPTY_ANN})" in only(report, "skipped-annotation").message
+    assert report.crowds == [0, 0, 1]
+    assert only(report, "no-instances").file.endswith("d.png")
+    assert not report.has_errors
+
+
+def test_limit_workers_and_histogram(tmp_path):
+    masks = [square_mask(side=s) for s in (3, 5, 9, 12)]
+    dataset = arrays(masks, [[1], [2], [1], [2]])
+    limited = check(dataset, limit=2)
+    assert limited.scanned == 2 and limited.num_images == 4
+    serial, parallel = check(dataset, workers=1), check(dataset, workers=3)
+    assert serial.findings == parallel.findings and serial.instances == parallel.instances
+    assert serial.mask_areas.tolist() == [9, 25, 81, 144]
+    histogram = serial.area_histogram()
+    assert sum(histogram["counts"]) == 4 and histogram["edges"][:4] == [0, 1, 2, 4]
+    paths = serial.write(tmp_path / "out")
+    picture = cv2.imread(paths["histogram"])
+    assert picture is not None and picture.ndim == 3 and picture.std() > 0
+    assert json.loads((tmp_path / "out" / "data_check.json").read_text())["summary"]["instances"] == 4
+
+
+def test_json_and_table_forms():
+    report = check(arrays([square_mask(), square_mask(size=16)], [[1], [2]]))
+    data = json.loads(report.to_json())
+    assert data["summary"]["errors"] == 1 and data["findings"][0]["code"] == "mask-size-mismatch"
+    assert [c["name"] for c in data["classes"]] == ["a", "b"]
+    table = report.format_table()
+    assert "ERROR   mask-size-mismatch" in table and "image 1: mask size 16x16" in table
+
+
+def test_importing_data_check_does_not_import_tensorflow():
+    code = ("import sys, maskkit.data_check, maskkit.cli.data_cmd; "
+            "sys.exit('tensorflow' in sys.modules or 'keras' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
+
+
+# ----- the CLI ----------------------------------------------------------------------------------
+def run(*args):
+    return CliRunner().invoke(cli, ["data", "check", *args])
+
+
+def test_cli_clean_dataset_exits_zero_with_table():
+    result = run("shapes", "--set", "count=4", "--set", "HEIGHT=64", "--data", "width=64")
+    assert result.exit_code == 0, result.output
+    assert "dataset shapes: checked 4 of 4 images" in result.stdout
+
+
+def test_cli_errors_exit_one_and_json_is_parsable():
+    broken = lambda: arrays([square_mask(), square_mask(size=16)], [[1], [2]])  # noqa: E731
+    with registered("dataset", "broken_sizes", broken):
+        result = run("broken_sizes", "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["summary"]["dataset"] == "broken_sizes"
+    assert [f["code"] for f in data["findings"]] == ["mask-size-mismatch"]
+
+
+def test_cli_warnings_only_exit_zero_and_out_and_limit(tmp_path):
+    warned = lambda: arrays([square_mask(), np.zeros((SIZE, SIZE, 0), bool)], [[1], []])  # noqa: E731
+    with registered("dataset", "warned", warned):
+        result = run("warned", "--out", str(tmp_path), "--limit", "1", "--workers", "1")
+        assert result.exit_code == 0, result.output
+        assert "checked 1 of 2 images" in result.stdout
+        assert (tmp_path / "mask_areas.png").is_file() and (tmp_path / "data_check.json").is_file()
+        assert run("warned").exit_code == 0
+
+
+def test_cli_unknown_dataset_is_a_one_line_error():
+    result = run("no_such_dataset")
+    assert result.exit_code == 1 and "unknown dataset 'no_such_dataset'" in result.output
+
+
+def test_cli_coco_with_a_corrupt_image_names_the_file(tmp_path):
+    from tests.helpers_coco import build_coco
+
+    files = build_coco(tmp_path)
+    corrupt = files.images / "c.png"
+    corrupt.write_bytes(b"\x89PNG truncated")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = run("coco", "--set", f"annotations={files.annotations}", "--set", f"images={files.images}")
+    assert result.exit_code == 1, result.output
+    assert "ERROR   unreadable-image" in result.stdout and str(corrupt) in result.stdout
+    assert "WARNING skipped-annotation" in result.stdout
+
+
+def test_coco_annotations_with_unknown_categories_are_found_in_the_kept_index(tmp_path):
+    import maskkit
+    from tests.helpers_coco import build_coco
+
+    def add_unknown(data):
+        data["annotations"].append({"id": 999, "image_id": 30, "category_id": 42, "iscrowd": 0, "area": 0.0,
+                                    "segmentation": [[1.0, 1.0, 9.0, 1.0, 9.0, 9.0]], "bbox": [0, 0, 0, 0]})
+
+    files = build_coco(tmp_path, add_unknown)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dataset = maskkit.datasets.create("coco", annotations=str(files.annotations), images=str(files.images),
+                                          return_coco=True)
+    found = only(check(dataset), "unknown-class")
+    assert "1 annotation(s) have a class the dataset does not declare and were left out (ids 999)" in found.message
