@@ -1,0 +1,57 @@
+"""``maskkit detect``: annotated PNGs and a COCO results.json for image files or dataset images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from maskkit.cli.options import dataset_args
+
+
+@click.command("detect")
+@click.argument("images", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--weights", required=True, metavar="PATH", help="A checkpoint file or a run/log folder.")
+@click.option("--dataset", "dataset_name", default=None, metavar="NAME",
+              help="Detect on this dataset's images instead of IMAGES (pictures also show ground truth).")
+@click.option("--data", "data_items", multiple=True, metavar="KEY=VALUE",
+              help="Argument of the dataset's factory; repeatable.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the first N dataset images.")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override a stored config field, e.g. DETECTION_MIN_CONFIDENCE=0.5.")
+@click.option("--out", "out_dir", default="detections", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the annotated PNGs and results.json.")
+def detect(images: tuple[str, ...], weights: str, dataset_name: str | None, data_items: tuple[str, ...],
+           limit: int | None, overrides: tuple[str, ...], out_dir: str) -> None:
+    """Detect instances in IMAGES (or --dataset images) with the classes stored in the checkpoint."""
+    from maskkit import visualize
+    from maskkit.config import parse_overrides
+    from maskkit.evaluation import detections_to_coco_results, write_results_json
+    from maskkit.files_dataset import FilesDataset
+    from maskkit.pipeline import Pipeline
+
+    if bool(images) == bool(dataset_name):
+        raise click.UsageError("give either IMAGES or --dataset")
+    pipe = Pipeline.from_checkpoint(weights, dataset=dataset_name, dataset_args=dataset_args(data_items),
+                                    overrides=parse_overrides(overrides), use_stored_dataset=False)
+    if dataset_name:
+        dataset = pipe.val_dataset
+    else:
+        dataset = FilesDataset(images, pipe.class_names, pipe.checkpoint_metadata.get("class_sources"))
+    dataset, image_ids, results = pipe.detect_dataset(dataset, limit)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for image_id, result in zip(image_ids, results):
+        image = dataset.load_image(image_id)
+        stem = Path(str(dataset.image_info[image_id]["path"])).stem if not dataset_name else f"image_{image_id:05d}"
+        visualize.display_instances(image, result["rois"], result["masks"], result["class_ids"], pipe.class_names,
+                                    result["scores"], title=dataset.image_reference(image_id),
+                                    path=out / f"{stem}_detections.png")
+        click.echo(f"{dataset.image_reference(image_id)}: " + (", ".join(
+            f"{pipe.class_names[c]} {s:.2f}" for c, s in zip(result["class_ids"], result["scores"])) or "nothing"))
+    coco_results = detections_to_coco_results(dataset, image_ids, results)
+    if not dataset_name:
+        for entry in coco_results:
+            entry["file_name"] = images[int(entry["image_id"])]
+    write_results_json(out / "results.json", coco_results)
+    click.echo(f"wrote {len(image_ids)} pictures and {out / 'results.json'}")

@@ -1,0 +1,60 @@
+"""``maskkit train``: train Mask R-CNN on a registered dataset (a thin layer over Pipeline)."""
+
+from __future__ import annotations
+
+import click
+
+from maskkit.cli.options import build_config, config_options, dataset_args
+
+SHAPES_DEFAULT_ARGS = {"count": 500}
+SHAPES_DEFAULT_VAL_ARGS = {"count": 50}
+
+
+@click.command("train")
+@click.option("--dataset", "dataset_name", default="shapes", show_default=True, metavar="NAME",
+              help="A registered dataset (see `maskkit plugins`).")
+@click.option("--data", "data_items", multiple=True, metavar="KEY=VALUE",
+              help="Argument of the training dataset's factory; repeatable.")
+@click.option("--val-data", "val_items", multiple=True, metavar="KEY=VALUE",
+              help="Argument of the validation dataset's factory (default: same as --data; "
+                   "subset=val is passed to factories that take it).")
+@config_options
+@click.option("--backbone", default=None, metavar="NAME", help="Backbone name (sets BACKBONE).")
+@click.option("--augment", default=None, metavar="NAMES", help="Augmenters, e.g. fliplr,rot90 (sets AUGMENTERS).")
+@click.option("--epochs", default=None, type=click.IntRange(min=1),
+              help="Train up to this absolute epoch number (default 8 for the shapes preset, else 1).")
+@click.option("--layers", default="all", show_default=True,
+              help="heads, 3+, 4+, 5+, all, or a regex over layer names.")
+@click.option("--learning-rate", type=float, default=None, help="Default: the config's LEARNING_RATE.")
+@click.option("--weights", default=None, metavar="PATH", help="Initial weights: a checkpoint file or run folder.")
+@click.option("--exclude", multiple=True, metavar="LAYER",
+              help="Layer names/regexes not to load from --weights (e.g. the class heads); repeatable.")
+@click.option("--resume", is_flag=True, help="Continue the newest run under --log-dir from its last epoch.")
+@click.option("--log-dir", default="runs", show_default=True, type=click.Path(file_okay=False),
+              help="Run folders (checkpoints, TensorBoard logs, loss curves) go here.")
+def train(dataset_name: str, data_items: tuple[str, ...], val_items: tuple[str, ...], preset: str | None,
+          config_path: str | None, overrides: tuple[str, ...], backbone: str | None, augment: str | None,
+          epochs: int | None, layers: str, learning_rate: float | None, weights: str | None,
+          exclude: tuple[str, ...], resume: bool, log_dir: str) -> None:
+    """Train on DATASET; each epoch writes a checkpoint into a run folder under --log-dir."""
+    from maskkit.pipeline import Pipeline
+
+    args = dataset_args(data_items)
+    val_args = dataset_args(val_items) if val_items else dict(args)
+    if dataset_name == "shapes":
+        args = {**SHAPES_DEFAULT_ARGS, **args}
+        val_args = {**SHAPES_DEFAULT_VAL_ARGS, **val_args}
+    config = build_config(config_path, overrides, preset)
+    explicit = {"NUM_CLASSES": config.NUM_CLASSES} if _sets(overrides, "NUM_CLASSES") else {}
+    pipe = Pipeline(dataset_name, dataset_args=args, val_args=val_args, config=config, overrides=explicit,
+                    backbone=backbone, augmenters=augment, log_dir=log_dir)
+    total = epochs or (8 if preset == "shapes" else 1)
+    history = pipe.train(total, layers=layers, learning_rate=learning_rate, weights=weights,
+                         exclude=exclude, resume=resume)
+    click.echo(f"run folder: {pipe.model.log_dir}")
+    if history.get("loss"):
+        click.echo(f"final loss: {history['loss'][-1]:.4f}")
+
+
+def _sets(overrides: tuple[str, ...], field: str) -> bool:
+    return any(item.partition("=")[0].strip().upper() == field for item in overrides)

@@ -1,0 +1,79 @@
+"""Box arithmetic on TensorFlow tensors: delta encoding/decoding, clipping, IoU, normalisation.
+
+Normalised boxes are (y1, x1, y2, x2) with (y2, x2) shifted by one pixel as in matterport, so that
+pixel box (0, 0, H, W) maps to (0, 0, 1, 1).
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+
+def apply_box_deltas(boxes: tf.Tensor, deltas: tf.Tensor) -> tf.Tensor:
+    """Refine boxes [..., 4] by deltas [..., (dy, dx, log(dh), log(dw))]."""
+    height = boxes[..., 2] - boxes[..., 0]
+    width = boxes[..., 3] - boxes[..., 1]
+    center_y = boxes[..., 0] + 0.5 * height + deltas[..., 0] * height
+    center_x = boxes[..., 1] + 0.5 * width + deltas[..., 1] * width
+    height = height * tf.exp(deltas[..., 2])
+    width = width * tf.exp(deltas[..., 3])
+    y1 = center_y - 0.5 * height
+    x1 = center_x - 0.5 * width
+    return tf.stack([y1, x1, y1 + height, x1 + width], axis=-1)
+
+
+def clip_boxes(boxes: tf.Tensor, window: tf.Tensor) -> tf.Tensor:
+    """Clip boxes [..., 4] to windows (y1, x1, y2, x2) whose shape broadcasts against them."""
+    wy1, wx1, wy2, wx2 = tf.unstack(tf.cast(window, boxes.dtype), axis=-1)
+    low = tf.stack([wy1, wx1, wy1, wx1], axis=-1)
+    high = tf.stack([wy2, wx2, wy2, wx2], axis=-1)
+    return tf.minimum(tf.maximum(boxes, low), high)
+
+
+def norm_boxes(boxes: tf.Tensor, shape: tf.Tensor) -> tf.Tensor:
+    """Pixel boxes [..., 4] to normalised coordinates for an image of (height, width) ``shape``."""
+    h, w = tf.unstack(tf.cast(shape, tf.float32), axis=-1)
+    scale = tf.stack([h - 1.0, w - 1.0, h - 1.0, w - 1.0], axis=-1)
+    shift = tf.constant([0.0, 0.0, 1.0, 1.0])
+    return (tf.cast(boxes, tf.float32) - shift) / scale
+
+
+def overlaps(boxes1: tf.Tensor, boxes2: tf.Tensor) -> tf.Tensor:
+    """IoU matrix [N1, N2] between two sets of boxes [N, 4]."""
+    b1 = boxes1[:, None, :]
+    b2 = boxes2[None, :, :]
+    y1 = tf.maximum(b1[..., 0], b2[..., 0])
+    x1 = tf.maximum(b1[..., 1], b2[..., 1])
+    y2 = tf.minimum(b1[..., 2], b2[..., 2])
+    x2 = tf.minimum(b1[..., 3], b2[..., 3])
+    intersection = tf.maximum(y2 - y1, 0.0) * tf.maximum(x2 - x1, 0.0)
+    area1 = (b1[..., 2] - b1[..., 0]) * (b1[..., 3] - b1[..., 1])
+    area2 = (b2[..., 2] - b2[..., 0]) * (b2[..., 3] - b2[..., 1])
+    union = area1 + area2 - intersection
+    return tf.math.divide_no_nan(intersection, union)
+
+
+def box_refinement(boxes: tf.Tensor, gt_boxes: tf.Tensor) -> tf.Tensor:
+    """Deltas [N, 4] that turn ``boxes`` into ``gt_boxes`` (inverse of apply_box_deltas)."""
+    height = boxes[:, 2] - boxes[:, 0]
+    width = boxes[:, 3] - boxes[:, 1]
+    center_y = boxes[:, 0] + 0.5 * height
+    center_x = boxes[:, 1] + 0.5 * width
+    gt_height = gt_boxes[:, 2] - gt_boxes[:, 0]
+    gt_width = gt_boxes[:, 3] - gt_boxes[:, 1]
+    gt_center_y = gt_boxes[:, 0] + 0.5 * gt_height
+    gt_center_x = gt_boxes[:, 1] + 0.5 * gt_width
+    return tf.stack([(gt_center_y - center_y) / height, (gt_center_x - center_x) / width,
+                     tf.math.log(gt_height / height), tf.math.log(gt_width / width)], axis=1)
+
+
+def parse_image_meta(meta: tf.Tensor) -> dict[str, tf.Tensor]:
+    """Split image_meta [B, 12 + NUM_CLASSES] into its named parts (matterport layout)."""
+    return {
+        "image_id": meta[:, 0],
+        "original_image_shape": meta[:, 1:4],
+        "image_shape": meta[:, 4:7],
+        "window": meta[:, 7:11],
+        "scale": meta[:, 11],
+        "active_class_ids": meta[:, 12:],
+    }

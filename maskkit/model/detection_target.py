@@ -1,0 +1,106 @@
+"""DetectionTargetLayer: samples proposals and gives each its class, box-delta and mask targets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import tensorflow as tf
+
+from maskkit.model.boxes import box_refinement, overlaps
+
+
+def _trim_zero_rows(boxes: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    """Drop all-zero padding rows; return the kept boxes and the keep flags."""
+    keep = tf.reduce_any(tf.not_equal(boxes, 0.0), axis=1)
+    return tf.boolean_mask(boxes, keep), keep
+
+
+def detection_targets(proposals: tf.Tensor, gt_class_ids: tf.Tensor, gt_boxes: tf.Tensor,
+                      gt_masks: tf.Tensor, config: Any) -> tuple[tf.Tensor, ...]:
+    """Targets for one image, matterport semantics.
+
+    proposals [P, 4] and gt_boxes [G, 4] normalised (zero-padded), gt_class_ids [G] (negative =
+    crowd), gt_masks [h, w, G]. Returns rois [T, 4], class_ids [T], deltas [T, 4] (divided by
+    BBOX_STD_DEV) and masks [T, MASK_H, MASK_W], positives first, zero-padded to
+    T = TRAIN_ROIS_PER_IMAGE.
+    """
+    rois_per_image = config.TRAIN_ROIS_PER_IMAGE
+    proposals, _ = _trim_zero_rows(proposals)
+    gt_boxes, gt_keep = _trim_zero_rows(gt_boxes)
+    gt_class_ids = tf.boolean_mask(gt_class_ids, gt_keep)
+    gt_masks = tf.boolean_mask(tf.transpose(gt_masks, [2, 0, 1]), gt_keep)
+
+    crowd = gt_class_ids < 0
+    crowd_boxes = tf.boolean_mask(gt_boxes, crowd)
+    gt_class_ids = tf.boolean_mask(gt_class_ids, ~crowd)
+    gt_boxes = tf.boolean_mask(gt_boxes, ~crowd)
+    gt_masks = tf.boolean_mask(gt_masks, ~crowd)
+
+    iou = overlaps(proposals, gt_boxes)
+    crowd_iou = tf.reduce_max(overlaps(proposals, crowd_boxes), axis=1)
+    roi_iou_max = tf.reduce_max(iou, axis=1)
+    positive = tf.where(roi_iou_max >= 0.5)[:, 0]
+    negative = tf.where((roi_iou_max < 0.5) & (crowd_iou < 0.001))[:, 0]
+
+    positive_count = int(rois_per_image * config.ROI_POSITIVE_RATIO)
+    positive = tf.random.shuffle(positive)[:positive_count]
+    positive_count = tf.shape(positive)[0]
+    ratio = 1.0 / config.ROI_POSITIVE_RATIO
+    negative_count = tf.cast(ratio * tf.cast(positive_count, tf.float32), tf.int32) - positive_count
+    negative = tf.random.shuffle(negative)[:negative_count]
+
+    positive_rois = tf.gather(proposals, positive)
+    negative_rois = tf.gather(proposals, negative)
+    positive_iou = tf.gather(iou, positive)
+    assignment = tf.cond(tf.shape(positive_iou)[1] > 0,
+                         lambda: tf.argmax(positive_iou, axis=1),
+                         lambda: tf.zeros([0], dtype=tf.int64))
+    roi_gt_boxes = tf.gather(gt_boxes, assignment)
+    roi_gt_class_ids = tf.gather(gt_class_ids, assignment)
+    deltas = box_refinement(positive_rois, roi_gt_boxes) / tf.constant(config.BBOX_STD_DEV, tf.float32)
+
+    roi_masks = tf.cast(tf.gather(gt_masks, assignment), tf.float32)[..., None]
+    crop_boxes = positive_rois
+    if config.USE_MINI_MASK:
+        gy1, gx1, gy2, gx2 = tf.unstack(roi_gt_boxes, axis=1)
+        y1, x1, y2, x2 = tf.unstack(positive_rois, axis=1)
+        gh, gw = gy2 - gy1, gx2 - gx1
+        crop_boxes = tf.stack([(y1 - gy1) / gh, (x1 - gx1) / gw, (y2 - gy1) / gh, (x2 - gx1) / gw], axis=1)
+    masks = tf.image.crop_and_resize(roi_masks, crop_boxes, tf.range(tf.shape(roi_masks)[0]),
+                                     config.MASK_SHAPE)
+    masks = tf.round(tf.squeeze(masks, axis=3))
+
+    rois = tf.concat([positive_rois, negative_rois], axis=0)
+    padding = tf.maximum(rois_per_image - tf.shape(rois)[0], 0)
+    extra = padding + tf.shape(negative_rois)[0]
+    rois = tf.pad(rois, [[0, padding], [0, 0]])
+    class_ids = tf.pad(roi_gt_class_ids, [[0, extra]])
+    deltas = tf.pad(deltas, [[0, extra], [0, 0]])
+    masks = tf.pad(masks, [[0, extra], [0, 0], [0, 0]])
+    return rois, class_ids, deltas, masks
+
+
+class DetectionTargetLayer(keras.layers.Layer):
+    """Batched ``detection_targets``: inputs proposals, gt_class_ids, gt_boxes (normalised), gt_masks."""
+
+    def __init__(self, config: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.config = config
+
+    def call(self, inputs: list[tf.Tensor]) -> tuple[tf.Tensor, ...]:
+        proposals, gt_class_ids, gt_boxes, gt_masks = inputs
+        count = self.config.TRAIN_ROIS_PER_IMAGE
+        rois, class_ids, deltas, masks = tf.map_fn(
+            lambda args: detection_targets(*args, config=self.config),
+            (proposals, tf.cast(gt_class_ids, tf.int32), gt_boxes, gt_masks),
+            fn_output_signature=(tf.float32, tf.int32, tf.float32, tf.float32),
+            parallel_iterations=1)  # images draw their random samples in a fixed order (reproducible)
+        return (tf.ensure_shape(rois, [None, count, 4]), tf.ensure_shape(class_ids, [None, count]),
+                tf.ensure_shape(deltas, [None, count, 4]),
+                tf.ensure_shape(masks, [None, count, *self.config.MASK_SHAPE]))
+
+    def compute_output_spec(self, inputs: list[Any]) -> tuple[keras.KerasTensor, ...]:
+        batch, count = inputs[0].shape[0], self.config.TRAIN_ROIS_PER_IMAGE
+        return (keras.KerasTensor((batch, count, 4)), keras.KerasTensor((batch, count), dtype="int32"),
+                keras.KerasTensor((batch, count, 4)), keras.KerasTensor((batch, count, *self.config.MASK_SHAPE)))

@@ -1,0 +1,129 @@
+"""Builds the training and inference Keras models of Mask R-CNN on one shared set of layers.
+
+Both functional models start from the same image, image_meta and anchor inputs and call the
+same backbone, RPN and head layers, so training one updates the other and a weights file loaded
+into either serves both. Anchors are an input (normalised, [B, A, 4]) so any image size works.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import keras
+import tensorflow as tf
+
+from maskkit.backbone import Backbone
+from maskkit.config import Config
+from maskkit.errors import ConfigError
+from maskkit.model.boxes import norm_boxes
+from maskkit.model.detection import DetectionLayer
+from maskkit.model.detection_target import DetectionTargetLayer
+from maskkit.model.heads import ClassifierHead, MaskHead, RPNHead
+from maskkit.model.proposal import ProposalLayer
+
+HEADS_REGEX = r"(mrcnn\_.*)|(rpn\_.*)|(fpn\_.*)"
+TRAINING_OUTPUTS = ("rpn_class_logits", "rpn_bbox", "rpn_rois", "rois", "target_class_ids", "target_bbox",
+                    "target_mask", "mrcnn_class_logits", "mrcnn_bbox", "mrcnn_mask")
+INFERENCE_OUTPUTS = ("detections", "mrcnn_class", "mrcnn_bbox", "mrcnn_mask", "rpn_rois")
+
+
+class NormBoxes(keras.layers.Layer):
+    """Pixel gt boxes [B, G, 4] -> normalised, using the height and width of the image batch."""
+
+    def call(self, inputs: list[tf.Tensor]) -> tf.Tensor:
+        boxes, images = inputs
+        return norm_boxes(boxes, tf.shape(images)[1:3])
+
+    def compute_output_shape(self, input_shape: Any) -> tuple:
+        return tuple(input_shape[0])
+
+
+class DetectionBoxes(keras.layers.Layer):
+    """The (y1, x1, y2, x2) columns of the detections [B, N, 6]."""
+
+    def call(self, detections: tf.Tensor) -> tf.Tensor:
+        return detections[..., :4]
+
+    def compute_output_shape(self, input_shape: Any) -> tuple:
+        return (*input_shape[:2], 4)
+
+
+@attrs.define
+class MaskRCNNGraph:
+    """The two functional models and the backbone that built them."""
+
+    training_model: keras.Model
+    inference_model: keras.Model
+    backbone: Backbone
+
+    def layer_regex(self, layers: str) -> str:
+        """Resolve ``heads``/``3+``/``4+``/``5+``/``all`` or pass a custom regex through."""
+        if layers == "heads":
+            return HEADS_REGEX
+        shortcuts = self.backbone.trainable_layer_regex()
+        if layers in shortcuts:
+            regex = shortcuts[layers]
+            return regex if regex == ".*" else f"{regex}|{HEADS_REGEX}"
+        return layers
+
+
+def model_inputs(config: Config) -> dict[str, keras.KerasTensor]:
+    """Keras inputs named like the data pipeline's keys, plus ``anchors``."""
+    mask_shape = tuple(config.MINI_MASK_SHAPE) if config.USE_MINI_MASK else (None, None)
+    return {
+        "images": keras.Input((None, None, config.IMAGE_CHANNEL_COUNT), name="images"),
+        "image_meta": keras.Input((config.IMAGE_META_SIZE,), name="image_meta"),
+        "anchors": keras.Input((None, 4), name="anchors"),
+        "rpn_match": keras.Input((None,), dtype="int32", name="rpn_match"),
+        "rpn_bbox": keras.Input((None, 4), name="rpn_bbox"),
+        "gt_class_ids": keras.Input((None,), dtype="int32", name="gt_class_ids"),
+        "gt_boxes": keras.Input((None, 4), name="gt_boxes"),
+        "gt_masks": keras.Input((*mask_shape, None), dtype="bool", name="gt_masks"),
+    }
+
+
+def build_graph(config: Config, backbone: Backbone) -> MaskRCNNGraph:
+    """Build both models for ``config`` on ``backbone``."""
+    if not config.USE_RPN_ROIS:
+        raise ConfigError("USE_RPN_ROIS", "training on externally supplied ROIs is not supported; set it to true")
+    strides = tuple(backbone.output_strides())
+    if tuple(config.BACKBONE_STRIDES) != strides:
+        raise ConfigError("BACKBONE_STRIDES", f"backbone {backbone.name!r} produces strides {strides}, "
+                          f"config says {tuple(config.BACKBONE_STRIDES)}")
+    inputs = model_inputs(config)
+    images, image_meta, anchors = inputs["images"], inputs["image_meta"], inputs["anchors"]
+    pyramid = backbone.build(images, config)
+    if len(pyramid) != 5:
+        raise ConfigError("BACKBONE", f"backbone {backbone.name!r} returned {len(pyramid)} feature maps, expected 5")
+    mrcnn_maps = pyramid[:4]
+
+    rpn = RPNHead(len(config.RPN_ANCHOR_RATIOS), config.RPN_ANCHOR_STRIDE, 2 * config.TOP_DOWN_PYRAMID_SIZE)
+    classifier = ClassifierHead(config)
+    mask_head = MaskHead(config)
+    rpn_class_logits, rpn_probs, rpn_bbox = rpn(pyramid)
+
+    def proposals(count: int, name: str) -> Any:
+        layer = ProposalLayer(count, config.RPN_NMS_THRESHOLD, config.PRE_NMS_LIMIT, config.RPN_BBOX_STD_DEV,
+                              name=name)
+        return layer([rpn_probs, rpn_bbox, anchors])
+
+    rpn_rois = proposals(config.POST_NMS_ROIS_TRAINING, "ROI")
+    gt_boxes = NormBoxes(name="norm_gt_boxes")([inputs["gt_boxes"], images])
+    rois, target_class_ids, target_bbox, target_mask = DetectionTargetLayer(config, name="proposal_targets")(
+        [rpn_rois, inputs["gt_class_ids"], gt_boxes, inputs["gt_masks"]])
+    class_logits, _, bbox = classifier(rois, image_meta, mrcnn_maps)
+    masks = mask_head(rois, image_meta, mrcnn_maps)
+    training_outputs = dict(zip(TRAINING_OUTPUTS, (
+        rpn_class_logits, rpn_bbox, rpn_rois, rois, target_class_ids, target_bbox, target_mask,
+        class_logits, bbox, masks)))
+    training_model = keras.Model(inputs, training_outputs, name="mask_rcnn_training")
+
+    inference_rois = proposals(config.POST_NMS_ROIS_INFERENCE, "ROI_inference")
+    _, class_probs, bbox = classifier(inference_rois, image_meta, mrcnn_maps)
+    detections = DetectionLayer(config, name="mrcnn_detection")([inference_rois, class_probs, bbox, image_meta])
+    masks = mask_head(DetectionBoxes(name="detection_boxes")(detections), image_meta, mrcnn_maps)
+    inference_inputs = {key: inputs[key] for key in ("images", "image_meta", "anchors")}
+    inference_outputs = dict(zip(INFERENCE_OUTPUTS, (detections, class_probs, bbox, masks, inference_rois)))
+    inference_model = keras.Model(inference_inputs, inference_outputs, name="mask_rcnn_inference")
+    return MaskRCNNGraph(training_model, inference_model, backbone)

@@ -1,0 +1,213 @@
+"""MaskRCNN: matterport's model class on Keras 3 -- train, detect, load weights, find checkpoints.
+
+Both modes build the training and the inference graph on one set of layers; ``mode`` picks which
+one is ``keras_model`` and whether ``train`` is allowed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import tensorflow as tf
+
+import maskkit
+from maskkit.config import Config
+from maskkit.data.anchors import anchors_for
+from maskkit.data.meta import compose_image_meta, mold_image
+from maskkit.dataset import Dataset
+from maskkit.errors import ConfigError, MaskkitError, WeightsError
+from maskkit.model.graph import build_graph
+from maskkit.model.training import StepFunctions, run_epochs
+from maskkit.utils.boxes import denorm_boxes, norm_boxes
+from maskkit.utils.resize import resize_image, unmold_mask
+
+MODES = ("training", "inference")
+RUN_DIR = re.compile(r"^(?P<name>.*?)(?P<stamp>\d{8}T\d{4})$")
+CHECKPOINT = re.compile(r"^mask_rcnn_.*_(?P<epoch>\d{4})\.weights\.h5$")
+
+
+class MaskRCNN:
+    """Mask R-CNN on the backbone named by ``config.BACKBONE`` (or a Backbone instance)."""
+
+    def __init__(self, mode: str, config: Config, model_dir: str | os.PathLike, backbone: Any = None) -> None:
+        if mode not in MODES:
+            raise ConfigError("mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
+        self.mode = mode
+        self.config = config
+        self.model_dir = Path(model_dir)
+        self.backbone = backbone if backbone is not None else maskkit.backbones.create(config.BACKBONE)
+        self.graph = build_graph(config, self.backbone)
+        self.keras_model = self.graph.training_model if mode == "training" else self.graph.inference_model
+        self.history: dict[str, list[float]] = {}
+        self.epoch = 0
+        self.log_dir = self.model_dir
+        self.checkpoint_path = ""
+        self.set_log_dir()
+        self._predict = tf.function(self._predict_batch, reduce_retracing=True)
+        self._steps: dict[tuple[str, float], StepFunctions] = {}
+
+    # ----- checkpoints ----------------------------------------------------------------------
+    def set_log_dir(self, model_path: str | os.PathLike | None = None) -> None:
+        """Pick the run folder: a new timestamped one, or the one of ``model_path`` (resuming its epoch)."""
+        self.epoch = 0
+        now = datetime.datetime.now()
+        log_dir = None
+        if model_path is not None:
+            path = Path(model_path)
+            folder, checkpoint = RUN_DIR.match(path.parent.name), CHECKPOINT.match(path.name)
+            if folder and checkpoint and folder["name"] == self.config.NAME.lower():
+                log_dir = path.parent
+                self.epoch = int(checkpoint["epoch"])
+        if log_dir is None:
+            log_dir = self.model_dir / f"{self.config.NAME.lower()}{now:%Y%m%dT%H%M}"
+        self.log_dir = log_dir
+        self.checkpoint_path = str(log_dir / f"mask_rcnn_{self.config.NAME.lower()}_{{epoch:04d}}.weights.h5")
+
+    def find_last(self) -> Path:
+        """The newest checkpoint of the newest run folder of this config's NAME that has one."""
+        name = self.config.NAME.lower()
+        runs = sorted((p for p in self.model_dir.glob(f"{name}*") if p.is_dir() and RUN_DIR.match(p.name)
+                       and RUN_DIR.match(p.name)["name"] == name), reverse=True)
+        for run in runs:
+            checkpoints = sorted(p for p in run.iterdir() if CHECKPOINT.match(p.name))
+            if checkpoints:
+                return checkpoints[-1]
+        raise WeightsError(f"no checkpoint of run {name!r} found under {self.model_dir} "
+                           f"(looked for {name}<YYYYmmddTHHMM>/mask_rcnn_{name}_<epoch>.weights.h5)")
+
+    def load_weights(self, path: str | os.PathLike, by_name: bool = True, exclude: Sequence[str] = ()) -> Any:
+        """Load weights by layer name (see maskkit.weights.load_weights); resume the run if a checkpoint."""
+        from maskkit.weights import load_weights
+
+        report = load_weights(self.keras_model, path, by_name=by_name, exclude=exclude)
+        self.set_log_dir(path)
+        return report
+
+    def save_checkpoint(self, epoch: int, class_names: Sequence[str] = ()) -> Path:
+        """Write ``<log_dir>/mask_rcnn_<name>_<epoch>.weights.h5`` atomically with epoch, config, classes."""
+        from maskkit.weights import save_weights
+
+        path = Path(self.checkpoint_path.format(epoch=epoch))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        metadata = {"epoch": epoch, "config": self.config.to_dict(), "class_names": list(class_names)}
+        save_weights(self.keras_model, path, metadata=metadata)
+        return path
+
+    # ----- training -------------------------------------------------------------------------
+    def train(self, train_dataset: Dataset, val_dataset: Dataset | None, learning_rate: float, epochs: int,
+              layers: str = "heads", augmenters: Any = None, verbose: int = 1) -> dict[str, list[float]]:
+        """Train up to absolute epoch ``epochs`` the layers chosen by ``layers``; returns ``history``.
+
+        ``layers`` is ``heads``, ``3+``, ``4+``, ``5+``, ``all`` or a regex over layer names.
+        ``augmenters`` (an Augmenter or spec) defaults to config.AUGMENTERS.
+        """
+        from maskkit.data.input import make_dataset
+
+        if self.mode != "training":
+            raise MaskkitError("train() needs a MaskRCNN built with mode='training'")
+        if epochs <= self.epoch:
+            raise ConfigError("epochs", f"already at epoch {self.epoch}; pass a larger total to train more")
+        config = self.config
+        if augmenters is None and config.AUGMENTERS:
+            augmenters = list(config.AUGMENTERS)
+        if not self._steps:
+            tf.random.set_seed(config.SEED)
+        train_batches = iter(make_dataset(train_dataset, config, augmenters=augmenters, shuffle=True,
+                                          seed=config.SEED + self.epoch))
+        val_batches = None
+        if val_dataset is not None:
+            val_batches = iter(make_dataset(val_dataset, config, shuffle=True, seed=config.SEED + 1))
+        key = (self.graph.layer_regex(layers), float(learning_rate))
+        if key not in self._steps:
+            self._steps[key] = StepFunctions(self.graph.training_model, config, key[0], key[1])
+        steps = self._steps[key]
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        class_names = list(train_dataset.class_names)
+        if verbose:
+            print(f"Starting at epoch {self.epoch}. LR={learning_rate}  layers={layers}  log_dir={self.log_dir}")
+        run_epochs(steps, config, train_batches, val_batches, self.epoch, epochs,
+                   lambda epoch: self._end_epoch(epoch, class_names), self.log_dir, self.history, verbose)
+        return self.history
+
+    def _end_epoch(self, epoch: int, class_names: Sequence[str]) -> Path:
+        """Record a finished epoch (so an interrupted train() leaves ``epoch`` right) and checkpoint it."""
+        self.epoch = epoch
+        return self.save_checkpoint(epoch, class_names)
+
+    # ----- detection ------------------------------------------------------------------------
+    def mold_inputs(self, images: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Resize and mold images as in training: (molded [N,H,W,3], image_metas, windows)."""
+        config = self.config
+        molded, metas, windows = [], [], []
+        for image in images:
+            resized, window, scale, _, _ = resize_image(
+                image, min_dim=config.IMAGE_MIN_DIM, min_scale=config.IMAGE_MIN_SCALE,
+                max_dim=config.IMAGE_MAX_DIM, mode=config.IMAGE_RESIZE_MODE)
+            molded.append(mold_image(resized, config))
+            metas.append(compose_image_meta(0, image.shape, resized.shape, window, scale,
+                                            np.zeros(config.NUM_CLASSES, dtype=np.int32)))
+            windows.append(window)
+        return np.stack(molded), np.stack(metas), np.asarray(windows)
+
+    def _predict_batch(self, images: tf.Tensor, image_meta: tf.Tensor, anchors: tf.Tensor) -> tuple[tf.Tensor, ...]:
+        outputs = self.graph.inference_model({"images": images, "image_meta": image_meta, "anchors": anchors},
+                                             training=False)
+        detections = outputs["detections"]
+        class_ids = tf.cast(detections[..., 4], tf.int32)
+        masks = tf.gather(tf.transpose(outputs["mrcnn_mask"], [0, 1, 4, 2, 3]), class_ids, batch_dims=2)
+        return detections, masks
+
+    def detect(self, images: Sequence[np.ndarray], verbose: int = 0) -> list[dict[str, np.ndarray]]:
+        """Per image a dict: rois int32 [N, 4] (original pixels), class_ids int32 [N], scores float32 [N],
+        masks bool [H, W, N]. Images of different sizes may be mixed; they are run in batches of
+        config.BATCH_SIZE images of equal molded size."""
+        if verbose:
+            print(f"Processing {len(images)} images")
+        images = [np.asarray(image) for image in images]
+        for index, image in enumerate(images):
+            if image.ndim != 3 or image.shape[2] != self.config.IMAGE_CHANNEL_COUNT:
+                raise MaskkitError(f"detect: image {index} has shape {image.shape}, expected "
+                                   f"[H, W, {self.config.IMAGE_CHANNEL_COUNT}]")
+        molded = [self.mold_inputs([image]) for image in images]
+        results: list[dict[str, np.ndarray] | None] = [None] * len(images)
+        groups: dict[tuple[int, ...], list[int]] = {}
+        for index, (array, _, _) in enumerate(molded):
+            groups.setdefault(array.shape[1:], []).append(index)
+        for shape, members in groups.items():
+            anchors = norm_boxes(anchors_for(self.config, shape), shape[:2])
+            for start in range(0, len(members), self.config.BATCH_SIZE):
+                chunk = members[start:start + self.config.BATCH_SIZE]
+                batch = np.concatenate([molded[i][0] for i in chunk])
+                metas = np.concatenate([molded[i][1] for i in chunk])
+                batch_anchors = np.broadcast_to(anchors, (len(chunk), *anchors.shape))
+                detections, masks = self._predict(tf.constant(batch), tf.constant(metas), tf.constant(batch_anchors))
+                detections, masks = detections.numpy(), masks.numpy()
+                for row, i in enumerate(chunk):
+                    results[i] = unmold_detections(detections[row], masks[row], images[i].shape, shape,
+                                                   molded[i][2][0])
+        return results
+
+
+def unmold_detections(detections: np.ndarray, masks: np.ndarray, original_shape: Sequence[int],
+                      image_shape: Sequence[int], window: Sequence[int]) -> dict[str, np.ndarray]:
+    """One image's normalised detections [D, 6] and class masks [D, h, w] -> matterport's result dict."""
+    count = int(np.sum(detections[:, 4] > 0))
+    boxes = detections[:count, :4]
+    class_ids = detections[:count, 4].astype(np.int32)
+    scores = detections[:count, 5].astype(np.float32)
+    masks = masks[:count]
+    wy1, wx1, wy2, wx2 = norm_boxes(np.asarray(window, dtype=np.float32), image_shape[:2])
+    shift = np.array([wy1, wx1, wy1, wx1], dtype=np.float32)
+    scale = np.array([wy2 - wy1, wx2 - wx1, wy2 - wy1, wx2 - wx1], dtype=np.float32)
+    boxes = denorm_boxes((boxes - shift) / scale, original_shape[:2])
+    keep = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]) > 0
+    boxes, class_ids, scores, masks = boxes[keep], class_ids[keep], scores[keep], masks[keep]
+    height, width = int(original_shape[0]), int(original_shape[1])
+    full_masks = (np.stack([unmold_mask(m, b, (height, width)) for m, b in zip(masks, boxes)], axis=-1)
+                  if len(boxes) else np.zeros((height, width, 0), dtype=bool))
+    return {"rois": boxes.astype(np.int32), "class_ids": class_ids, "scores": scores, "masks": full_masks}

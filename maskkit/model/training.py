@@ -1,0 +1,129 @@
+"""The training loop: tf.function steps with GradientTape, SGD with momentum, clipping, weight decay.
+
+One call of ``run_training`` trains epochs ``start_epoch + 1 .. epochs`` (matterport's absolute
+numbering), writes a checkpoint, TensorBoard scalars and a history entry per epoch.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+import keras
+import tensorflow as tf
+
+from maskkit.config import LOSS_NAMES, Config
+from maskkit.data.anchors import anchors_for
+from maskkit.errors import ConfigError
+from maskkit.model.batchnorm import BatchNorm
+from maskkit.model.losses import compute_losses
+from maskkit.utils.boxes import norm_boxes
+
+Batch = dict[str, tf.Tensor]
+
+
+def trainable_layers(model: keras.Model, regex: str) -> list[keras.layers.Layer]:
+    """Layers with trainable weights whose whole name matches ``regex`` (matterport's set_trainable)."""
+    try:
+        pattern = re.compile(regex)
+    except re.error as exc:
+        raise ConfigError("layers", f"invalid layer regex {regex!r}: {exc}") from exc
+    chosen = [layer for layer in model.layers if layer.trainable_weights and pattern.fullmatch(layer.name)]
+    if not chosen:
+        raise ConfigError("layers", f"the regex {regex!r} matches no layer with weights")
+    return chosen
+
+
+def with_anchors(batch: Batch, config: Config) -> Batch:
+    """Add the normalised anchors [B, A, 4] for the batch's image size (computed once, cached)."""
+    shape = tuple(int(v) for v in batch["images"].shape[1:3])
+    anchors = norm_boxes(anchors_for(config, shape), shape)
+    count = int(batch["images"].shape[0])
+    return {**batch, "anchors": tf.broadcast_to(tf.constant(anchors), (count, *anchors.shape))}
+
+
+def write_scalar(tag: str, value: float, step: int) -> None:
+    """A TensorBoard scalar through the default summary writer, without needing the tensorboard package."""
+    from tensorflow.core.framework import summary_pb2
+
+    metadata = summary_pb2.SummaryMetadata(
+        plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="scalars"),
+        data_class=summary_pb2.DATA_CLASS_SCALAR)
+    tf.summary.write(tag, tf.constant(value, tf.float32), step=step, metadata=metadata)
+
+
+class StepFunctions:
+    """The compiled train and validation steps for one choice of trainable layers."""
+
+    def __init__(self, model: keras.Model, config: Config, regex: str, learning_rate: float) -> None:
+        layers = trainable_layers(model, regex)
+        self.variables = [v for layer in layers for v in layer.trainable_weights]
+        decayed = [v for layer in layers if not isinstance(layer, BatchNorm) for v in layer.trainable_weights]
+        self.optimizer = keras.optimizers.SGD(learning_rate=learning_rate, momentum=config.LEARNING_MOMENTUM)
+        self.optimizer.build(self.variables)
+        weights = {name: float(config.LOSS_WEIGHTS.get(name, 1.0)) for name in LOSS_NAMES}
+        clip, decay = float(config.GRADIENT_CLIP_NORM), float(config.WEIGHT_DECAY)
+
+        def losses_of(batch: Batch, training: bool) -> dict[str, tf.Tensor]:
+            losses = compute_losses(model(batch, training=training), batch)
+            losses["loss"] = tf.add_n([weights[name] * losses[name] for name in LOSS_NAMES])
+            return losses
+
+        def train_step(batch: Batch) -> dict[str, tf.Tensor]:
+            with tf.GradientTape() as tape:
+                losses = losses_of(batch, True)
+                penalty = tf.add_n([decay * tf.reduce_sum(tf.square(v)) / tf.cast(tf.size(v), tf.float32)
+                                    for v in decayed]) if decayed and decay else tf.constant(0.0)
+                total = losses["loss"] + penalty
+            grads = tape.gradient(total, self.variables)
+            grads = [tf.zeros_like(v) if g is None else g for g, v in zip(grads, self.variables)]
+            if clip:
+                grads, _ = tf.clip_by_global_norm(grads, clip)
+            self.optimizer.apply_gradients(zip(grads, self.variables))
+            return losses
+
+        self.train_step: Callable[[Batch], dict[str, tf.Tensor]] = tf.function(train_step, reduce_retracing=True)
+        self.eval_step: Callable[[Batch], dict[str, tf.Tensor]] = tf.function(
+            lambda batch: losses_of(batch, False), reduce_retracing=True)
+
+
+def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Batch],
+               val_batches: Iterator[Batch] | None, start_epoch: int, epochs: int,
+               save_checkpoint: Callable[[int], Path], log_dir: Path, history: dict[str, list[float]],
+               verbose: int = 1) -> None:
+    """Train epochs start_epoch+1..epochs; append per-epoch mean losses to ``history``."""
+    writer = tf.summary.create_file_writer(str(log_dir))
+    names = ("loss", *LOSS_NAMES)
+    for epoch in range(start_epoch + 1, epochs + 1):
+        if verbose:
+            print(f"Epoch {epoch}/{epochs}")
+        bar = keras.utils.Progbar(config.STEPS_PER_EPOCH, verbose=verbose, unit_name="step")
+        started = time.perf_counter()
+        sums = dict.fromkeys(names, 0.0)
+        for step in range(1, config.STEPS_PER_EPOCH + 1):
+            values = {k: float(v) for k, v in steps.train_step(with_anchors(next(train_batches), config)).items()}
+            for name in names:
+                sums[name] += values[name]
+            bar.update(step, [(name, values[name]) for name in names])
+        record = {name: sums[name] / config.STEPS_PER_EPOCH for name in names}
+        if val_batches is not None and config.VALIDATION_STEPS:
+            val_sums = dict.fromkeys(names, 0.0)
+            for _ in range(config.VALIDATION_STEPS):
+                for name, value in steps.eval_step(with_anchors(next(val_batches), config)).items():
+                    val_sums[name] += float(value)
+            record.update({f"val_{name}": val_sums[name] / config.VALIDATION_STEPS for name in names})
+        record["epoch_seconds"] = time.perf_counter() - started
+        for name, value in record.items():
+            history.setdefault(name, []).append(value)
+        with writer.as_default():
+            for name, value in record.items():
+                write_scalar(name, value, epoch)
+        writer.flush()
+        path = save_checkpoint(epoch)
+        if verbose:
+            shown = "  ".join(f"{k}={v:.4f}" for k, v in record.items() if k != "epoch_seconds")
+            print(f"epoch {epoch}: {shown}  ({record['epoch_seconds']:.1f}s) -> {path.name}")
+    writer.close()
+

@@ -1,0 +1,200 @@
+"""Pipeline: assemble a run from registered names or objects in a few lines, then train, detect, evaluate.
+
+The CLI's train, detect and evaluate commands are thin layers over this class. Checkpoints carry
+the config, the class names and the dataset's name and arguments, so a pipeline rebuilt from a
+checkpoint alone detects with named classes and evaluates on the same data.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+import maskkit
+from maskkit.checkpoints import resolve_weights
+from maskkit.config import Config
+from maskkit.dataset import Dataset
+from maskkit.errors import ConfigError, MaskkitError
+from maskkit.pipeline_config import fit_config_to_dataset
+
+
+def _presets() -> dict[str, Any]:
+    from maskkit.model.presets import shapes_config
+
+    return {"shapes": shapes_config, "default": Config}
+
+
+def preset_config(name: str) -> Config:
+    """The ready-made config called ``name`` (``shapes`` or ``default``)."""
+    presets = _presets()
+    if name not in presets:
+        raise ConfigError("preset", f"unknown preset {name!r}; known: {', '.join(sorted(presets))}")
+    return presets[name]()
+
+
+class Pipeline:
+    """A dataset, a config, a backbone and augmenters, ready to train, detect and evaluate.
+
+    ``dataset``/``val_dataset`` are registered names (created with ``dataset_args``/``val_args``;
+    the validation split gets ``subset="val"``) or Dataset objects. ``config`` is a Config, or
+    ``preset`` names one; ``overrides`` changes fields; ``backbone`` and ``augmenters`` set
+    BACKBONE and AUGMENTERS. NUM_CLASSES follows the dataset unless given in ``overrides``.
+    """
+
+    def __init__(self, dataset: str | Dataset | None = None, *, dataset_args: dict[str, Any] | None = None,
+                 val_dataset: str | Dataset | None = None, val_args: dict[str, Any] | None = None,
+                 config: Config | None = None, preset: str | None = None,
+                 overrides: dict[str, Any] | None = None, backbone: str | None = None,
+                 augmenters: Iterable[str] | str | None = None, log_dir: str | os.PathLike = "runs",
+                 class_names: Sequence[str] | None = None) -> None:
+        if config is not None and preset is not None:
+            raise ConfigError("preset", "give either config or preset, not both")
+        overrides = {key.upper(): value for key, value in (overrides or {}).items()}
+        if backbone is not None:
+            overrides["BACKBONE"] = backbone
+        if augmenters is not None:
+            overrides["AUGMENTERS"] = augmenters
+        base = config if config is not None else preset_config(preset or "default")
+        self.dataset_name = dataset if isinstance(dataset, str) else None
+        self.dataset_args = dict(dataset_args or {})
+        self.val_args = dict(val_args if val_args is not None else self.dataset_args)
+        self.dataset = self._create(dataset, self.dataset_args, "train")
+        val_source = val_dataset if val_dataset is not None else (dataset if isinstance(dataset, str) else None)
+        self.val_dataset = self._create(val_source, self.val_args, "val")
+        config = base.replace(**overrides) if overrides else base
+        reference = self.dataset or self.val_dataset
+        if reference is not None:
+            config = fit_config_to_dataset(config, reference, explicit="NUM_CLASSES" in overrides)
+        self.config = config
+        self.class_names = list(reference.class_names) if reference is not None else list(class_names or [])
+        self.log_dir = Path(log_dir)
+        self.weights_path: Path | None = None
+        self.checkpoint_metadata: dict[str, Any] = {}
+        self._model: Any = None
+
+    @staticmethod
+    def _create(source: str | Dataset | None, args: dict[str, Any], subset: str) -> Dataset | None:
+        if source is None or isinstance(source, Dataset):
+            return source
+        return maskkit.datasets.create(source, **{"subset": subset, **args})
+
+    # ----- model --------------------------------------------------------------------------
+    @property
+    def model(self) -> Any:
+        """The MaskRCNN (training mode: its inference graph shares the weights), built on first use."""
+        if self._model is None:
+            from maskkit.model.maskrcnn import MaskRCNN
+
+            self._model = MaskRCNN("training", self.config, self.log_dir)
+            self._model.metadata.update(self._metadata())
+        return self._model
+
+    def _metadata(self) -> dict[str, Any]:
+        meta: dict[str, Any] = {"class_names": self.class_names}
+        if self.dataset is not None:
+            from maskkit.weights import dataset_class_metadata
+
+            meta.update(dataset_class_metadata(self.dataset))
+        if self.dataset_name is not None:
+            meta["dataset"] = {"name": self.dataset_name, "args": self.dataset_args, "val_args": self.val_args}
+        return meta
+
+    def load_weights(self, path: str | os.PathLike, exclude: Sequence[str] = ()) -> Any:
+        """Load a checkpoint (file or run folder) by layer name; the class lists must agree unless
+        the class heads are excluded (transfer learning, as in the seed)."""
+        from maskkit.weights import read_metadata
+
+        self.weights_path = resolve_weights(path)
+        self.checkpoint_metadata = read_metadata(self.weights_path)
+        return self.model.load_weights(self.weights_path, by_name=True, exclude=exclude,
+                                       class_names=self.class_names or None)
+
+    @classmethod
+    def from_checkpoint(cls, path: str | os.PathLike, *, dataset: str | Dataset | None = None,
+                        dataset_args: dict[str, Any] | None = None, overrides: dict[str, Any] | None = None,
+                        log_dir: str | os.PathLike | None = None, use_stored_dataset: bool = True) -> "Pipeline":
+        """Rebuild a pipeline from a checkpoint alone: its config, class names and (unless another is
+        given, or ``use_stored_dataset`` is false) the validation split of the dataset it was trained on."""
+        from maskkit.weights import read_metadata
+
+        weights = resolve_weights(path)
+        meta = read_metadata(weights)
+        if "config" not in meta:
+            raise MaskkitError(f"{weights} holds no maskkit config; build a Pipeline with a config and call "
+                               f"load_weights() instead")
+        stored = meta.get("dataset") or {}
+        if dataset is None and use_stored_dataset and stored.get("name"):
+            dataset, dataset_args = stored["name"], stored.get("val_args", stored.get("args"))
+        config = Config.from_dict(meta["config"])
+        pipe = cls(val_dataset=dataset, val_args=dataset_args or {}, config=config, overrides=overrides,
+                   log_dir=log_dir or weights.parent.parent, class_names=meta.get("class_names"))
+        pipe.dataset_name = stored.get("name")
+        pipe.load_weights(weights)
+        return pipe
+
+    # ----- actions ------------------------------------------------------------------------
+    def train(self, epochs: int, layers: str = "all", learning_rate: float | None = None,
+              weights: str | os.PathLike | None = None, exclude: Sequence[str] = (),
+              resume: bool = False, verbose: int = 1) -> dict[str, list[float]]:
+        """Train up to absolute epoch ``epochs``; ``weights`` initialises, ``resume`` continues the last run."""
+        if self.dataset is None:
+            raise MaskkitError("this pipeline has no training dataset")
+        if resume:
+            try:
+                last = self.model.find_last()
+            except MaskkitError:
+                last = None
+            if last is not None:
+                self.load_weights(last)
+                if verbose:
+                    print(f"Resuming from {last} (epoch {self.model.epoch})")
+        elif weights is not None:
+            self.load_weights(weights, exclude=exclude)
+        if self.model.epoch >= epochs:
+            if verbose:
+                print(f"Already trained to epoch {self.model.epoch}; nothing to do")
+            return self.model.history
+        history = self.model.train(self.dataset, self.val_dataset, learning_rate or self.config.LEARNING_RATE,
+                                   epochs, layers=layers, verbose=verbose)
+        self._write_loss_curves(history)
+        return history
+
+    def _write_loss_curves(self, history: dict[str, list[float]]) -> None:
+        """loss_curves.png in the run folder, besides the TensorBoard logs."""
+        from maskkit import visualize
+
+        curves = {name: values for name, values in history.items() if values}
+        if curves:
+            visualize.plot_loss_curves(curves, path=Path(self.model.log_dir) / "loss_curves.png")
+
+    def detect(self, images: Sequence[np.ndarray]) -> list[dict[str, np.ndarray]]:
+        """Detections per image: rois, class_ids, scores, masks (matterport's contract)."""
+        return self.model.detect(list(images))
+
+    def detect_dataset(self, dataset: Dataset | None = None, limit: int | None = None,
+                       ) -> tuple[Dataset, list[int], list[dict[str, np.ndarray]]]:
+        """Run detection over (the first ``limit``) images of a dataset (default: the validation set)."""
+        dataset = dataset or self.val_dataset or self.dataset
+        if dataset is None:
+            raise MaskkitError("no dataset to run on: pass one, or build the pipeline with a dataset")
+        image_ids = [int(i) for i in dataset.image_ids[: limit or None]]
+        results = []
+        for start in range(0, len(image_ids), 8):
+            chunk = image_ids[start:start + 8]
+            results.extend(self.detect([dataset.load_image(i) for i in chunk]))
+        return dataset, image_ids, results
+
+    def evaluate(self, dataset: Dataset | None = None, limit: int | None = None,
+                 iou_types: Sequence[str] = ("bbox", "segm")) -> dict[str, Any]:
+        """COCO metrics (pycocotools COCOeval) plus matterport's mAP@0.5 on the validation set."""
+        from maskkit.evaluation import detections_to_coco_results, evaluate_coco, evaluate_map
+
+        dataset, image_ids, results = self.detect_dataset(dataset, limit)
+        metrics = evaluate_coco(dataset, image_ids, results, iou_types=tuple(iou_types))
+        metrics["reference"] = evaluate_map(dataset, image_ids, results)
+        metrics["map50"] = metrics["reference"]["mAP"]
+        metrics["coco_results"] = detections_to_coco_results(dataset, image_ids, results)
+        return metrics

@@ -1,0 +1,176 @@
+"""SavedModel export: a process without maskkit gets the same detections as model.detect, with names."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+import maskkit  # noqa: E402
+from maskkit.cli.main import cli  # noqa: E402
+from maskkit.errors import ConfigError, MaskkitError  # noqa: E402
+from maskkit.export import export_saved_model, paste_masks, read_export_metadata, resize_like_opencv  # noqa: E402
+from maskkit.model.maskrcnn import MaskRCNN  # noqa: E402
+from maskkit.model.presets import shapes_config  # noqa: E402
+from maskkit.utils.resize import unmold_mask  # noqa: E402
+from maskkit.weights import save_weights  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+TINY = dict(NAME="exporttiny", TOP_DOWN_PYRAMID_SIZE=32, FPN_CLASSIF_FC_LAYERS_SIZE=64, IMAGE_MIN_DIM=128,
+            IMAGE_MAX_DIM=128, IMAGES_PER_GPU=2, DETECTION_MIN_CONFIDENCE=0.05, DETECTION_MAX_INSTANCES=10,
+            POST_NMS_ROIS_TRAINING=200, POST_NMS_ROIS_INFERENCE=100, RPN_TRAIN_ANCHORS_PER_IMAGE=64,
+            MASK_POOL_SIZE=7, MASK_SHAPE=(14, 14), MINI_MASK_SHAPE=(28, 28), STEPS_PER_EPOCH=8,
+            VALIDATION_STEPS=1, NUM_WORKERS=1, SEED=0)
+
+# Runs in a fresh interpreter: loads the export with TensorFlow alone and saves what it returns.
+CONSUMER = textwrap.dedent("""
+    import json, sys
+    import numpy as np
+    import tensorflow as tf
+
+    export_dir, inputs, outputs = sys.argv[1:4]
+    loaded = tf.saved_model.load(export_dir)
+    serve = loaded.signatures["serving_default"]
+    arrays = np.load(inputs)
+    results = {}
+    for name in arrays.files:
+        for key, value in serve(images=tf.constant(arrays[name])).items():
+            results[f"{name}/{key}"] = value.numpy()
+    names = [n.decode() for n in loaded.class_names().numpy()]
+    signature_names = [n.decode() for n in loaded.signatures["class_names"]()["class_names"].numpy()]
+    metadata = json.loads(loaded.metadata().numpy().decode())
+    with open(f"{export_dir}/assets.extra/maskkit.json") as handle:
+        file_names = json.load(handle)["class_names"]
+    assert "maskkit" not in sys.modules, "the consumer must not import maskkit"
+    np.savez(outputs, **results)
+    print(json.dumps({"names": names, "signature_names": signature_names, "file_names": file_names,
+                      "config_max_dim": metadata["config"]["IMAGE_MAX_DIM"]}))
+""")
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory):
+    """A slim model after a few training steps on shapes (untrained scores all saturate at 1.0)."""
+    keras.utils.set_random_seed(0)
+    config = shapes_config(**TINY)
+    train = maskkit.datasets.create("shapes", count=4, height=128, width=128, seed=0, subset="train")
+    model = MaskRCNN("training", config, tmp_path_factory.mktemp("logs"))
+    model.train(train, None, config.LEARNING_RATE, epochs=1, layers="all", verbose=0)
+    return model, train
+
+
+def run_consumer(export_dir: Path, batches: dict[str, np.ndarray], work: Path) -> tuple[dict, dict]:
+    np.savez(work / "inputs.npz", **batches)
+    done = subprocess.run([sys.executable, "-c", CONSUMER, str(export_dir), str(work / "inputs.npz"),
+                           str(work / "outputs.npz")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return dict(np.load(work / "outputs.npz")), json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def assert_same_detections(outputs: dict, prefix: str, row: int, expected: dict) -> None:
+    count = int(outputs[f"{prefix}/num_detections"][row])
+    assert count == len(expected["class_ids"])
+    boxes = outputs[f"{prefix}/boxes"][row, :count]
+    np.testing.assert_allclose(boxes, expected["rois"], atol=1)
+    np.testing.assert_array_equal(outputs[f"{prefix}/class_ids"][row, :count], expected["class_ids"])
+    np.testing.assert_allclose(outputs[f"{prefix}/scores"][row, :count], expected["scores"], atol=1e-4)
+    masks = outputs[f"{prefix}/masks"][row, :count].astype(bool)
+    reference = np.moveaxis(expected["masks"], -1, 0)
+    assert masks.shape == reference.shape
+    union = (masks | reference).sum(axis=(1, 2))
+    iou = (masks & reference).sum(axis=(1, 2)) / np.maximum(union, 1)
+    assert np.all((iou > 0.95) | (union == 0)), iou
+    assert not outputs[f"{prefix}/masks"][row, count:].any()
+    assert not outputs[f"{prefix}/class_ids"][row, count:].any()
+
+
+def test_in_graph_resize_is_bit_exact_with_opencv() -> None:
+    rng = np.random.default_rng(0)
+    for index in range(24):
+        height, width = (int(v) for v in rng.integers(3, 90, 2))
+        new_h, new_w = (2 * height, 2 * width) if index % 4 == 0 else (int(v) for v in rng.integers(3, 140, 2))
+        image = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+        expected = cv2.resize(image, (new_w, new_h), interpolation=cv2.INTER_LINEAR)
+        got = resize_like_opencv(image[None], new_h, new_w).numpy()[0]
+        np.testing.assert_array_equal(got, expected, err_msg=f"{(height, width)} -> {(new_h, new_w)}")
+
+
+def test_in_graph_mask_paste_matches_unmold_mask() -> None:
+    rng = np.random.default_rng(1)
+    masks = rng.random((1, 3, 14, 14)).astype(np.float32)
+    boxes = np.array([[[5, 7, 40, 30], [-4, 50, 20, 70], [30, 2, 31, 3]]], dtype=np.float32)  # one leaves the image
+    pasted = paste_masks(masks, boxes, 48, 64).numpy()[0]
+    for mask, box, got in zip(masks[0], boxes[0], pasted):
+        np.testing.assert_array_equal(got, unmold_mask(mask, box.astype(np.int32), (48, 64)))
+
+
+def test_export_matches_detect_in_a_process_without_maskkit(trained, tmp_path: Path) -> None:
+    model, train = trained
+    square = np.stack([train.load_image(0), train.load_image(1)])  # 128 x 128: no resize
+    wide = train.load_image(2)[16:112]  # 96 x 128: padded only
+    small = cv2.resize(train.load_image(3), (64, 48), interpolation=cv2.INTER_AREA)  # upscaled twice, padded
+    export_dir = export_saved_model(model, tmp_path / "export", class_names=train.class_names)
+    outputs, info = run_consumer(export_dir, {"square": square, "wide": wide[None], "small": small[None]},
+                                 tmp_path)
+    expected = model.detect([square[0], square[1], wide, small])
+    assert len(expected[0]["class_ids"]) > 0, "the briefly trained model should find something"
+    assert_same_detections(outputs, "square", 0, expected[0])
+    assert_same_detections(outputs, "square", 1, expected[1])
+    assert_same_detections(outputs, "wide", 0, expected[2])
+    assert outputs["wide/masks"].shape[2:] == (96, 128)
+    assert_same_detections(outputs, "small", 0, expected[3])
+    assert outputs["small/masks"].shape[2:] == (48, 64)
+    names = list(train.class_names)
+    assert info == {"names": names, "signature_names": names, "file_names": names, "config_max_dim": 128}
+
+
+def test_export_checks_class_names_and_output_folder(trained, tmp_path: Path) -> None:
+    model, _ = trained
+    with pytest.raises(ConfigError, match="NUM_CLASSES.*2 class names"):
+        export_saved_model(model, tmp_path / "a", class_names=["BG", "square"])
+    with pytest.raises(MaskkitError, match="no class names"):
+        export_saved_model(model, tmp_path / "b")
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "notes.txt").write_text("keep me")
+    with pytest.raises(MaskkitError, match="taken exists and is not a SavedModel"):
+        export_saved_model(model, tmp_path / "taken", class_names=["BG", "square", "circle", "triangle"])
+    assert (tmp_path / "taken" / "notes.txt").read_text() == "keep me"
+
+
+def test_cli_exports_a_checkpoint_with_its_class_names(trained, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    model, train = trained
+    checkpoint = tmp_path / "mask_rcnn_exporttiny_0001.weights.h5"
+    names = ["BG", "box", "ball", "wedge"]
+    save_weights(model.keras_model, checkpoint, metadata={"config": model.config.to_dict(), "class_names": names})
+    out = tmp_path / "served"
+    runner = CliRunner()
+    for _ in range(2):  # the second run replaces the first export
+        result = runner.invoke(cli, ["export", "--weights", str(checkpoint), "--out", str(out)])
+        assert result.exit_code == 0, result.output
+    assert "masks" in result.output and "uint8" in result.output and "box, ball, wedge" in result.output
+    assert (out / "saved_model.pb").is_file()
+    metadata = read_export_metadata(out)
+    assert metadata["class_names"] == names
+    assert metadata["config"]["NAME"] == "exporttiny"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [checkpoint.name, "served"]
+
+
+def test_cli_export_names_a_missing_weights_file(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    missing = tmp_path / "nowhere.weights.h5"
+    result = CliRunner().invoke(cli, ["export", "--weights", str(missing), "--out", str(tmp_path / "out")])
+    assert result.exit_code != 0
+    assert "weights file not found" in result.output and str(missing) in result.output
+    assert not (tmp_path / "out").exists()
