@@ -28,6 +28,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--final-fraction", type=float, default=0.2,
                         help="share of the budget trained at a tenth of the learning rate")
+    parser.add_argument("--evaluate", type=Path, default=None, metavar="CHECKPOINT",
+                        help="skip training: load this checkpoint and only compute the mAP")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="config override, repeatable (values parsed as YAML)")
     return parser.parse_args()
@@ -71,6 +73,10 @@ def main() -> None:
           f"cpus={os.cpu_count()}")
     config.display()
     model = MaskRCNN("training", config, args.out / "logs")
+    if args.evaluate is not None:
+        model.load_weights(args.evaluate)
+        print(f"mAP@0.5 on {len(val)} validation images with {args.evaluate}: {evaluate(model, val, config):.4f}")
+        return
     budget = args.minutes * 60.0
     started = time.perf_counter()
     epoch_seconds: list[float] = []

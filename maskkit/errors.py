@@ -32,3 +32,15 @@ class DatasetError(MaskkitError, ValueError):
 
 class WeightsError(MaskkitError):
     """A weights file is missing, corrupt or does not fit the model."""
+
+
+class TrainingDivergedError(MaskkitError):
+    """A training loss became NaN or infinite; the epoch was not checkpointed."""
+
+    def __init__(self, epoch: int, step: int, losses: dict[str, float], phase: str = "training") -> None:
+        bad = ", ".join(f"{name}={value}" for name, value in losses.items())
+        kept = f"the last good checkpoint is epoch {epoch - 1}'s" if epoch > 1 else "no checkpoint was written"
+        super().__init__(f"training diverged at epoch {epoch}, {phase} step {step}: {bad}; epoch {epoch} was "
+                         f"not saved and {kept} (try a lower LEARNING_RATE or GRADIENT_CLIP_NORM, or check "
+                         f"the data)")
+        self.epoch, self.step, self.losses, self.phase = epoch, step, dict(losses), phase

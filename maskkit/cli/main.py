@@ -7,6 +7,7 @@ shows the traceback.
 from __future__ import annotations
 
 import importlib
+import os
 import traceback
 from typing import Any
 
@@ -109,5 +110,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Console entry point."""
+    """Console entry point; TensorFlow's C++ info and warning logs stay quiet unless asked for."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     return cli.main(args=argv, prog_name="maskkit")

@@ -44,6 +44,7 @@ class MaskRCNN:
         self.graph = build_graph(config, self.backbone)
         self.keras_model = self.graph.training_model if mode == "training" else self.graph.inference_model
         self.history: dict[str, list[float]] = {}
+        self.metadata: dict[str, Any] = {}
         self.epoch = 0
         self.log_dir = self.model_dir
         self.checkpoint_path = ""
@@ -80,11 +81,15 @@ class MaskRCNN:
         raise WeightsError(f"no checkpoint of run {name!r} found under {self.model_dir} "
                            f"(looked for {name}<YYYYmmddTHHMM>/mask_rcnn_{name}_<epoch>.weights.h5)")
 
-    def load_weights(self, path: str | os.PathLike, by_name: bool = True, exclude: Sequence[str] = ()) -> Any:
-        """Load weights by layer name (see maskkit.weights.load_weights); resume the run if a checkpoint."""
+    def load_weights(self, path: str | os.PathLike, by_name: bool = True, exclude: Sequence[str] = (),
+                     class_names: Sequence[str] | None = None) -> Any:
+        """Load weights by layer name (see maskkit.weights.load_weights); resume the run if a checkpoint.
+
+        With ``class_names``, a checkpoint that stores a different class list is an error unless the
+        class heads are excluded."""
         from maskkit.weights import load_weights
 
-        report = load_weights(self.keras_model, path, by_name=by_name, exclude=exclude)
+        report = load_weights(self.keras_model, path, by_name=by_name, exclude=exclude, class_names=class_names)
         self.set_log_dir(path)
         return report
 
@@ -94,7 +99,9 @@ class MaskRCNN:
 
         path = Path(self.checkpoint_path.format(epoch=epoch))
         path.parent.mkdir(parents=True, exist_ok=True)
-        metadata = {"epoch": epoch, "config": self.config.to_dict(), "class_names": list(class_names)}
+        metadata = {**self.metadata, "epoch": epoch, "config": self.config.to_dict()}
+        if class_names:
+            metadata["class_names"] = list(class_names)
         save_weights(self.keras_model, path, metadata=metadata)
         return path
 

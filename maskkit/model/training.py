@@ -6,6 +6,7 @@ numbering), writes a checkpoint, TensorBoard scalars and a history entry per epo
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ import tensorflow as tf
 
 from maskkit.config import LOSS_NAMES, Config
 from maskkit.data.anchors import anchors_for
-from maskkit.errors import ConfigError
+from maskkit.errors import ConfigError, TrainingDivergedError
 from maskkit.model.batchnorm import BatchNorm
 from maskkit.model.losses import compute_losses
 from maskkit.utils.boxes import norm_boxes
@@ -89,6 +90,13 @@ class StepFunctions:
             lambda batch: losses_of(batch, False), reduce_retracing=True)
 
 
+def check_finite(values: dict[str, float], epoch: int, step: int, phase: str = "training") -> None:
+    """Raise TrainingDivergedError naming the losses that are NaN or infinite (before any checkpoint)."""
+    bad = {name: value for name, value in values.items() if not math.isfinite(value)}
+    if bad:
+        raise TrainingDivergedError(epoch, step, bad, phase)
+
+
 def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Batch],
                val_batches: Iterator[Batch] | None, start_epoch: int, epochs: int,
                save_checkpoint: Callable[[int], Path], log_dir: Path, history: dict[str, list[float]],
@@ -104,15 +112,18 @@ def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Bat
         sums = dict.fromkeys(names, 0.0)
         for step in range(1, config.STEPS_PER_EPOCH + 1):
             values = {k: float(v) for k, v in steps.train_step(with_anchors(next(train_batches), config)).items()}
+            check_finite(values, epoch, step)
             for name in names:
                 sums[name] += values[name]
             bar.update(step, [(name, values[name]) for name in names])
         record = {name: sums[name] / config.STEPS_PER_EPOCH for name in names}
         if val_batches is not None and config.VALIDATION_STEPS:
             val_sums = dict.fromkeys(names, 0.0)
-            for _ in range(config.VALIDATION_STEPS):
-                for name, value in steps.eval_step(with_anchors(next(val_batches), config)).items():
-                    val_sums[name] += float(value)
+            for val_step in range(1, config.VALIDATION_STEPS + 1):
+                values = {k: float(v) for k, v in steps.eval_step(with_anchors(next(val_batches), config)).items()}
+                check_finite(values, epoch, val_step, "validation")
+                for name in names:
+                    val_sums[name] += values[name]
             record.update({f"val_{name}": val_sums[name] / config.VALIDATION_STEPS for name in names})
         record["epoch_seconds"] = time.perf_counter() - started
         for name, value in record.items():
