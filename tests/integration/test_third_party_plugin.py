@@ -135,3 +135,19 @@ def test_an_installed_plugin_is_available_in_a_spawned_process(venv_python, tmp_
     result = run(venv_python, "spawn_check.py", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[2, 2]"
+
+
+def test_maskkit_train_runs_two_steps_on_the_installed_plugins_dataset(venv_python, tmp_path):
+    data = make_via_dataset(tmp_path / "data", n_images=4, size=64)
+    result = run(venv_python, "-m", "maskkit", "train", "--dataset", "via", "--data", f"root={data}",
+                 "--preset", "shapes", "--augment", "fliplr,via_hue_shift",
+                 "--set", "backbone=tiny", "--set", "image_min_dim=64", "--set", "image_max_dim=64",
+                 "--set", "images_per_gpu=2", "--set", "top_down_pyramid_size=16",
+                 "--set", "fpn_classif_fc_layers_size=32", "--set", "steps_per_epoch=2",
+                 "--set", "validation_steps=1", "--epochs", "1", "--log-dir", str(tmp_path / "runs"),
+                 cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    checkpoints = list((tmp_path / "runs").rglob("mask_rcnn_shapes_0001.weights.h5"))
+    assert len(checkpoints) == 1
+    inspect = run(venv_python, "-m", "maskkit", "weights", "inspect", str(checkpoints[0]), "--json", cwd=tmp_path)
+    assert json.loads(inspect.stdout)["metadata"]["class_names"] == ["BG", "balloon", "kite"]
