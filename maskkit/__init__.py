@@ -32,7 +32,15 @@ _LAZY = {
     "MaskRCNN": "maskkit.model.maskrcnn",
     "Pipeline": "maskkit.pipeline",
     "evaluate_coco": "maskkit.evaluation",
+    "evaluate_map": "maskkit.evaluation",
     "compute_ap": "maskkit.utils.metrics",
+    "make_dataset": "maskkit.data.input",
+    "build_augmenters": "maskkit.augment.build",
+    "check_data": "maskkit.data_check",
+    "export_saved_model": "maskkit.export",
+    "save_weights": "maskkit.weights",
+    "load_weights": "maskkit.weights",
+    "shapes_config": "maskkit.model.presets",
 }
 
 
