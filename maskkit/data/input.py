@@ -14,6 +14,7 @@ from __future__ import annotations
 import collections
 import itertools
 import multiprocessing
+import re
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Iterator
@@ -27,7 +28,7 @@ from maskkit.data.ground_truth import check_class_count, load_image_gt
 from maskkit.data.meta import mold_image
 from maskkit.data.targets import build_rpn_targets
 from maskkit.dataset import Dataset
-from maskkit.errors import ConfigError, DatasetError
+from maskkit.errors import ConfigError, DatasetError, MaskkitError
 
 KEYS = ("images", "image_meta", "rpn_match", "rpn_bbox", "gt_class_ids", "gt_boxes", "gt_masks")
 
@@ -52,8 +53,14 @@ class ExampleBuilder:
         """The example dict (keys KEYS) and whether it has any non-crowd instance."""
         config = self.config
         rng = np.random.default_rng([self.seed, int(pass_index), int(position)])
-        image, image_meta, class_ids, boxes, masks = load_image_gt(
-            self.dataset, config, int(image_id), augmenters=self.augmenters, rng=rng)
+        try:
+            image, image_meta, class_ids, boxes, masks = load_image_gt(
+                self.dataset, config, int(image_id), augmenters=self.augmenters, rng=rng)
+        except MaskkitError:
+            raise
+        except Exception as exc:
+            raise DatasetError(f"{self.dataset.describe_image(int(image_id))}: loading failed: "
+                               f"{type(exc).__name__}: {exc}") from exc
         keep = bool(np.any(class_ids > 0))
         self._count(keep, int(image_id))
         if class_ids.shape[0] > config.MAX_GT_INSTANCES:
@@ -120,12 +127,12 @@ def example_shapes(config: Config) -> dict[str, tuple]:
 
 
 def first_image_with_instances(dataset: Dataset) -> int:
-    """The first image id having a non-crowd instance; DatasetError naming the dataset if none has."""
+    """The first image id having a non-crowd instance with pixels; DatasetError naming the dataset if none has."""
     for image_id in dataset.image_ids:
-        _, _, class_ids = dataset.load_checked(int(image_id))
-        if np.any(class_ids > 0):
+        _, mask, class_ids = dataset.load_checked(int(image_id))
+        if np.any((class_ids > 0) & mask.any(axis=(0, 1))):
             return int(image_id)
-    raise DatasetError(f"{dataset.name}: none of its {len(dataset)} images has an instance "
+    raise DatasetError(f"{dataset.name}: none of its {len(dataset)} images has an instance with pixels "
                        f"(images without instances are skipped, so there is nothing to train on)")
 
 
@@ -219,3 +226,29 @@ def make_dataset(dataset: Dataset, config: Config, *, augmenters: Any = None, sh
     options = tf.data.Options()
     options.deterministic = True
     return pipeline.with_options(options)
+
+
+_RAISED = re.compile(r"^(?P<type>[A-Za-z_][\w.]*(?:Error|Exception)): (?P<message>.*)$", re.MULTILINE)
+
+
+def next_batch(batches: Iterator[Any]) -> Any:
+    """``next(batches)``, turning an error raised while building an example inside tf.data (which
+    TensorFlow wraps in an OpError with an embedded traceback) back into one readable maskkit error."""
+    import tensorflow as tf
+
+    try:
+        return next(batches)
+    except tf.errors.OpError as exc:
+        raise example_error(exc) from exc
+
+
+def example_error(exc: Exception) -> MaskkitError:
+    """The maskkit error a tf.data OpError carries (same message), or a DatasetError naming the failure."""
+    raised = list(_RAISED.finditer(exc.message if hasattr(exc, "message") else str(exc)))
+    if not raised:
+        return DatasetError(f"building a training example failed: {type(exc).__name__}: "
+                            f"{str(exc).strip().splitlines()[0]}")
+    kind, message = raised[-1]["type"], raised[-1]["message"].strip()
+    if kind.startswith("maskkit.errors."):
+        return DatasetError(message) if kind.endswith(".DatasetError") else MaskkitError(message)
+    return DatasetError(f"building a training example failed: {kind.rpartition('.')[2]}: {message}")

@@ -21,6 +21,7 @@ from maskkit.data.anchors import anchors_for
 from maskkit.data.meta import compose_image_meta, mold_image
 from maskkit.dataset import Dataset
 from maskkit.errors import ConfigError, MaskkitError, WeightsError
+from maskkit.model.distribute import DistributedSteps, is_chief, make_steps, strategy_for, worker_seed
 from maskkit.model.graph import build_graph
 from maskkit.model.training import StepFunctions, run_epochs
 from maskkit.utils.boxes import denorm_boxes, norm_boxes
@@ -32,16 +33,22 @@ CHECKPOINT = re.compile(r"^mask_rcnn_.*_(?P<epoch>\d{4})\.weights\.h5$")
 
 
 class MaskRCNN:
-    """Mask R-CNN on the backbone named by ``config.BACKBONE`` (or a Backbone instance)."""
+    """Mask R-CNN on the backbone named by ``config.BACKBONE`` (or a Backbone instance).
 
-    def __init__(self, mode: str, config: Config, model_dir: str | os.PathLike, backbone: Any = None) -> None:
+    Variables live under ``strategy`` (default: maskkit.model.distribute.strategy_for(config)), so
+    GPU_COUNT > 1 or a multi-worker TF_CONFIG trains on every replica."""
+
+    def __init__(self, mode: str, config: Config, model_dir: str | os.PathLike, backbone: Any = None,
+                 strategy: tf.distribute.Strategy | None = None) -> None:
         if mode not in MODES:
             raise ConfigError("mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
         self.mode = mode
         self.config = config
         self.model_dir = Path(model_dir)
         self.backbone = backbone if backbone is not None else maskkit.backbones.create(config.BACKBONE)
-        self.graph = build_graph(config, self.backbone)
+        self.strategy = strategy if strategy is not None else strategy_for(config)
+        with self.strategy.scope():
+            self.graph = build_graph(config, self.backbone)
         self.keras_model = self.graph.training_model if mode == "training" else self.graph.inference_model
         self.history: dict[str, list[float]] = {}
         self.metadata: dict[str, Any] = {}
@@ -50,7 +57,7 @@ class MaskRCNN:
         self.checkpoint_path = ""
         self.set_log_dir()
         self._predict = tf.function(self._predict_batch, reduce_retracing=True)
-        self._steps: dict[tuple[str, float], StepFunctions] = {}
+        self._steps: dict[tuple[str, float], StepFunctions | DistributedSteps] = {}
 
     # ----- checkpoints ----------------------------------------------------------------------
     def set_log_dir(self, model_path: str | os.PathLike | None = None) -> None:
@@ -125,13 +132,14 @@ class MaskRCNN:
         if not self._steps:
             tf.random.set_seed(config.SEED)
         train_batches = iter(make_dataset(train_dataset, config, augmenters=augmenters, shuffle=True,
-                                          seed=config.SEED + self.epoch))
+                                          seed=worker_seed(self.strategy, config.SEED + self.epoch)))
         val_batches = None
         if val_dataset is not None:
-            val_batches = iter(make_dataset(val_dataset, config, shuffle=True, seed=config.SEED + 1))
+            val_batches = iter(make_dataset(val_dataset, config, shuffle=True,
+                                            seed=worker_seed(self.strategy, config.SEED + 1)))
         key = (self.graph.layer_regex(layers), float(learning_rate))
         if key not in self._steps:
-            self._steps[key] = StepFunctions(self.graph.training_model, config, key[0], key[1])
+            self._steps[key] = make_steps(self.strategy, self.graph.training_model, config, key[0], key[1])
         steps = self._steps[key]
         self.log_dir.mkdir(parents=True, exist_ok=True)
         class_names = list(train_dataset.class_names)
@@ -142,8 +150,11 @@ class MaskRCNN:
         return self.history
 
     def _end_epoch(self, epoch: int, class_names: Sequence[str]) -> Path:
-        """Record a finished epoch (so an interrupted train() leaves ``epoch`` right) and checkpoint it."""
+        """Record a finished epoch (so an interrupted train() leaves ``epoch`` right) and checkpoint it;
+        in a multi-worker run only the chief writes, the others return the chief's path."""
         self.epoch = epoch
+        if not is_chief(self.strategy):
+            return Path(self.checkpoint_path.format(epoch=epoch))
         return self.save_checkpoint(epoch, class_names)
 
     # ----- detection ------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import tensorflow as tf
 
 from maskkit.config import LOSS_NAMES, Config
 from maskkit.data.anchors import anchors_for
+from maskkit.data.input import next_batch
 from maskkit.errors import ConfigError, TrainingDivergedError
 from maskkit.model.batchnorm import BatchNorm
 from maskkit.model.losses import compute_losses
@@ -55,6 +56,13 @@ def write_scalar(tag: str, value: float, step: int) -> None:
     tf.summary.write(tag, tf.constant(value, tf.float32), step=step, metadata=metadata)
 
 
+def weight_decay_penalty(variables: list[tf.Variable], decay: float) -> tf.Tensor:
+    """matterport's L2 penalty: decay x the mean square of each variable, summed over ``variables``."""
+    if not variables or not decay:
+        return tf.constant(0.0)
+    return tf.add_n([decay * tf.reduce_sum(tf.square(v)) / tf.cast(tf.size(v), tf.float32) for v in variables])
+
+
 class StepFunctions:
     """The compiled train and validation steps for one choice of trainable layers."""
 
@@ -75,9 +83,7 @@ class StepFunctions:
         def train_step(batch: Batch) -> dict[str, tf.Tensor]:
             with tf.GradientTape() as tape:
                 losses = losses_of(batch, True)
-                penalty = tf.add_n([decay * tf.reduce_sum(tf.square(v)) / tf.cast(tf.size(v), tf.float32)
-                                    for v in decayed]) if decayed and decay else tf.constant(0.0)
-                total = losses["loss"] + penalty
+                total = losses["loss"] + weight_decay_penalty(decayed, decay)
             grads = tape.gradient(total, self.variables)
             grads = [tf.zeros_like(v) if g is None else g for g, v in zip(grads, self.variables)]
             if clip:
@@ -90,10 +96,14 @@ class StepFunctions:
             lambda batch: losses_of(batch, False), reduce_retracing=True)
 
 
-def check_finite(values: dict[str, float], epoch: int, step: int, phase: str = "training") -> None:
-    """Raise TrainingDivergedError naming the losses that are NaN or infinite (before any checkpoint)."""
+def check_finite(values: dict[str, float], epoch: int, step: int, phase: str = "training",
+                 verbose: int = 0) -> None:
+    """Raise TrainingDivergedError naming the losses that are NaN or infinite (before any checkpoint);
+    when ``verbose``, first end the progress bar's line so the error starts on a line of its own."""
     bad = {name: value for name, value in values.items() if not math.isfinite(value)}
     if bad:
+        if verbose:
+            print(flush=True)
         raise TrainingDivergedError(epoch, step, bad, phase)
 
 
@@ -111,8 +121,9 @@ def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Bat
         started = time.perf_counter()
         sums = dict.fromkeys(names, 0.0)
         for step in range(1, config.STEPS_PER_EPOCH + 1):
-            values = {k: float(v) for k, v in steps.train_step(with_anchors(next(train_batches), config)).items()}
-            check_finite(values, epoch, step)
+            batch = with_anchors(next_batch(train_batches), config)
+            values = {k: float(v) for k, v in steps.train_step(batch).items()}
+            check_finite(values, epoch, step, verbose=verbose)
             for name in names:
                 sums[name] += values[name]
             bar.update(step, [(name, values[name]) for name in names])
@@ -120,8 +131,9 @@ def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Bat
         if val_batches is not None and config.VALIDATION_STEPS:
             val_sums = dict.fromkeys(names, 0.0)
             for val_step in range(1, config.VALIDATION_STEPS + 1):
-                values = {k: float(v) for k, v in steps.eval_step(with_anchors(next(val_batches), config)).items()}
-                check_finite(values, epoch, val_step, "validation")
+                batch = with_anchors(next_batch(val_batches), config)
+                values = {k: float(v) for k, v in steps.eval_step(batch).items()}
+                check_finite(values, epoch, val_step, "validation", verbose)
                 for name in names:
                     val_sums[name] += values[name]
             record.update({f"val_{name}": val_sums[name] / config.VALIDATION_STEPS for name in names})
