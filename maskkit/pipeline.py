@@ -18,21 +18,8 @@ from maskkit.checkpoints import resolve_weights
 from maskkit.config import Config
 from maskkit.dataset import Dataset
 from maskkit.errors import ConfigError, MaskkitError
+from maskkit.model.presets import preset_config
 from maskkit.pipeline_config import fit_config_to_dataset
-
-
-def _presets() -> dict[str, Any]:
-    from maskkit.model.presets import shapes_config
-
-    return {"shapes": shapes_config, "default": Config}
-
-
-def preset_config(name: str) -> Config:
-    """The ready-made config called ``name`` (``shapes`` or ``default``)."""
-    presets = _presets()
-    if name not in presets:
-        raise ConfigError("preset", f"unknown preset {name!r}; known: {', '.join(sorted(presets))}")
-    return presets[name]()
 
 
 class Pipeline:

@@ -15,11 +15,11 @@ def config() -> None:
 @config.command("show")
 @config_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of the table.")
-def show(config_path: str | None, overrides: tuple[str, ...], as_json: bool) -> None:
+def show(preset: str | None, config_path: str | None, overrides: tuple[str, ...], as_json: bool) -> None:
     """Print the configuration after the file and --set overrides are applied."""
     import json
 
-    cfg = build_config(config_path, overrides)
+    cfg = build_config(config_path, overrides, preset)
     if as_json:
         click.echo(json.dumps(cfg.to_dict(), indent=2))
     else:
@@ -29,7 +29,7 @@ def show(config_path: str | None, overrides: tuple[str, ...], as_json: bool) -> 
 @config.command("save")
 @config_options
 @click.argument("path", type=click.Path(dir_okay=False))
-def save(config_path: str | None, overrides: tuple[str, ...], path: str) -> None:
+def save(preset: str | None, config_path: str | None, overrides: tuple[str, ...], path: str) -> None:
     """Write the configuration to PATH (.json or .yaml)."""
-    build_config(config_path, overrides).save(path)
+    build_config(config_path, overrides, preset).save(path)
     click.echo(f"wrote {path}")

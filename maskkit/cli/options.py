@@ -1,4 +1,4 @@
-"""Options shared by several commands: config file, preset, ``--set`` overrides, dataset arguments."""
+"""Options shared by several commands: preset, config file, ``--set`` overrides, dataset arguments."""
 
 from __future__ import annotations
 
@@ -7,12 +7,6 @@ from typing import Any, Callable, Iterable
 import click
 
 from maskkit.config import Config, parse_overrides
-
-
-def _presets() -> dict[str, Callable[..., Config]]:
-    from maskkit.model.presets import shapes_config
-
-    return {"shapes": shapes_config, "default": Config}
 
 
 def config_options(func: Callable) -> Callable:
@@ -30,24 +24,10 @@ def build_config(config_path: str | None, overrides: Iterable[str], preset: str 
     """The config from a file, a preset or the defaults, with ``--set`` overrides applied."""
     if config_path and preset:
         raise click.UsageError("give either --config or --preset, not both")
-    if config_path:
-        config = Config.load(config_path)
-    else:
-        presets = _presets()
-        if preset is not None and preset not in presets:
-            raise click.BadParameter(f"unknown preset {preset!r}; known: {', '.join(sorted(presets))}",
-                                     param_hint="--preset")
-        config = presets[preset or "default"]()
+    from maskkit.model.presets import preset_config
+
+    config = Config.load(config_path) if config_path else preset_config(preset or "default")
     return config.with_overrides(overrides)
-
-
-def dataset_options(func: Callable) -> Callable:
-    """Add ``--dataset NAME`` and repeated ``--data KEY=VALUE`` (arguments of its factory)."""
-    func = click.option("--data", "data_items", multiple=True, metavar="KEY=VALUE",
-                        help="Argument of the dataset factory (value parsed as YAML); repeatable.")(func)
-    func = click.option("--dataset", "dataset_name", default=None, metavar="NAME",
-                        help="A registered dataset (see `maskkit plugins`).")(func)
-    return func
 
 
 def dataset_args(items: Iterable[str]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from maskkit.config import Config
+from maskkit.errors import ConfigError
 
 SHAPES_DEFAULTS: dict[str, Any] = {
     "NAME": "shapes",
@@ -33,3 +34,11 @@ SHAPES_DEFAULTS: dict[str, Any] = {
 def shapes_config(**overrides: Any) -> Config:
     """The shapes example's config (128x128, 3 classes + background, slim backbone), with overrides."""
     return Config(**{**SHAPES_DEFAULTS, **overrides})
+
+
+def preset_config(name: str) -> Config:
+    """The ready-made config called ``name``: ``shapes`` (tuned for CPU) or ``default`` (matterport's)."""
+    presets = {"shapes": shapes_config, "default": Config}
+    if name not in presets:
+        raise ConfigError("preset", f"unknown preset {name!r}; known: {', '.join(sorted(presets))}")
+    return presets[name]()

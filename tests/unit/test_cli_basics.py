@@ -44,6 +44,12 @@ def test_config_show_with_overrides():
     assert result.exit_code == 0 and json.loads(result.output)["IMAGES_PER_GPU"] == 4
 
 
+def test_config_show_preset_and_unknown_preset():
+    assert json.loads(run("config", "show", "--preset", "shapes", "--json").output)["BACKBONE"] == "tiny"
+    result = CliRunner().invoke(cli, ["config", "show", "--preset", "nope"])
+    assert result.exit_code == 1 and "known: default, shapes" in result.output
+
+
 def test_config_save_and_load(tmp_path):
     path = tmp_path / "c.yaml"
     assert run("config", "save", "--set", "name=mine", str(path)).exit_code == 0
