@@ -44,7 +44,8 @@ def detect(images: tuple[str, ...], weights: str, dataset_name: str | None, data
     for image_id, result in zip(image_ids, results):
         image = dataset.load_image(image_id)
         stem = Path(str(dataset.image_info[image_id]["path"])).stem if not dataset_name else f"image_{image_id:05d}"
-        visualize.display_instances(image, result["rois"], result["masks"], result["class_ids"], pipe.class_names,
+        image, rois, masks = _enlarged(image, result["rois"], result["masks"])
+        visualize.display_instances(image, rois, masks, result["class_ids"], pipe.class_names,
                                     result["scores"], title=dataset.image_reference(image_id),
                                     path=out / f"{stem}_detections.png")
         click.echo(f"{dataset.image_reference(image_id)}: " + (", ".join(
@@ -55,3 +56,16 @@ def detect(images: tuple[str, ...], weights: str, dataset_name: str | None, data
             entry["file_name"] = images[int(entry["image_id"])]
     write_results_json(out / "results.json", coco_results)
     click.echo(f"wrote {len(image_ids)} pictures and {out / 'results.json'}")
+
+
+def _enlarged(image, rois, masks, min_side: int = 512):
+    """Scale small images (and their boxes and masks) up by a whole factor so labels stay legible."""
+    import cv2
+    import numpy as np
+
+    factor = max(1, -(-min_side // max(image.shape[:2])))
+    if factor == 1:
+        return image, rois, masks
+    big = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_NEAREST)
+    big_masks = np.repeat(np.repeat(masks, factor, axis=0), factor, axis=1)
+    return big, rois * factor, big_masks
