@@ -125,8 +125,10 @@ class Pipeline:
     # ----- actions ------------------------------------------------------------------------
     def train(self, epochs: int, layers: str = "all", learning_rate: float | None = None,
               weights: str | os.PathLike | None = None, exclude: Sequence[str] = (),
-              resume: bool = False, verbose: int = 1) -> dict[str, list[float]]:
-        """Train up to absolute epoch ``epochs``; ``weights`` initialises, ``resume`` continues the last run."""
+              resume: bool = False, imagenet: str | os.PathLike | None = None,
+              verbose: int = 1) -> dict[str, list[float]]:
+        """Train up to absolute epoch ``epochs``; ``weights`` initialises from a checkpoint, ``imagenet``
+        the ResNet backbone from a local Keras ImageNet weights file, ``resume`` continues the last run."""
         if self.dataset is None:
             raise MaskkitError("this pipeline has no training dataset")
         if resume:
@@ -140,6 +142,12 @@ class Pipeline:
                     print(f"Resuming from {last} (epoch {self.model.epoch})")
         elif weights is not None:
             self.load_weights(weights, exclude=exclude)
+        elif imagenet is not None:
+            from maskkit.weights import load_imagenet_backbone
+
+            report = load_imagenet_backbone(self.model.keras_model, imagenet)
+            if verbose:
+                print(f"ImageNet backbone: {len(report.loaded)} layers loaded from {imagenet}")
         if self.model.epoch >= epochs:
             if verbose:
                 print(f"Already trained to epoch {self.model.epoch}; nothing to do")

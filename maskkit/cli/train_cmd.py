@@ -29,13 +29,16 @@ SHAPES_DEFAULT_VAL_ARGS = {"count": 50}
 @click.option("--weights", default=None, metavar="PATH", help="Initial weights: a checkpoint file or run folder.")
 @click.option("--exclude", multiple=True, metavar="LAYER",
               help="Layer names/regexes not to load from --weights (e.g. the class heads); repeatable.")
+@click.option("--imagenet-weights", "imagenet", default=None, type=click.Path(dir_okay=False),
+              help="Initialise a resnet50/resnet101 backbone from a local Keras ImageNet weights file "
+                   "(never downloaded).")
 @click.option("--resume", is_flag=True, help="Continue the newest run under --log-dir from its last epoch.")
 @click.option("--log-dir", default="runs", show_default=True, type=click.Path(file_okay=False),
               help="Run folders (checkpoints, TensorBoard logs, loss curves) go here.")
 def train(dataset_name: str, data_items: tuple[str, ...], val_items: tuple[str, ...], preset: str | None,
           config_path: str | None, overrides: tuple[str, ...], backbone: str | None, augment: str | None,
           epochs: int | None, layers: str, learning_rate: float | None, weights: str | None,
-          exclude: tuple[str, ...], resume: bool, log_dir: str) -> None:
+          exclude: tuple[str, ...], imagenet: str | None, resume: bool, log_dir: str) -> None:
     """Train on DATASET; each epoch writes a checkpoint into a run folder under --log-dir."""
     from maskkit.pipeline import Pipeline
 
@@ -50,7 +53,7 @@ def train(dataset_name: str, data_items: tuple[str, ...], val_items: tuple[str, 
                     backbone=backbone, augmenters=augment, log_dir=log_dir)
     total = epochs or (8 if preset == "shapes" else 1)
     history = pipe.train(total, layers=layers, learning_rate=learning_rate, weights=weights,
-                         exclude=exclude, resume=resume)
+                         exclude=exclude, resume=resume, imagenet=imagenet)
     click.echo(f"run folder: {pipe.model.log_dir}")
     if history.get("loss"):
         click.echo(f"final loss: {history['loss'][-1]:.4f}")

@@ -121,3 +121,30 @@ def test_train_resume_carries_epoch_numbering(run_dir):
     assert "Resuming" in result.output
     names = sorted(p.name for p in run_dir.rglob("mask_rcnn_shapes_*.weights.h5"))
     assert names[-1] == "mask_rcnn_shapes_0003.weights.h5" and len(names) == 3
+
+
+def test_imagenet_weights_come_from_a_local_file_only(tmp_path):
+    result = invoke("train", "--preset", "shapes", *DATA, *TINY, "--epochs", "1",
+                    "--imagenet-weights", str(tmp_path / "resnet50_notop.h5"), "--log-dir", str(tmp_path))
+    assert result.exit_code == 1
+    assert "resnet50_notop.h5" in result.output and "download" in result.output
+    assert not list(tmp_path.rglob("*.weights.h5"))
+
+
+def test_imagenet_weights_initialise_the_backbone_by_name(tmp_path):
+    import numpy as np
+
+    from tests.unit.test_weights import write_keras2
+
+    pipe = Pipeline("shapes", dataset_args={"count": 4, "height": 64, "width": 64},
+                    val_args={"count": 2, "height": 64, "width": 64}, preset="shapes", log_dir=tmp_path,
+                    overrides={"BACKBONE": "tiny", "IMAGE_MIN_DIM": 64, "IMAGE_MAX_DIM": 64, "IMAGES_PER_GPU": 2,
+                               "TOP_DOWN_PYRAMID_SIZE": 16, "FPN_CLASSIF_FC_LAYERS_SIZE": 32,
+                               "STEPS_PER_EPOCH": 1, "VALIDATION_STEPS": 0, "LEARNING_RATE": 0.0})
+    conv1 = pipe.model.keras_model.get_layer("conv1")
+    kernel = np.full(tuple(conv1.kernel.shape), 0.25, np.float32)
+    groups = {"conv1": [("conv1/kernel:0", kernel)] + [("conv1/bias:0", np.zeros(kernel.shape[-1], np.float32))][
+        : len(conv1.weights) - 1]}
+    write_keras2(tmp_path / "resnet_notop.h5", groups)
+    pipe.train(1, imagenet=tmp_path / "resnet_notop.h5", verbose=0)
+    np.testing.assert_allclose(conv1.kernel.numpy(), kernel)
