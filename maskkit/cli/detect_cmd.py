@@ -6,19 +6,13 @@ from pathlib import Path
 
 import click
 
-from maskkit.cli.options import dataset_args
+from maskkit.cli.options import checkpoint_options, dataset_args
 
 
 @click.command("detect")
 @click.argument("images", nargs=-1, type=click.Path(dir_okay=False))
-@click.option("--weights", required=True, metavar="PATH", help="A checkpoint file or a run/log folder.")
-@click.option("--dataset", "dataset_name", default=None, metavar="NAME",
-              help="Detect on this dataset's images instead of IMAGES (pictures also show ground truth).")
-@click.option("--data", "data_items", multiple=True, metavar="KEY=VALUE",
-              help="Argument of the dataset's factory; repeatable.")
+@checkpoint_options("Detect on this dataset's images instead of IMAGES.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the first N dataset images.")
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
-              help="Override a stored config field, e.g. DETECTION_MIN_CONFIDENCE=0.5.")
 @click.option("--out", "out_dir", default="detections", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the annotated PNGs and results.json.")
 def detect(images: tuple[str, ...], weights: str, dataset_name: str | None, data_items: tuple[str, ...],

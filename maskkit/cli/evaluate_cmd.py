@@ -6,22 +6,16 @@ from pathlib import Path
 
 import click
 
-from maskkit.cli.options import dataset_args
+from maskkit.cli.options import checkpoint_options, dataset_args
 
 
 @click.command("evaluate")
-@click.option("--weights", required=True, metavar="PATH", help="A checkpoint file or a run/log folder.")
-@click.option("--dataset", "dataset_name", default=None, metavar="NAME",
-              help="Dataset to evaluate on (default: the validation split stored with the checkpoint).")
-@click.option("--data", "data_items", multiple=True, metavar="KEY=VALUE",
-              help="Argument of the dataset's factory; repeatable.")
+@checkpoint_options("Dataset to evaluate on (default: the validation split stored with the checkpoint).")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Evaluate the first N images only.")
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
-              help="Override a stored config field, e.g. DETECTION_MIN_CONFIDENCE=0.5.")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
               help="Write metrics.json and results.json (COCO results format) here.")
-def evaluate(weights: str, dataset_name: str | None, data_items: tuple[str, ...], limit: int | None,
-             overrides: tuple[str, ...], out_dir: str | None) -> None:
+def evaluate(weights: str, dataset_name: str | None, data_items: tuple[str, ...], overrides: tuple[str, ...],
+             limit: int | None, out_dir: str | None) -> None:
     """Print the 12 COCO numbers for bbox and segm and mAP@0.5; optionally write them as JSON."""
     from maskkit.config import parse_overrides
     from maskkit.evaluation import format_metrics_table, write_metrics_json, write_results_json

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from maskkit.cli.options import build_config, config_options, dataset_args
+from maskkit.cli.options import build_config, config_options, dataset_args, sets_field
 
 
 @click.command("inspect")
@@ -36,10 +36,7 @@ def inspect_cmd(dataset_name: str, data_items: tuple[str, ...], preset: str | No
 
     dataset = maskkit.datasets.create(dataset_name, **dataset_args(data_items))
     config = fit_config_to_dataset(build_config(config_path, overrides, preset), dataset,
-                                   explicit=_sets_num_classes(config_path, overrides))
+                                   explicit=sets_field(overrides, "NUM_CLASSES"))
     stats = run_inspection(dataset, config, out_dir, seed=seed, count=count, augmenters=augment)
     click.echo(json.dumps(stats, indent=2, default=str) if as_json else format_inspection(stats))
 
-
-def _sets_num_classes(config_path: str | None, overrides: tuple[str, ...]) -> bool:
-    return any(item.partition("=")[0].strip().upper() == "NUM_CLASSES" for item in overrides)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from maskkit.cli.options import build_config, config_options, dataset_args
+from maskkit.cli.options import build_config, config_options, dataset_args, sets_field
 
 SHAPES_DEFAULT_ARGS = {"count": 500}
 SHAPES_DEFAULT_VAL_ARGS = {"count": 50}
@@ -48,7 +48,7 @@ def train(dataset_name: str, data_items: tuple[str, ...], val_items: tuple[str, 
         args = {**SHAPES_DEFAULT_ARGS, **args}
         val_args = {**SHAPES_DEFAULT_VAL_ARGS, **val_args}
     config = build_config(config_path, overrides, preset)
-    explicit = {"NUM_CLASSES": config.NUM_CLASSES} if _sets(overrides, "NUM_CLASSES") else {}
+    explicit = {"NUM_CLASSES": config.NUM_CLASSES} if sets_field(overrides, "NUM_CLASSES") else {}
     pipe = Pipeline(dataset_name, dataset_args=args, val_args=val_args, config=config, overrides=explicit,
                     backbone=backbone, augmenters=augment, log_dir=log_dir)
     total = epochs or (8 if preset == "shapes" else 1)
@@ -58,6 +58,3 @@ def train(dataset_name: str, data_items: tuple[str, ...], val_items: tuple[str, 
     if history.get("loss"):
         click.echo(f"final loss: {history['loss'][-1]:.4f}")
 
-
-def _sets(overrides: tuple[str, ...], field: str) -> bool:
-    return any(item.partition("=")[0].strip().upper() == field for item in overrides)

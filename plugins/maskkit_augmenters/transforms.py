@@ -28,32 +28,32 @@ def affine_warp(image: np.ndarray, masks: np.ndarray, matrix: np.ndarray) -> tup
     return warped.reshape(image.shape), moved
 
 
-class FlipLR(Augmenter):
+class _Flip(Augmenter):
+    """Mirror image and masks along ``axis`` with probability ``p``; reads and moves both."""
+
+    targets = "both"
+    axis = 1
+
+    def __init__(self, p: float = 0.5) -> None:
+        self.p = float(p)
+
+    def __call__(self, image, masks, rng):
+        if rng.random() >= self.p:
+            return image, masks
+        return (np.ascontiguousarray(np.flip(image, self.axis)),
+                np.ascontiguousarray(np.flip(masks, self.axis)))
+
+
+class FlipLR(_Flip):
     """Mirror image and masks left-right with probability ``p``; reads and moves both."""
 
-    targets = "both"
-
-    def __init__(self, p: float = 0.5) -> None:
-        self.p = float(p)
-
-    def __call__(self, image, masks, rng):
-        if rng.random() >= self.p:
-            return image, masks
-        return np.ascontiguousarray(image[:, ::-1]), np.ascontiguousarray(masks[:, ::-1])
+    axis = 1
 
 
-class FlipUD(Augmenter):
+class FlipUD(_Flip):
     """Mirror image and masks top-bottom with probability ``p``; reads and moves both."""
 
-    targets = "both"
-
-    def __init__(self, p: float = 0.5) -> None:
-        self.p = float(p)
-
-    def __call__(self, image, masks, rng):
-        if rng.random() >= self.p:
-            return image, masks
-        return np.ascontiguousarray(image[::-1]), np.ascontiguousarray(masks[::-1])
+    axis = 0
 
 
 class Rot90(Augmenter):
