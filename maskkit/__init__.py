@@ -9,9 +9,10 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from maskkit.backbone import Backbone
+from maskkit.augment.base import augmenters
+from maskkit.backbone import Backbone, backbones
 from maskkit.config import Config
-from maskkit.dataset import Dataset
+from maskkit.dataset import Dataset, datasets
 from maskkit.errors import (
     ConfigError,
     DatasetError,
@@ -21,7 +22,6 @@ from maskkit.errors import (
     WeightsError,
 )
 from maskkit.hookspecs import hookimpl
-from maskkit.registry import augmenters, backbones, datasets
 
 __version__ = "0.1.0"
 

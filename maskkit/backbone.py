@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from maskkit.errors import PluginError
+from maskkit.registry import Registry
+
 
 class Backbone:
     """Turns a batch of molded images into a feature pyramid [P2, P3, P4, P5, P6].
@@ -32,3 +35,12 @@ class Backbone:
     def trainable_layer_regex(self) -> dict[str, str]:
         """Layer-name regexes for training's ``layers=`` shortcuts beyond ``heads``/``all``."""
         return {"all": ".*"}
+
+
+def _check_backbone(name: str, obj: Any) -> None:
+    if not isinstance(obj, Backbone):
+        raise PluginError(f"backbone {name!r}: factory returned {type(obj).__name__}, not a maskkit.Backbone")
+
+
+#: Backbone factories registered through ``maskkit_register_backbones``.
+backbones = Registry("backbone", _check_backbone)

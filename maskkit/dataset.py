@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from maskkit.errors import DatasetError
+from maskkit.errors import DatasetError, PluginError
+from maskkit.registry import Registry
 
 
 class Dataset:
@@ -179,3 +180,15 @@ def check_mask(mask: Any, class_ids: Any, image_hw: tuple[int, int], num_classes
         raise DatasetError(f"{who}: class id {int(bad[0])} is outside the dataset's classes 1..{num_classes - 1} "
                            f"(negative ids mark crowds)")
     return mask.astype(bool, copy=False), class_ids.astype(np.int32, copy=False)
+
+
+def _check_dataset(name: str, obj: Any) -> None:
+    """A dataset factory must return a maskkit.Dataset; it is prepared here if the factory did not."""
+    if not isinstance(obj, Dataset):
+        raise PluginError(f"dataset {name!r}: factory returned {type(obj).__name__}, not a maskkit.Dataset")
+    if not obj.is_prepared:
+        obj.prepare()
+
+
+#: Dataset factories registered through ``maskkit_register_datasets``.
+datasets = Registry("dataset", _check_dataset)

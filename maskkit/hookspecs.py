@@ -68,11 +68,7 @@ def maskkit_register_commands(register: Register) -> None:
 
 
 def hook_names() -> dict[str, str]:
-    """Map each registry kind to the hook that fills it."""
-    return {
-        "dataset": "maskkit_register_datasets",
-        "augmenter": "maskkit_register_augmenters",
-        "backbone": "maskkit_register_backbones",
-        "command": "maskkit_register_commands",
-    }
-
+    """Map each registry kind to the hook that fills it, read from the hook specs declared above."""
+    prefix = "maskkit_register_"
+    return {name[len(prefix):-1]: name for name, obj in globals().items()
+            if name.startswith(prefix) and hasattr(obj, f"{PROJECT}_spec")}

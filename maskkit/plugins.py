@@ -18,6 +18,7 @@ import attrs
 import pluggy
 
 from maskkit import hookspecs
+from maskkit.errors import PluginError
 
 ENTRY_POINT_GROUP = "maskkit"
 
@@ -38,10 +39,24 @@ class PluginInfo:
     registered: dict[str, list[str]] = attrs.field(factory=dict)
 
 
+@attrs.define(frozen=True)
+class Registration:
+    """One ``register(name, factory, *, description="", **metadata)`` call made by a plugin's hook."""
+
+    plugin: str
+    name: str
+    factory: Any
+    description: str = ""
+    metadata: dict[str, Any] = attrs.field(factory=dict)
+
+
 _lock = threading.RLock()
 _manager: pluggy.PluginManager | None = None
 _infos: dict[str, PluginInfo] = {}
 _disabled: set[str] = set()
+_builtins: dict[str, Any] = {}
+_generation = 0
+_collected: dict[str, list[Registration]] = {}
 
 
 def _env_list(name: str) -> set[str] | None:
@@ -96,8 +111,26 @@ def get_plugin_manager() -> pluggy.PluginManager:
             manager = pluggy.PluginManager(hookspecs.PROJECT)
             manager.add_hookspecs(hookspecs)
             _load_entry_points(manager)
+            for name, plugin in _builtins.items():
+                manager.register(plugin, name=name)
             _manager = manager
         return _manager
+
+
+def register_builtin(plugin: Any, name: str) -> None:
+    """Register one of maskkit's own plugin modules: always loaded, kept across :func:`reset`, not listed.
+
+    maskkit's built-in CLI commands come in this way, through the same hooks a third party implements.
+    """
+    with _lock:
+        if _builtins.get(name) is plugin:
+            return
+        _builtins[name] = plugin
+        if _manager is not None:
+            if _manager.get_plugin(name) is not None:
+                _manager.unregister(name=name)
+            _manager.register(plugin, name=name)
+        _changed()
 
 
 def register_plugin(plugin: Any, name: str, distribution: str = "(in-process)", version: str = "") -> None:
@@ -112,7 +145,7 @@ def register_plugin(plugin: Any, name: str, distribution: str = "(in-process)", 
         manager.register(plugin, name=name)
         _infos[name] = PluginInfo(name=name, distribution=distribution, version=version,
                                   module=getattr(plugin, "__name__", type(plugin).__name__))
-    _invalidate_registries()
+        _changed()
 
 
 def unregister_plugin(name: str) -> None:
@@ -122,7 +155,7 @@ def unregister_plugin(name: str) -> None:
         if manager.get_plugin(name) is not None:
             manager.unregister(name=name)
         _infos.pop(name, None)
-    _invalidate_registries()
+        _changed()
 
 
 def disable(names: Iterable[str]) -> None:
@@ -143,18 +176,16 @@ def reset() -> None:
     with _lock:
         _manager = None
         _infos.clear()
-    _invalidate_registries()
+        _changed()
 
 
 def plugin_infos() -> list[PluginInfo]:
-    """Every plugin seen, loaded or failed, with what it registered."""
-    from maskkit import registry
-
-    get_plugin_manager()
-    for reg in registry.all_registries():
-        reg.entries()
+    """Every plugin seen, loaded or failed, with what it registered (maskkit's own built-ins left out)."""
     with _lock:
-        return sorted(_infos.values(), key=lambda info: info.name)
+        for kind in hookspecs.hook_names():
+            registrations(kind)
+        return sorted((info for name, info in _infos.items() if name not in _builtins),
+                      key=lambda info: info.name)
 
 
 def plugin_info(name: str) -> PluginInfo:
@@ -176,8 +207,51 @@ def resolve(factory: Any) -> Any:
     return obj
 
 
-def _invalidate_registries() -> None:
-    from maskkit import registry
+def generation() -> int:
+    """A number that changes whenever the set of plugins changes; registries rebuild when it does."""
+    return _generation
 
-    for reg in registry.all_registries():
-        reg.invalidate()
+
+def _changed() -> None:
+    global _generation
+    _generation += 1
+    _collected.clear()
+    for info in _infos.values():
+        info.registered.clear()
+
+
+def registrations(kind: str) -> list[Registration]:
+    """Every name registered through the hook of ``kind``, in plugin load order.
+
+    A hook that raises (or registers a malformed entry) is reported with a PluginWarning naming the
+    plugin; its names of that kind are skipped and every other plugin keeps working.
+    """
+    hook_name = hookspecs.hook_names()[kind]
+    with _lock:
+        if kind in _collected:
+            return _collected[kind]
+        hook = getattr(get_plugin_manager().hook, hook_name)
+        found: list[Registration] = []
+        for impl in reversed(hook.get_hookimpls()):
+            info = plugin_info(impl.plugin_name)
+            calls: list[Registration] = []
+
+            def register(name: str, factory: Any, *, description: str = "", _plugin: str = impl.plugin_name,
+                         _out: list[Registration] = calls, **metadata: Any) -> None:
+                if not isinstance(name, str) or not name:
+                    raise PluginError(f"{kind} names must be non-empty strings, got {name!r}")
+                if not (callable(factory) or isinstance(factory, str)):
+                    raise PluginError(f"{kind} {name!r}: factory must be callable or an "
+                                      f"import string 'module:attr', got {factory!r}")
+                _out.append(Registration(_plugin, name, factory, description, metadata))
+
+            try:
+                impl.function(register=register)
+            except Exception as exc:  # one plugin's broken hook must not hide the others' names
+                _warn(info, f"raised in {hook_name}", exc)
+                continue
+            found.extend(calls)
+            if calls:
+                info.registered[kind] = [call.name for call in calls]
+        _collected[kind] = found
+        return found

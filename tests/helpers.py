@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from maskkit import Config, Dataset, hookimpl, plugins
+from maskkit.hookspecs import hook_names
 
 
 def shapes_config(**overrides: Any) -> Config:
@@ -50,8 +51,7 @@ class ArrayDataset(Dataset):
 @contextlib.contextmanager
 def registered(kind: str, name: str, factory: Callable | str, plugin: str = "test-plugin") -> Iterator[None]:
     """Register ``factory`` as ``name`` of ``kind`` through an in-process plugin for a block."""
-    hook = {"dataset": "maskkit_register_datasets", "augmenter": "maskkit_register_augmenters",
-            "backbone": "maskkit_register_backbones", "command": "maskkit_register_commands"}[kind]
+    hook = hook_names()[kind]
 
     def impl(register):
         register(name, factory)

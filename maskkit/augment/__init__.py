@@ -1,8 +1,8 @@
 """Augmenters that move instance masks with their pixels: contract, combinators and spec builder."""
 
-from maskkit.augment.base import TARGETS, Augmenter, check_augmenter_contract
+from maskkit.augment.base import TARGETS, Augmenter, augmenters, check_augmenter_contract
 from maskkit.augment.build import build_augmenters
 from maskkit.augment.combinators import Compose, OneOf, Sequential, Sometimes
 
-__all__ = ["TARGETS", "Augmenter", "Compose", "OneOf", "Sequential", "Sometimes", "build_augmenters",
+__all__ = ["TARGETS", "Augmenter", "Compose", "OneOf", "Sequential", "Sometimes", "augmenters", "build_augmenters",
            "check_augmenter_contract"]

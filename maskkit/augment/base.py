@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from maskkit.errors import PluginError
+from maskkit.registry import Registry
 
 TARGETS = ("image", "both")
 
@@ -46,6 +47,14 @@ def check_augmenter_contract(obj: Any, where: str) -> None:
                           f"untouched) or 'both' (geometric, masks move with pixels), got {targets!r}")
     if not (type(obj).__doc__ or "").strip():
         raise PluginError(f"{where}: {type(obj).__name__} needs a docstring saying what it reads and changes")
+
+
+def _check_registered(name: str, obj: Any) -> None:
+    check_augmenter_contract(obj, where=f"augmenter {name!r}")
+
+
+#: Augmenter factories registered through ``maskkit_register_augmenters``.
+augmenters = Registry("augmenter", _check_registered)
 
 
 def check_output(aug: Augmenter, image: np.ndarray, masks: np.ndarray,

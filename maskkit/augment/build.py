@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from maskkit.augment.base import Augmenter
+from maskkit.augment.base import Augmenter, augmenters
 from maskkit.augment.combinators import Compose, Sometimes
 from maskkit.errors import ConfigError
-
 
 
 def build_augmenters(spec: Any) -> Compose:
@@ -27,14 +26,12 @@ def build_augmenters(spec: Any) -> Compose:
 
 
 def _one(item: Any) -> Augmenter:
-    from maskkit import registry
-
     if isinstance(item, Augmenter):
         return item
     if not isinstance(item, str):
         raise ConfigError("AUGMENTERS", f"expected augmenter names or Augmenter objects, got {item!r}")
     name, _, prob = item.strip().partition("@")
-    aug = registry.augmenters.create(name.strip())
+    aug = augmenters.create(name.strip())
     if not prob:
         return aug
     try:

@@ -6,61 +6,29 @@ shows the traceback.
 
 from __future__ import annotations
 
-import importlib
 import os
 import traceback
 from typing import Any
 
 import click
 
-from maskkit.errors import MaskkitError
-
-#: command name -> "module:attribute" of its click command (imported on use).
-BUILTIN_COMMANDS = {
-    "plugins": "maskkit.cli.plugins_cmd:plugins",
-    "config": "maskkit.cli.config_cmd:config",
-    "inspect": "maskkit.cli.inspect_cmd:inspect_cmd",
-    "train": "maskkit.cli.train_cmd:train",
-    "detect": "maskkit.cli.detect_cmd:detect",
-    "evaluate": "maskkit.cli.evaluate_cmd:evaluate",
-    "weights": "maskkit.cli.weights_cmd:weights",
-    "export": "maskkit.cli.export_cmd:export",
-    "data": "maskkit.cli.data_cmd:data",
-}
-
-
-def _available_builtins() -> dict[str, str]:
-    found = {}
-    for name, target in BUILTIN_COMMANDS.items():
-        module = target.partition(":")[0]
-        if importlib.util.find_spec(module) is not None:
-            found[name] = target
-    return found
+from maskkit.cli.commands import commands, get_command
+from maskkit.errors import MaskkitError, PluginError
 
 
 class LazyGroup(click.Group):
     """A group whose commands are imported only when they run (or when their help is shown)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        from maskkit.registry import commands
-
-        names = set(_available_builtins())
-        names.update(commands.names())
-        return sorted(names)
+        return commands.names()
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        builtins = _available_builtins()
-        if name in builtins:
-            module, _, attribute = builtins[name].partition(":")
-            return getattr(importlib.import_module(module), attribute)
-        from maskkit.registry import commands
-
-        if name in commands:
-            command = commands.get(name)
-            if not isinstance(command, click.Command):
-                raise click.ClickException(f"plugin command {name!r} is not a click.Command")
-            return command
-        return None
+        if name not in commands:
+            return None
+        try:
+            return get_command(name)
+        except PluginError as exc:
+            raise click.ClickException(str(exc)) from exc
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the subcommand; a maskkit error becomes one line on stderr and exit code 1."""
@@ -79,24 +47,12 @@ class LazyGroup(click.Group):
                 f"{type(exc).__name__}: {exc} (run with --debug for the traceback)") from exc
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """List commands with the first line of their help, without importing their modules."""
-        rows = [(name, _SHORT_HELP.get(name, "command from a plugin")) for name in self.list_commands(ctx)]
+        """List commands with their registered one-line help, without importing their modules."""
+        entries = commands.entries()
+        rows = [(name, entries[name].description or "command from a plugin") for name in self.list_commands(ctx)]
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
-
-
-_SHORT_HELP = {
-    "plugins": "List installed plugins and what they register.",
-    "config": "Show or save a configuration.",
-    "inspect": "Walk through a dataset: counts, anchors, targets, pictures.",
-    "train": "Train Mask R-CNN on a registered dataset.",
-    "detect": "Detect instances in images and write pictures and results.json.",
-    "evaluate": "COCO and mAP evaluation of a checkpoint on a dataset.",
-    "weights": "Inspect and convert weights files.",
-    "export": "Export a TensorFlow SavedModel for serving.",
-    "data": "Check a dataset for problems before training.",
-}
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

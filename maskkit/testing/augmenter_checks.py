@@ -6,9 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from maskkit.augment.base import Augmenter, check_augmenter_contract
+from maskkit.augment.base import Augmenter, augmenters, check_augmenter_contract
 from maskkit.errors import PluginError
-from maskkit.registry import augmenters
 from maskkit.testing import marker
 from maskkit.testing.errors import ConformanceError
 from maskkit.testing.resolve import build

@@ -10,9 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from maskkit.backbone import Backbone
+from maskkit.backbone import Backbone, backbones
 from maskkit.config import Config
-from maskkit.registry import backbones
 from maskkit.testing.errors import ConformanceError
 from maskkit.testing.resolve import build
 

@@ -6,8 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from maskkit.dataset import Dataset
-from maskkit.registry import datasets
+from maskkit.dataset import Dataset, datasets
 from maskkit.testing.errors import ConformanceError
 from maskkit.testing.resolve import build
 
