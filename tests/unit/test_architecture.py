@@ -1,0 +1,116 @@
+"""The package's import graph, read with ast: no import cycle, and maskkit/ never imports a built-in plugin.
+
+Every ``import`` counts, at module level and inside functions alike: a function-level import only
+postpones a cycle, it does not remove it. Plugins reach maskkit through entry points and registered
+names; maskkit must work with any of them uninstalled.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[2] / "maskkit"
+BUILTIN_PLUGINS = {"maskkit_shapes", "maskkit_coco", "maskkit_resnet_fpn", "maskkit_augmenters", "maskkit_via"}
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE_ROOT.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(path): path for path in sorted(PACKAGE_ROOT.rglob("*.py"))}
+
+
+def imported_names(path: Path, name: str) -> set[str]:
+    """Every dotted name ``path`` imports (``from a import b`` gives ``a.b``, which names module ``a`` or ``a.b``)."""
+    is_package = path.name == "__init__.py"
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = name.split(".")[: len(name.split(".")) - node.level + (1 if is_package else 0)]
+                base = ".".join(anchor + ([base] if base else []))
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+        elif (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "import_module"
+              and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            found.add(node.args[0].value)
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    """maskkit module -> the maskkit modules it imports (a name resolves to the longest module it names)."""
+    known = modules()
+    graph: dict[str, set[str]] = {}
+    for name, path in known.items():
+        targets = set()
+        for imported in imported_names(path, name):
+            parts = imported.split(".")
+            while parts and ".".join(parts) not in known:
+                parts.pop()
+            if parts and ".".join(parts) != name:
+                targets.add(".".join(parts))
+        graph[name] = targets
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in graph[node]:
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_graph_is_read():
+    graph = import_graph()
+    assert "maskkit.plugins" in graph["maskkit.registry"]
+    assert "maskkit.registry" in graph["maskkit.dataset"]
+
+
+def test_cycle_finder_finds_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_import_cycle():
+    graph = import_graph()
+    found = cycles(graph)
+    detail = ["; ".join(f"{m} -> {sorted(graph[m] & set(c))}" for m in c) for c in found]
+    assert not found, "import cycles in maskkit/:\n" + "\n".join(detail)
+
+
+def test_maskkit_imports_no_builtin_plugin():
+    offenders = sorted(f"{name} imports {imported}" for name, path in modules().items()
+                       for imported in imported_names(path, name) if imported.split(".")[0] in BUILTIN_PLUGINS)
+    assert not offenders, offenders
