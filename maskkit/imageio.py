@@ -10,21 +10,45 @@ import numpy as np
 from maskkit.errors import DatasetError
 
 
-def to_rgb_uint8(image: np.ndarray) -> np.ndarray:
-    """Convert grayscale, RGBA and 16-bit/float images to RGB uint8 HxWx3."""
+def to_rgb_uint8(image: np.ndarray, stretch: bool = False) -> np.ndarray:
+    """Convert grayscale, RGBA, bool and 16-bit/float images to RGB uint8 HxWx3.
+
+    By default uint16 is scaled by 1/257 and other types are clipped to 0-255, as image files are
+    read. ``stretch=True`` is for showing arrays that are not pictures (masks, scores, feature maps):
+    bool becomes 0/255 and other non-uint8 data is min-max scaled over its finite values.
+    """
     import cv2
 
-    if image.dtype == np.uint16:
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[2] == 4:
+        image = image[:, :, :3]
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] != 3):
+        raise ValueError(f"expected an [H, W] or [H, W, 1|3|4] image, got shape {image.shape}")
+    if image.dtype == np.bool_ and stretch:
+        image = image.astype(np.uint8) * 255
+    elif image.dtype != np.uint8 and stretch:
+        image = _stretch(image)
+    elif image.dtype == np.uint16:
         image = (image / 257.0).round().astype(np.uint8)
     elif image.dtype != np.uint8:
         image = np.clip(image, 0, 255).astype(np.uint8)
     if image.ndim == 2:
         return cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
-    if image.shape[2] == 1:
-        return cv2.cvtColor(image[:, :, 0], cv2.COLOR_GRAY2RGB)
-    if image.shape[2] == 4:
-        return np.ascontiguousarray(image[:, :, :3])
-    return image
+    return np.ascontiguousarray(image)
+
+
+def _stretch(values: np.ndarray) -> np.ndarray:
+    """Min-max scale the finite values to 0-255 uint8; non-finite ones and constant arrays become 0."""
+    f = values.astype(np.float64)
+    finite = np.isfinite(f)
+    if not finite.any():
+        return np.zeros(f.shape, np.uint8)
+    lo, hi = f[finite].min(), f[finite].max()
+    f = np.where(finite, f, lo)
+    f = (f - lo) / (hi - lo) * 255.0 if hi > lo else np.zeros_like(f)
+    return np.clip(np.rint(f), 0, 255).astype(np.uint8)
 
 
 def read_image_rgb(path: str | os.PathLike, who: str | None = None) -> np.ndarray:

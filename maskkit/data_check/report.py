@@ -51,7 +51,7 @@ class DataReport:
 
     def area_histogram(self) -> dict[str, list[int]]:
         """Instance counts per power-of-two mask-area bin: edges [1, 2, 4, ...] and counts."""
-        from maskkit.data_check.histogram import log2_bins
+        from maskkit.visualize.plots import log2_bins
 
         edges, counts = log2_bins(self.mask_areas)
         return {"edges": [int(e) for e in edges], "counts": [int(c) for c in counts]}
@@ -96,14 +96,13 @@ class DataReport:
         """Write ``data_check.json`` and ``mask_areas.png`` into ``out_dir``; return their paths."""
         from pathlib import Path
 
-        from maskkit.data_check.histogram import draw_area_histogram
-        from maskkit.imageio import write_image_rgb
         from maskkit.io import atomic_write_text
+        from maskkit.visualize.plots import draw_area_histogram
 
         out = Path(out_dir)
         paths = {"json": str(out / "data_check.json"), "histogram": str(out / "mask_areas.png")}
         atomic_write_text(paths["json"], self.to_json())
-        write_image_rgb(paths["histogram"], draw_area_histogram(self.mask_areas, title=f"{self.dataset}: mask areas"))
+        draw_area_histogram(self.mask_areas, title=f"{self.dataset}: mask areas", path=paths["histogram"])
         return paths
 
     def format_table(self) -> str:

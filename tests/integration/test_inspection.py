@@ -7,7 +7,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from maskkit.data.inspection import format_inspection, run_inspection
+from maskkit.visualize.inspection import format_inspection, run_inspection
 from tests.helpers import shapes_config, shapes_dataset
 
 TITLE = 24  # height of the caption strip maskkit.visualize adds above a titled picture

@@ -124,3 +124,16 @@ def test_visualize_does_not_import_tensorflow():
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "False"
+
+
+def test_display_detections_puts_ground_truth_beside_the_detections(tmp_path):
+    img, masks, boxes, cids, scores = _scene()
+    result = {"rois": boxes, "masks": masks, "class_ids": cids, "scores": scores}
+    alone = vis.display_detections(img, result, NAMES, min_side=0)
+    _is_rgb(alone, (60 + 24, 80))  # a title strip above each panel
+    pair = vis.display_detections(img, result, NAMES, gt=(masks, cids), min_side=0, path=tmp_path / "d.png")
+    assert pair.shape == (60 + 24, 2 * 80 + 8, 3)
+    np.testing.assert_array_equal(pair[:, :80], alone)
+    assert (tmp_path / "d.png").is_file()
+    enlarged = vis.display_detections(img, result, NAMES, gt={"masks": masks, "class_ids": cids, "boxes": boxes})
+    assert enlarged.shape[1] == 2 * 80 * 7 + 8  # 80 px wide -> x7 reaches 512

@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 
-from maskkit import visualize
 from maskkit.augment.build import build_augmenters
 from maskkit.config import Config
 from maskkit.data.anchors import anchor_counts, anchors_for
@@ -21,6 +20,7 @@ from maskkit.errors import DatasetError
 from maskkit.utils.anchors import compute_backbone_shapes
 from maskkit.utils.boxes import apply_box_deltas, extract_bboxes
 from maskkit.utils.resize import minimize_mask
+from maskkit.visualize.instances import display_images, display_instances, display_top_masks, draw_boxes
 
 RANDOM_ROIS = 2000
 
@@ -63,17 +63,17 @@ def _inspect_image(dataset: Dataset, config: Config, image_id: int, augment: Any
     files = []
     original, mask, class_ids = dataset.load_checked(image_id)
     path = out / f"top_masks_{image_id}.png"
-    visualize.display_top_masks(original, mask, class_ids, names, path=path)
+    display_top_masks(original, mask, class_ids, names, path=path)
     files.append(str(path))
     path = out / f"boxes_from_masks_{image_id}.png"
-    visualize.display_instances(original, extract_bboxes(mask), mask, class_ids, names,
+    display_instances(original, extract_bboxes(mask), mask, class_ids, names,
                                 title=f"image {image_id}: boxes from masks", path=path)
     files.append(str(path))
 
     image, _, gt_class_ids, gt_boxes, full_masks = load_image_gt(dataset, config, image_id, use_mini_mask=False,
                                                                  rng=rng)
     path = out / f"resized_{image_id}.png"
-    visualize.display_instances(image, gt_boxes, full_masks, gt_class_ids, names,
+    display_instances(image, gt_boxes, full_masks, gt_class_ids, names,
                                 title=f"resized {original.shape[0]}x{original.shape[1]} -> "
                                       f"{image.shape[0]}x{image.shape[1]}", path=path)
     files.append(str(path))
@@ -86,13 +86,13 @@ def _inspect_image(dataset: Dataset, config: Config, image_id: int, augment: Any
     refined = apply_box_deltas(anchors[positive], rpn_bbox[:positive.size] * np.asarray(config.RPN_BBOX_STD_DEV))
     path = out / f"positive_anchors_{image_id}.png"
     if positive.size:
-        visualize.draw_boxes(image, boxes=anchors[positive], refined_boxes=refined,
+        draw_boxes(image, boxes=anchors[positive], refined_boxes=refined,
                              title=f"{positive.size} positive anchors, refined", path=path)
     else:
-        visualize.display_images([image], [f"no positive anchors in image {image_id}"], cols=1, path=path)
+        display_images([image], [f"no positive anchors in image {image_id}"], cols=1, path=path)
     files.append(str(path))
     path = out / f"negative_anchors_{image_id}.png"
-    visualize.draw_boxes(image, boxes=anchors[negative], visibilities=[1] * negative.size,
+    draw_boxes(image, boxes=anchors[negative], visibilities=[1] * negative.size,
                          title=f"{negative.size} negative anchors", path=path)
     files.append(str(path))
 
@@ -120,7 +120,7 @@ def _draw_mini_masks(dataset: Dataset, config: Config, image_id: int, augment: A
         titles = [label] + [dataset.class_names[c] for c in class_ids[:shown]]
         rows.append((panels, titles + ["-"] * (shown + 1 - len(titles))))
     path = out / f"mini_masks_{image_id}.png"
-    visualize.display_images(rows[0][0] + rows[1][0], rows[0][1] + rows[1][1], cols=shown + 1, path=path)
+    display_images(rows[0][0] + rows[1][0], rows[0][1] + rows[1][1], cols=shown + 1, path=path)
     return str(path)
 
 
@@ -140,7 +140,7 @@ def _draw_center_anchors(dataset: Dataset, config: Config, image_id: int, out: P
         boxes.append(anchors[first:first + per_cell])
         captions += [f"P{level + 2}"] + [None] * (per_cell - 1)
     path = out / "anchors_center_cells.png"
-    visualize.draw_boxes(image, boxes=np.concatenate(boxes), captions=captions,
+    draw_boxes(image, boxes=np.concatenate(boxes), captions=captions,
                          title="anchors of the centre cell per level", path=path)
     return str(path)
 

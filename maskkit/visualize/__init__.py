@@ -1,0 +1,32 @@
+"""Headless pictures: detections, masks, anchors and charts as RGB uint8 arrays (OpenCV, no TensorFlow).
+
+Every public function returns an HxWx3 uint8 RGB image and, given ``path=``, also writes it as a
+PNG atomically. ``draw`` holds the primitives, ``instances`` the instance pictures, ``plots`` the
+charts and ``inspection`` the picture walk-through of ``maskkit inspect``.
+"""
+
+from maskkit.visualize.draw import apply_mask, random_colors
+from maskkit.visualize.instances import (
+    display_detections,
+    display_images,
+    display_instances,
+    display_top_masks,
+    draw_boxes,
+    enlarge,
+)
+from maskkit.visualize.plots import draw_area_histogram, plot_loss_curves, plot_overlaps, plot_precision_recall
+
+__all__ = [
+    "random_colors",
+    "apply_mask",
+    "display_instances",
+    "display_detections",
+    "display_top_masks",
+    "display_images",
+    "draw_boxes",
+    "enlarge",
+    "plot_precision_recall",
+    "plot_overlaps",
+    "plot_loss_curves",
+    "draw_area_histogram",
+]
