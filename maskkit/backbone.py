@@ -1,4 +1,4 @@
-"""The Backbone base class: one small contract every backbone plugin implements.
+"""The Backbone base class: one small contract every backbone plugin implements, and its registry.
 
 TensorFlow is imported by the subclasses' ``build`` only, so registering a backbone is cheap.
 """
@@ -7,35 +7,70 @@ from __future__ import annotations
 
 from typing import Any
 
-from maskkit.errors import PluginError
+from maskkit.errors import ConfigError, PluginError
 from maskkit.registry import Registry
 
 
 class Backbone:
-    """Turns a batch of molded images into a feature pyramid [P2, P3, P4, P5, P6].
+    """Turns a batch of molded images into a feature pyramid whose levels it declares by name.
 
-    ``build(images, config)`` receives a Keras tensor ``[batch, H, W, C]`` (float32, mean
-    subtracted) and the run's Config, and returns five Keras tensors with
-    ``config.TOP_DOWN_PYRAMID_SIZE`` channels at the strides of ``output_strides()``. Layers it
-    creates must have unique names; ``trainable_layer_regex`` maps the ``layers=`` shortcuts of
-    training (``"3+"``, ``"4+"``, ``"5+"``, ``"all"``) to regular expressions over those names.
+    ``outputs`` names the levels in order with their strides in pixels (``{"P2": 4, ..., "P6": 64}``
+    by default); the config's BACKBONE_STRIDES follow from it. ``build(images, config)`` receives a
+    Keras tensor ``[batch, H, W, C]`` (float32, mean subtracted) and the run's Config, and returns
+    the levels as a dict keyed by those names (or a list in that order), each with
+    ``config.TOP_DOWN_PYRAMID_SIZE`` channels. Layers it creates must have unique names;
+    ``trainable_layer_regex`` maps the ``layers=`` shortcuts of training (``"3+"``, ``"4+"``, ``"5+"``,
+    ``"all"``) to regular expressions over those names.
     """
 
     #: Backbone names as they appear in config.BACKBONE and in the registry.
     name: str = "backbone"
 
-    def output_strides(self) -> tuple[int, ...]:
-        """Strides in pixels of P2..P6."""
-        return (4, 8, 16, 32, 64)
+    #: Feature levels by name, in order, with their strides in pixels.
+    outputs: dict[str, int] = {"P2": 4, "P3": 8, "P4": 16, "P5": 32, "P6": 64}
 
-    def build(self, images: Any, config: Any) -> list[Any]:
-        """Return the feature maps [P2, P3, P4, P5, P6] for ``images``."""
+    def output_strides(self) -> tuple[int, ...]:
+        """Strides in pixels of the levels in ``outputs``, in order."""
+        return tuple(self.outputs.values())
+
+    def build(self, images: Any, config: Any) -> dict[str, Any] | list[Any]:
+        """Return the feature maps of ``outputs`` for ``images`` (a dict by level name, or a list in order)."""
         raise NotImplementedError(f"{type(self).__name__} must implement build(images, config)")
+
+    def pyramid(self, images: Any, config: Any) -> list[Any]:
+        """The feature maps of :meth:`build` as a list in the order of ``outputs``; PluginError if levels are missing."""
+        features = self.build(images, config)
+        names = list(self.outputs)
+        if isinstance(features, dict):
+            missing = [name for name in names if name not in features]
+            if missing or len(features) != len(names):
+                raise PluginError(f"backbone {self.name!r} returned levels {sorted(features)}, "
+                                  f"declared {names} in outputs")
+            return [features[name] for name in names]
+        if not isinstance(features, (list, tuple)):
+            raise PluginError(f"backbone {self.name!r}: build returned {type(features).__name__}, expected a "
+                              f"dict by level name or a list of {len(names)} feature maps")
+        features = list(features)
+        if len(features) != len(names):
+            raise PluginError(f"backbone {self.name!r} returned {len(features)} feature maps, "
+                              f"declared {len(names)} ({', '.join(names)}) in outputs")
+        return features
 
     def trainable_layer_regex(self) -> dict[str, str]:
         """Layer-name regexes for training's ``layers=`` shortcuts beyond ``heads``/``all``."""
         return {"all": ".*"}
 
+
+def fit_config_to_backbone(config: Any, backbone: Backbone, explicit: bool = False) -> Any:
+    """Adopt the backbone's strides as BACKBONE_STRIDES; if the user set them explicitly, they must agree."""
+    strides = backbone.output_strides()
+    if tuple(config.BACKBONE_STRIDES) == strides:
+        return config
+    if explicit:
+        raise ConfigError("BACKBONE_STRIDES", f"is {tuple(config.BACKBONE_STRIDES)} but backbone "
+                          f"{backbone.name!r} produces {dict(backbone.outputs)}; leave the field out to "
+                          f"follow the backbone")
+    return config.replace(BACKBONE_STRIDES=strides)
 
 def _check_backbone(name: str, obj: Any) -> None:
     if not isinstance(obj, Backbone):

@@ -54,8 +54,8 @@ def maskkit_register_backbones(register: Register) -> None:
     """Register backbone factories by name.
 
     A factory is called with keyword arguments and returns a :class:`maskkit.Backbone`, whose
-    ``build(images, config)`` turns a Keras image tensor into the feature pyramid
-    ``[P2, P3, P4, P5, P6]`` and whose ``output_strides()`` gives their strides in pixels.
+    ``outputs`` declares the pyramid levels by name with their strides (``{"P2": 4, ...}``) and
+    whose ``build(images, config)`` turns a Keras image tensor into those levels.
     """
 
 

@@ -14,6 +14,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 import maskkit
+from maskkit.backbone import fit_config_to_backbone
 from maskkit.checkpoints import resolve_weights
 from maskkit.config import Config
 from maskkit.dataset import Dataset
@@ -38,13 +39,14 @@ class Pipeline:
                  augmenters: Iterable[str] | str | None = None, log_dir: str | os.PathLike = "runs",
                  class_names: Sequence[str] | None = None) -> None:
         if config is not None and preset is not None:
-            raise ConfigError("preset", "give either config or preset, not both")
+            raise ConfigError("preset", "give either config or preset, not both", kind="argument")
         overrides = {key.upper(): value for key, value in (overrides or {}).items()}
         if backbone is not None:
             overrides["BACKBONE"] = backbone
         if augmenters is not None:
             overrides["AUGMENTERS"] = augmenters
         base = config if config is not None else preset_config(preset or "default")
+        self._strides_explicit = config is not None or "BACKBONE_STRIDES" in overrides
         self.dataset_name = dataset if isinstance(dataset, str) else None
         self.dataset_args = dict(dataset_args or {})
         self.val_args = dict(val_args if val_args is not None else self.dataset_args)
@@ -75,7 +77,9 @@ class Pipeline:
         if self._model is None:
             from maskkit.model.maskrcnn import MaskRCNN
 
-            self._model = MaskRCNN("training", self.config, self.log_dir)
+            backbone = maskkit.backbones.create(self.config.BACKBONE)
+            self.config = fit_config_to_backbone(self.config, backbone, explicit=self._strides_explicit)
+            self._model = MaskRCNN("training", self.config, self.log_dir, backbone=backbone)
             self._model.metadata.update(self._metadata())
         return self._model
 

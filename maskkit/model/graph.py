@@ -13,7 +13,7 @@ import attrs
 import keras
 import tensorflow as tf
 
-from maskkit.backbone import Backbone
+from maskkit.backbone import Backbone, fit_config_to_backbone
 from maskkit.config import Config
 from maskkit.errors import ConfigError
 from maskkit.model.boxes import norm_boxes
@@ -87,15 +87,13 @@ def build_graph(config: Config, backbone: Backbone) -> MaskRCNNGraph:
     """Build both models for ``config`` on ``backbone``."""
     if not config.USE_RPN_ROIS:
         raise ConfigError("USE_RPN_ROIS", "training on externally supplied ROIs is not supported; set it to true")
-    strides = tuple(backbone.output_strides())
-    if tuple(config.BACKBONE_STRIDES) != strides:
-        raise ConfigError("BACKBONE_STRIDES", f"backbone {backbone.name!r} produces strides {strides}, "
-                          f"config says {tuple(config.BACKBONE_STRIDES)}")
+    fit_config_to_backbone(config, backbone, explicit=True)
+    if len(backbone.outputs) != 5:
+        raise ConfigError("BACKBONE", f"backbone {backbone.name!r} declares {len(backbone.outputs)} feature "
+                          f"levels, Mask R-CNN reads 5 (P2..P6)")
     inputs = model_inputs(config)
     images, image_meta, anchors = inputs["images"], inputs["image_meta"], inputs["anchors"]
-    pyramid = backbone.build(images, config)
-    if len(pyramid) != 5:
-        raise ConfigError("BACKBONE", f"backbone {backbone.name!r} returned {len(pyramid)} feature maps, expected 5")
+    pyramid = backbone.pyramid(images, config)
     mrcnn_maps = pyramid[:4]
 
     rpn = RPNHead(len(config.RPN_ANCHOR_RATIOS), config.RPN_ANCHOR_STRIDE, 2 * config.TOP_DOWN_PYRAMID_SIZE)

@@ -12,6 +12,7 @@ import numpy as np
 
 from maskkit.backbone import Backbone, backbones
 from maskkit.config import Config
+from maskkit.errors import PluginError
 from maskkit.testing.errors import ConformanceError
 from maskkit.testing.resolve import build
 
@@ -66,13 +67,12 @@ def feature_problems(backbone: Backbone, config: Config, size: int, strides: tup
 
     images = keras.Input(shape=(None, None, 3), name="input_image")
     try:
-        features = backbone.build(images, config)
+        features = backbone.pyramid(images, config)
+    except PluginError as exc:
+        return [f"build must return the five levels it declares in outputs: {exc}"]
     except Exception as exc:
         return [f"build(images, config) raised {type(exc).__name__}: {exc} (the input has shape "
                 f"[batch, None, None, 3], as in the model)"]
-    if not isinstance(features, (list, tuple)) or len(features) != len(LEVELS):
-        count = len(features) if isinstance(features, (list, tuple)) else type(features).__name__
-        return [f"build must return a list of five feature maps [P2..P6], got {count}"]
     try:
         model = keras.Model(images, list(features), name="conformance_backbone")
         outputs = model(np.zeros((1, size, size, 3), dtype=np.float32), training=False)

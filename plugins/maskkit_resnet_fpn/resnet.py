@@ -12,7 +12,7 @@ from typing import Any, Sequence
 import keras
 
 from maskkit.backbone import Backbone
-from maskkit.model.batchnorm import BatchNorm
+from maskkit.layers import BatchNorm
 from maskkit_resnet_fpn.fpn import build_fpn
 
 STAGE_REGEX = {
@@ -42,8 +42,8 @@ class ResNetFPN(Backbone):
         """Stage shortcuts over res<stage>* / bn<stage>* names (plus the FPN)."""
         return dict(STAGE_REGEX)
 
-    def build(self, images: Any, config: Any) -> list[Any]:
-        """Return [P2, P3, P4, P5, P6] for a Keras image tensor."""
+    def build(self, images: Any, config: Any) -> dict[str, Any]:
+        """Return the levels P2..P6 by name for a Keras image tensor."""
         learn = bool(config.TRAIN_BN)
         x = keras.layers.ZeroPadding2D((3, 3), name="conv1_pad")(images)
         x = keras.layers.Conv2D(self.stem_width, 7, strides=2, name="conv1")(x)
@@ -57,7 +57,7 @@ class ResNetFPN(Backbone):
                 block = _bottleneck if self.bottleneck else _basic
                 x = block(x, width, stage, _block_name(index), strides, index == 0, learn)
             features.append(x)
-        return build_fpn(*features, width=config.TOP_DOWN_PYRAMID_SIZE)
+        return dict(zip(self.outputs, build_fpn(*features, width=config.TOP_DOWN_PYRAMID_SIZE)))
 
 
 def _bottleneck(x: Any, width: int, stage: int, block: str, strides: int, project: bool, learn: bool) -> Any:

@@ -19,7 +19,7 @@ def build(name: str, **overrides) -> tuple[keras.Model, maskkit.Backbone]:
     config = Config(BACKBONE=name, TOP_DOWN_PYRAMID_SIZE=WIDTH, IMAGE_MAX_DIM=64, IMAGE_MIN_DIM=64, **overrides)
     backbone = maskkit.backbones.create(name)
     images = keras.Input((64, 64, 3))
-    return keras.Model(images, backbone.build(images, config)), backbone
+    return keras.Model(images, backbone.pyramid(images, config)), backbone
 
 
 def test_registered_through_the_backbone_hook() -> None:
@@ -33,6 +33,7 @@ def test_five_maps_at_the_promised_strides_and_width(name: str) -> None:
     assert len(outputs) == 5
     shapes = [tuple(o.shape) for o in outputs]
     assert shapes == [(1, 64 // s, 64 // s, WIDTH) for s in backbone.output_strides()]
+    assert backbone.outputs == {"P2": 4, "P3": 8, "P4": 16, "P5": 32, "P6": 64}
     assert backbone.output_strides() == (4, 8, 16, 32, 64)
 
 
@@ -64,3 +65,27 @@ def test_batch_norm_follows_train_bn(train_bn: bool) -> None:
     train_out = model(x, training=True)[0].numpy()
     infer_out = model(x, training=False)[0].numpy()
     assert np.allclose(train_out, infer_out) is (not train_bn)
+
+
+def test_pyramid_orders_levels_by_their_declared_names() -> None:
+    class Named(maskkit.Backbone):
+        outputs = {"P2": 4, "P3": 8}
+
+        def build(self, images, config):
+            return {"P3": "p3", "P2": "p2"}
+
+    assert Named().pyramid(None, None) == ["p2", "p3"]
+    with pytest.raises(maskkit.PluginError, match="declared"):
+        type("Short", (Named,), {"build": lambda self, images, config: {"P2": "p2"}})().pyramid(None, None)
+
+
+def test_config_strides_follow_the_backbone_unless_set_explicitly() -> None:
+    from maskkit.backbone import fit_config_to_backbone
+
+    class Coarse(maskkit.Backbone):
+        name = "coarse"
+        outputs = {"P2": 8, "P3": 16, "P4": 32, "P5": 64, "P6": 128}
+
+    assert fit_config_to_backbone(Config(), Coarse()).BACKBONE_STRIDES == (8, 16, 32, 64, 128)
+    with pytest.raises(maskkit.ConfigError, match="coarse"):
+        fit_config_to_backbone(Config(), Coarse(), explicit=True)
