@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Iterable, Mapping
 import attrs
 
 from maskkit.errors import ConfigError
+from maskkit.image_meta import meta_size
 
 RESIZE_MODES = ("none", "square", "pad64", "crop")
 LOSS_NAMES = ("rpn_class_loss", "rpn_bbox_loss", "mrcnn_class_loss", "mrcnn_bbox_loss", "mrcnn_mask_loss")
@@ -104,7 +105,7 @@ class Config:
         try:
             self.__attrs_init__(**values)
         except (TypeError, ValueError) as exc:
-            raise ConfigError("?", str(exc)) from exc
+            raise ConfigError(None, f"invalid config value: {exc}") from exc
         self.validate()
         object.__setattr__(self, "_locked", True)
 
@@ -128,7 +129,7 @@ class Config:
     @property
     def IMAGE_META_SIZE(self) -> int:
         """Length of the image_meta vector: 12 fixed entries plus one per class."""
-        return 12 + self.NUM_CLASSES
+        return meta_size(self.NUM_CLASSES)
 
     # ----- checks ---------------------------------------------------------------------------
     def validate(self) -> None:
@@ -227,7 +228,7 @@ class Config:
         """Read a config from .json, .yaml/.yml or .toml."""
         path = Path(path)
         if not path.is_file():
-            raise ConfigError("<file>", f"config file not found: {path}")
+            raise ConfigError(None, f"config file not found: {path}")
         text = path.read_text()
         try:
             if path.suffix in (".yaml", ".yml"):
@@ -241,9 +242,9 @@ class Config:
             else:
                 values = json.loads(text)
         except Exception as exc:
-            raise ConfigError("<file>", f"cannot parse {path}: {exc}") from exc
+            raise ConfigError(None, f"cannot parse {path}: {exc}") from exc
         if not isinstance(values, dict):
-            raise ConfigError("<file>", f"{path} must hold a mapping of field names to values")
+            raise ConfigError(None, f"{path} must hold a mapping of field names to values")
         return cls.from_dict(values)
 
     def format_table(self) -> str:

@@ -8,10 +8,15 @@ class MaskkitError(Exception):
 
 
 class ConfigError(MaskkitError, ValueError):
-    """A configuration value is missing, of the wrong type or impossible."""
+    """A configuration value is missing, of the wrong type or impossible.
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"config field {field}: {message}")
+    ``ConfigError("IMAGE_MAX_DIM", "...")`` names a config field; ``kind="argument"`` names a function
+    or CLI argument instead (``epochs``, ``layers``); ``field=None`` is for problems that belong to no
+    one name (a config file that cannot be read), whose message names the culprit itself.
+    """
+
+    def __init__(self, field: str | None, message: str, *, kind: str = "config field") -> None:
+        super().__init__(f"{kind} {field}: {message}" if field else message)
         self.field = field
 
 

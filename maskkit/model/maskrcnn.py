@@ -18,9 +18,10 @@ import tensorflow as tf
 import maskkit
 from maskkit.config import Config
 from maskkit.data.anchors import anchors_for
-from maskkit.data.meta import compose_image_meta, mold_image
+from maskkit.data.meta import mold_image
 from maskkit.dataset import Dataset
 from maskkit.errors import ConfigError, MaskkitError, WeightsError
+from maskkit.image_meta import compose_image_meta
 from maskkit.model.distribute import DistributedSteps, is_chief, make_steps, strategy_for, worker_seed
 from maskkit.model.graph import build_graph
 from maskkit.model.training import StepFunctions, run_epochs
@@ -41,7 +42,7 @@ class MaskRCNN:
     def __init__(self, mode: str, config: Config, model_dir: str | os.PathLike, backbone: Any = None,
                  strategy: tf.distribute.Strategy | None = None) -> None:
         if mode not in MODES:
-            raise ConfigError("mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
+            raise ConfigError("mode", f"must be one of {', '.join(MODES)}, got {mode!r}", kind="argument")
         self.mode = mode
         self.config = config
         self.model_dir = Path(model_dir)
@@ -125,7 +126,8 @@ class MaskRCNN:
         if self.mode != "training":
             raise MaskkitError("train() needs a MaskRCNN built with mode='training'")
         if epochs <= self.epoch:
-            raise ConfigError("epochs", f"already at epoch {self.epoch}; pass a larger total to train more")
+            raise ConfigError("epochs", f"already at epoch {self.epoch}; pass a larger total to train more",
+                              kind="argument")
         config = self.config
         if augmenters is None and config.AUGMENTERS:
             augmenters = list(config.AUGMENTERS)

@@ -31,10 +31,10 @@ def trainable_layers(model: keras.Model, regex: str) -> list[keras.layers.Layer]
     try:
         pattern = re.compile(regex)
     except re.error as exc:
-        raise ConfigError("layers", f"invalid layer regex {regex!r}: {exc}") from exc
+        raise ConfigError("layers", f"invalid layer regex {regex!r}: {exc}", kind="argument") from exc
     chosen = [layer for layer in model.layers if layer.trainable_weights and pattern.fullmatch(layer.name)]
     if not chosen:
-        raise ConfigError("layers", f"the regex {regex!r} matches no layer with weights")
+        raise ConfigError("layers", f"the regex {regex!r} matches no layer with weights", kind="argument")
     return chosen
 
 

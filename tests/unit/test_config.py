@@ -110,8 +110,17 @@ def test_load_errors_are_clear(tmp_path):
         Config.load(tmp_path / "missing.json")
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
-    with pytest.raises(ConfigError, match="cannot parse"):
+    with pytest.raises(ConfigError, match="cannot parse") as info:
         Config.load(bad)
+    assert str(info.value).startswith(f"cannot parse {bad}") and info.value.field is None
+
+
+def test_errors_say_what_they_are_about():
+    assert str(ConfigError("IMAGE_MAX_DIM", "too small")) == "config field IMAGE_MAX_DIM: too small"
+    assert str(ConfigError("epochs", "already at epoch 3", kind="argument")) == "argument epochs: already at epoch 3"
+    with pytest.raises(ConfigError) as info:
+        Config(RPN_ANCHOR_RATIOS=5)  # a converter fails before any one field's check can name it
+    assert str(info.value).startswith("invalid config value: ")
 
 
 def test_overrides():
