@@ -22,6 +22,7 @@ import maskkit
 from maskkit.config import Config
 from maskkit.data.anchors import anchors_for
 from maskkit.errors import ConfigError, MaskkitError
+from maskkit.image_meta import compose_image_meta_tf
 from maskkit.utils.boxes import norm_boxes
 
 FORMAT = "maskkit-savedmodel"
@@ -88,11 +89,9 @@ def mold_in_graph(images: tf.Tensor, config: Config) -> tuple[tf.Tensor, tf.Tens
     molded = tf.ensure_shape(molded, [None, side, side, config.IMAGE_CHANNEL_COUNT])
     window = tf.stack([top, left, top + new_h, left + new_w])
     channels = float(config.IMAGE_CHANNEL_COUNT)
-    meta = tf.concat([
-        tf.stack([0.0, tf.cast(height, tf.float32), tf.cast(width, tf.float32), channels,
-                  float(side), float(side), channels]),
-        tf.cast(window, tf.float32), tf.cast(scale, tf.float32)[None],
-        tf.zeros([config.NUM_CLASSES], tf.float32)], axis=0)
+    meta = compose_image_meta_tf(0, tf.stack([tf.cast(height, tf.float32), tf.cast(width, tf.float32), channels]),
+                                 [float(side), float(side), channels], window, scale,
+                                 tf.zeros([config.NUM_CLASSES], tf.float32))
     return molded, tf.tile(meta[None], [batch, 1]), window
 
 

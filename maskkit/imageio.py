@@ -51,18 +51,35 @@ def _stretch(values: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(f), 0, 255).astype(np.uint8)
 
 
-def read_image_rgb(path: str | os.PathLike, who: str | None = None) -> np.ndarray:
-    """Read an image file as RGB uint8; a missing or undecodable file raises DatasetError."""
+class UnreadableImage(DatasetError):
+    """An image file is missing or cannot be decoded; the message names the file."""
+
+
+def decode_file(path: str | os.PathLike) -> np.ndarray:
+    """The image in ``path`` exactly as OpenCV decodes it (BGR/BGRA order, stored depth and channels).
+
+    The one place maskkit decodes image files; raises UnreadableImage if the file is missing or corrupt.
+    """
     import cv2
 
-    who = who or str(path)
     path = Path(path)
     if not path.is_file():
-        raise DatasetError(f"{who}: image file not found: {path}")
+        raise UnreadableImage(f"image file not found: {path}")
     data = np.fromfile(str(path), dtype=np.uint8)
     image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
     if image is None:
-        raise DatasetError(f"{who}: cannot decode image file {path} (corrupt or not an image)")
+        raise UnreadableImage(f"cannot decode image file {path} (corrupt or not an image)")
+    return image
+
+
+def read_image_rgb(path: str | os.PathLike, who: str | None = None) -> np.ndarray:
+    """Read an image file as RGB uint8; a missing or undecodable file raises DatasetError naming ``who``."""
+    import cv2
+
+    try:
+        image = decode_file(path)
+    except UnreadableImage as exc:
+        raise DatasetError(f"{who or path}: {exc}") from None
     if image.ndim == 3 and image.shape[2] == 4:
         image = cv2.cvtColor(image, cv2.COLOR_BGRA2RGBA)
     elif image.ndim == 3 and image.shape[2] == 3:

@@ -12,9 +12,9 @@ import numpy as np
 
 from maskkit.augment.base import check_output
 from maskkit.config import Config
-from maskkit.data.meta import compose_image_meta
 from maskkit.dataset import Dataset
 from maskkit.errors import ConfigError, DatasetError, MaskkitError
+from maskkit.image_meta import compose_image_meta
 from maskkit.utils.boxes import extract_bboxes
 from maskkit.utils.resize import minimize_mask, resize_image, resize_mask
 

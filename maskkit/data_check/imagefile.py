@@ -1,37 +1,24 @@
 """Image files as stored: size and channel count before maskkit converts them to RGB.
 
-A file is decoded once with OpenCV (which releases the GIL, so threads read in parallel); for
-datasets with their own ``load_image`` only the PNG/JPEG header is read to learn the channels.
+A file is decoded once by ``maskkit.imageio`` (OpenCV releases the GIL, so threads read in parallel);
+for datasets with their own ``load_image`` only the PNG/JPEG header is read to learn the channels.
 """
 
 from __future__ import annotations
 
 import os
 import struct
-from pathlib import Path
 
-import numpy as np
+from maskkit import imageio
 
 #: PNG colour type -> channels as stored.
 PNG_CHANNELS = {0: 1, 2: 3, 3: 3, 4: 2, 6: 4}
 JPEG_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
 
 
-class UnreadableImage(Exception):
-    """The file is missing or cannot be decoded; the message names the file."""
-
-
 def decode_file(path: str | os.PathLike) -> tuple[int, int, int]:
-    """(height, width, channels) of the decoded file; UnreadableImage if it is missing or corrupt."""
-    import cv2
-
-    path = Path(path)
-    if not path.is_file():
-        raise UnreadableImage(f"image file not found: {path}")
-    data = np.fromfile(str(path), dtype=np.uint8)
-    image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
-    if image is None:
-        raise UnreadableImage(f"cannot decode image file {path} (corrupt or not an image)")
+    """(height, width, channels) of the decoded file; ``imageio.UnreadableImage`` if it is missing or corrupt."""
+    image = imageio.decode_file(path)
     channels = 1 if image.ndim == 2 else int(image.shape[2])
     return int(image.shape[0]), int(image.shape[1]), channels
 

@@ -9,8 +9,9 @@ import attrs
 import numpy as np
 
 from maskkit.data_check.findings import Finding, finding
-from maskkit.data_check.imagefile import UnreadableImage, decode_file, header_channels
+from maskkit.data_check.imagefile import decode_file, header_channels
 from maskkit.dataset import Dataset
+from maskkit.imageio import UnreadableImage
 
 SHOWN = 5
 LARGE_IMAGE_PIXELS = 4096 * 4096

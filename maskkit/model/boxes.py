@@ -66,14 +66,3 @@ def box_refinement(boxes: tf.Tensor, gt_boxes: tf.Tensor) -> tf.Tensor:
     return tf.stack([(gt_center_y - center_y) / height, (gt_center_x - center_x) / width,
                      tf.math.log(gt_height / height), tf.math.log(gt_width / width)], axis=1)
 
-
-def parse_image_meta(meta: tf.Tensor) -> dict[str, tf.Tensor]:
-    """Split image_meta [B, 12 + NUM_CLASSES] into its named parts (matterport layout)."""
-    return {
-        "image_id": meta[:, 0],
-        "original_image_shape": meta[:, 1:4],
-        "image_shape": meta[:, 4:7],
-        "window": meta[:, 7:11],
-        "scale": meta[:, 11],
-        "active_class_ids": meta[:, 12:],
-    }

@@ -7,7 +7,8 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from maskkit.model.boxes import apply_box_deltas, clip_boxes, norm_boxes, parse_image_meta
+from maskkit.image_meta import parse_image_meta_batch
+from maskkit.model.boxes import apply_box_deltas, clip_boxes, norm_boxes
 
 
 class DetectionLayer(keras.layers.Layer):
@@ -30,7 +31,7 @@ class DetectionLayer(keras.layers.Layer):
         class_scores = tf.reduce_max(probs, axis=-1)
         class_deltas = tf.gather(deltas, class_ids, batch_dims=2)
         refined = apply_box_deltas(rois, class_deltas * tf.constant(config.BBOX_STD_DEV, tf.float32))
-        meta = parse_image_meta(image_meta)
+        meta = parse_image_meta_batch(image_meta)
         window = norm_boxes(meta["window"], meta["image_shape"][:, :2])
         refined = clip_boxes(refined, window[:, None, :])
         scores = tf.one_hot(class_ids, tf.shape(probs)[-1]) * class_scores[..., None]

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 import keras
 import tensorflow as tf
 
-from maskkit.model.boxes import parse_image_meta
+from maskkit.image_meta import parse_image_meta_batch
 
 
 def roi_levels(boxes: tf.Tensor, image_shape: tf.Tensor) -> tf.Tensor:
@@ -33,7 +33,7 @@ class PyramidROIAlign(keras.layers.Layer):
 
     def call(self, inputs: list[tf.Tensor]) -> tf.Tensor:
         boxes, image_meta, *feature_maps = inputs
-        image_shape = parse_image_meta(image_meta)["image_shape"][0]
+        image_shape = parse_image_meta_batch(image_meta)["image_shape"][0]
         levels = roi_levels(boxes, image_shape)
         pooled, placement = [], []
         for level, feature_map in zip(range(2, 6), feature_maps):
