@@ -134,7 +134,7 @@ def test_imagenet_weights_come_from_a_local_file_only(tmp_path):
 def test_imagenet_weights_initialise_the_backbone_by_name(tmp_path):
     import numpy as np
 
-    from tests.unit.test_weights import write_keras2
+    from tests.helpers_weights import write_keras2
 
     pipe = Pipeline("shapes", dataset_args={"count": 4, "height": 64, "width": 64},
                     val_args={"count": 2, "height": 64, "width": 64}, preset="shapes", log_dir=tmp_path,

@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 
 from maskkit.cli.main import cli
-from tests.unit.test_weights import matterport_groups, tiny_model, write_keras2
+from tests.helpers_weights import matterport_groups, tiny_model, write_keras2
 
 
 def test_inspect_and_convert_a_matterport_file(tmp_path):
