@@ -21,6 +21,20 @@ def shapes_config(**overrides: Any) -> Config:
     return Config(**values)
 
 
+#: The slim 64x64 configuration every tiny-model integration test starts from.
+TINY = dict(NAME="tiny", BACKBONE="tiny", NUM_CLASSES=4, IMAGE_MIN_DIM=64, IMAGE_MAX_DIM=64, IMAGES_PER_GPU=2,
+            TOP_DOWN_PYRAMID_SIZE=32, FPN_CLASSIF_FC_LAYERS_SIZE=64, RPN_ANCHOR_SCALES=(8, 16, 32, 64, 128),
+            TRAIN_ROIS_PER_IMAGE=32, POST_NMS_ROIS_TRAINING=1000, POST_NMS_ROIS_INFERENCE=100,
+            MAX_GT_INSTANCES=4, MASK_POOL_SIZE=7, MASK_SHAPE=(14, 14), MINI_MASK_SHAPE=(28, 28),
+            RPN_TRAIN_ANCHORS_PER_IMAGE=64, STEPS_PER_EPOCH=20, VALIDATION_STEPS=1, TRAIN_BN=True,
+            LEARNING_RATE=0.01, NUM_WORKERS=1, SEED=0)
+
+
+def tiny_config(**overrides: Any) -> Config:
+    """The slim 64x64 config (tiny backbone, small heads) with ``overrides``."""
+    return Config(**{**TINY, **overrides})
+
+
 def shapes_dataset(count: int = 8, size: int = 128, seed: int = 0, subset: str = "train") -> Dataset:
     """A prepared shapes dataset through the registry, as a user would get it."""
     import maskkit
