@@ -66,7 +66,7 @@ class Registry:
             return entries
 
     def conflicts(self) -> dict[str, list[str]]:
-        """Names registered by more than one plugin -> those plugins, first registrant first."""
+        """Names registered by more than one plugin -> those plugins, in the order they were consulted."""
         self.entries()
         return {name: list(owners) for name, owners in self._conflicts.items()}
 
