@@ -4,9 +4,10 @@ A plugin is any importable module (or object) named by an entry point in the gro
 ``maskkit``; it implements one or more of the hooks below with ``@maskkit.hookimpl``.
 Every hook receives a ``register`` callback::
 
-    register(name: str, factory, *, description: str = "")
+    register(name: str, factory, *, description: str = "", **metadata)
 
-``factory`` is either a callable or an import string ``"package.module:attribute"``.
+``factory`` is either a callable or an import string ``"package.module:attribute"``; extra keywords
+are kept as the registry entry's ``metadata``.
 Import strings are resolved only when the name is first used, so a plugin can register
 TensorFlow-backed components without importing TensorFlow at start-up: keep the plugin's
 top-level module light and point at the heavy module by string.
