@@ -1,0 +1,37 @@
+"""The training history of a run folder, read back from the TensorBoard scalars training writes.
+
+Training appends one scalar per loss and epoch (absolute epoch numbers) to event files in the run
+folder; a resumed run adds a new file, so later files win for an epoch written twice.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def read_history(run_dir: str | os.PathLike) -> dict[str, dict[int, float]]:
+    """Scalar tag -> {epoch: value} from every ``events.out.tfevents.*`` file in ``run_dir`` (empty if none)."""
+    files = sorted(Path(run_dir).glob("events.out.tfevents.*"), key=lambda p: (p.stat().st_mtime, p.name))
+    if not files:
+        return {}
+    import tensorflow as tf
+
+    history: dict[str, dict[int, float]] = {}
+    for path in files:
+        try:
+            for event in tf.compat.v1.train.summary_iterator(str(path)):
+                for value in event.summary.value:
+                    number = (float(tf.make_ndarray(value.tensor)) if value.HasField("tensor")
+                              else float(value.simple_value))
+                    history.setdefault(value.tag, {})[int(event.step)] = number
+        except tf.errors.DataLossError:
+            continue  # a file cut short by an interrupted run: keep what was read
+    return history
+
+
+def loss_series(history: dict[str, dict[int, float]]) -> list[tuple[str, dict[int, float], dict[int, float]]]:
+    """(name, train {epoch: value}, val {epoch: value}) per scalar, total loss first; timings left out."""
+    names = [tag for tag in history if not tag.startswith("val_") and tag != "epoch_seconds"]
+    names.sort(key=lambda tag: (tag != "loss", tag))
+    return [(name, history[name], history.get(f"val_{name}", {})) for name in names]
