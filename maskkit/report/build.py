@@ -22,7 +22,7 @@ from maskkit.report.cocoeval_runs import (detections_object, per_class_table, pr
 from maskkit.report.confusion import confusion_matrix
 from maskkit.report.gallery import write_gallery
 from maskkit.report.page import render_page
-from maskkit.report.per_image import per_image_ap
+from maskkit.report.per_image import matched_detection_ids, per_image_ap
 from maskkit.report.run_history import loss_series, read_history
 
 PAGE_SIZE = 24
@@ -51,7 +51,8 @@ def write_report(out_dir: str | os.PathLike, dataset: Dataset, image_ids: Sequen
     per_image = per_image_ap(evals["segm"])
     id_map = coco_image_ids(dataset)
     coco_ids = [id_map[i] for i in image_ids]
-    records = write_gallery(out, dataset, image_ids, coco_ids, coco_gt, coco_dt)
+    records = write_gallery(out, dataset, image_ids, coco_ids, coco_gt, coco_dt,
+                            matched_detection_ids(evals["segm"], 0.5))
     for record in records:
         record["ap"], record["ap50"] = per_image[record["id"]]["AP"], per_image[record["id"]]["AP50"]
     records.sort(key=lambda r: (r["ap"] is None, r["ap"] if r["ap"] is not None else 0.0, r["ap50"] or 0.0))

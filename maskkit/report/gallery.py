@@ -46,9 +46,10 @@ def outline(segmentation: dict[str, Any], box: Sequence[float], tolerance: float
 
 
 def image_record(coco_gt: COCO, coco_dt: COCO, coco_image_id: int, category_index: dict[int, int],
-                 thumb: str, tolerance: float) -> dict[str, Any]:
+                 thumb: str, tolerance: float, matched: set[int]) -> dict[str, Any]:
     """One image's entry: name, size, thumbnail path, ground truth [class, box, path, crowd] and
-    detections [class, score, box, path], best score first."""
+    detections [class, score, box, path, matched], best score first (``matched``: detection ids that
+    hit a ground-truth instance of their class)."""
     info = coco_gt.imgs[coco_image_id]
     gts = coco_gt.loadAnns(coco_gt.getAnnIds(imgIds=[coco_image_id]))
     dts = sorted(coco_dt.loadAnns(coco_dt.getAnnIds(imgIds=[coco_image_id])), key=lambda d: -d["score"])
@@ -58,12 +59,12 @@ def image_record(coco_gt: COCO, coco_dt: COCO, coco_image_id: int, category_inde
         "gt": [[category_index[g["category_id"]], [round(v, 1) for v in g["bbox"]],
                 outline(g["segmentation"], g["bbox"], tolerance), int(g.get("iscrowd", 0))] for g in gts],
         "dt": [[category_index[d["category_id"]], round(float(d["score"]), 4), [round(v, 1) for v in d["bbox"]],
-                outline(d["segmentation"], d["bbox"], tolerance)] for d in dts],
+                outline(d["segmentation"], d["bbox"], tolerance), int(d["id"] in matched)] for d in dts],
     }
 
 
 def write_gallery(out_dir: Path, dataset: Dataset, image_ids: Sequence[int], coco_image_ids: Sequence[int],
-                  coco_gt: COCO, coco_dt: COCO) -> list[dict[str, Any]]:
+                  coco_gt: COCO, coco_dt: COCO, matched: set[int]) -> list[dict[str, Any]]:
     """Write ``out_dir/thumbs/NNNNN.jpg`` for each image and return the gallery records in input order."""
     thumbs = out_dir / "thumbs"
     thumbs.mkdir(parents=True, exist_ok=True)
@@ -76,5 +77,5 @@ def write_gallery(out_dir: Path, dataset: Dataset, image_ids: Sequence[int], coc
         (out_dir / name).write_bytes(encoded.tobytes())
         info = coco_gt.imgs[coco_id]
         tolerance = max(info["width"], info["height"]) / max(small.shape[:2])
-        records.append(image_record(coco_gt, coco_dt, coco_id, category_index, name, tolerance))
+        records.append(image_record(coco_gt, coco_dt, coco_id, category_index, name, tolerance, matched))
     return records

@@ -31,7 +31,7 @@ def run_section(run: dict[str, Any]) -> str:
     rows = [("checkpoint", run.get("checkpoint") or "—"), ("epoch", run.get("epoch", "—")),
             ("dataset", run.get("dataset") or "—"), ("images evaluated", run.get("num_images", "—")),
             ("date", run.get("date", "—")), ("classes", ", ".join(run.get("class_names") or []) or "—")]
-    rows += [(f"config {name}", config[name]) for name in KEY_CONFIG_FIELDS if name in config]
+    rows.append(("config", ", ".join(f"{name}={config[name]}" for name in KEY_CONFIG_FIELDS if name in config)))
     full = "".join(f"<tr><th>{esc(k)}</th><td>{esc(json.dumps(v))}</td></tr>" for k, v in sorted(config.items()))
     table = "".join(f'<tr><th>{esc(k)}</th><td id="run-{esc(k.replace(" ", "-"))}">{esc(v)}</td></tr>'
                     for k, v in rows)
@@ -81,12 +81,18 @@ def pr_section(curves: dict[str, dict[int, dict[float, list[float]]]], names: di
     charts = []
     for iou_type, per_class in curves.items():
         for cat_id, by_iou in per_class.items():
-            lines = [{"name": f"IoU {iou:g}", "x": list(rec_thrs), "y": precision, "dash": k > 0}
+            lines = [pr_line(f"IoU {iou:g}", rec_thrs, precision, dash=k > 0)
                      for k, (iou, precision) in enumerate(by_iou.items()) if precision]
             title = f"{names[cat_id]} · {iou_type}" + ("" if lines else " (no ground truth)")
             charts.append(line_chart(lines, title=title, x_label="recall", y_label="precision",
-                                     x_range=(0, 1), y_range=(0, 1), width=260, height=200))
+                                     x_range=(0, 1), y_range=(0, 1), width=260, height=200, legend="bottom-left"))
     return f'<section id="pr"><h2>Precision–recall</h2><div class="charts">{"".join(charts)}</div></section>'
+
+
+def pr_line(name: str, recall: Sequence[float], precision: Sequence[float], dash: bool) -> dict[str, Any]:
+    """A PR series ending at the highest recall reached (COCO pads precision with 0 beyond it)."""
+    reached = max((k for k, p in enumerate(precision) if p > 0), default=0) + 1
+    return {"name": name, "x": list(recall[:reached]), "y": list(precision[:reached]), "dash": dash}
 
 
 def confusion_section(confusion: dict[str, Any]) -> str:
@@ -115,6 +121,8 @@ def gallery_section(class_names: Sequence[str], score_threshold: float) -> str:
             f'value="{score_threshold:.2f}"> <output id="score-value">{score_threshold:.2f}</output></label>'
             f'<button id="prev-page" type="button">◀ prev</button><span id="page-info"></span>'
             f'<button id="next-page" type="button">next ▶</button></div>'
+            f'<p class="note">Sorted by per-image mask AP (0.5:0.95, mean over the classes present), worst first. '
+            f'Dashed predictions matched no ground truth of their class at mask IoU 0.5.</p>'
             f'<p id="gallery-status" class="note"></p><div id="gallery"></div></section>')
 
 
@@ -124,8 +132,9 @@ def render_page(*, title: str, run: dict[str, Any], history_series: Sequence, st
     """The whole page as one string."""
     data = json.dumps(gallery, separators=(",", ":")).replace("</", "<\\/")
     losses_link = '<a href="#losses">losses</a>' if history_series else ""
-    body = "".join([run_section(run), loss_section(history_series), metrics_section(stats),
-                    per_class_section(tables), pr_section(curves, category_names, rec_thrs),
+    summary = run_section(run) + metrics_section(stats) + per_class_section(tables)
+    body = "".join([f'<div class="row">{summary}</div>', loss_section(history_series),
+                    pr_section(curves, category_names, rec_thrs),
                     confusion_section(confusion), gallery_section(gallery["classes"], gallery["score"])])
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'

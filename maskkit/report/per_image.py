@@ -33,19 +33,32 @@ def interpolated_ap(matched: np.ndarray, ignored: np.ndarray, num_gt: int, rec_t
     return np.take_along_axis(padded, index, axis=1).mean(axis=1)
 
 
+def all_area_entries(cocoeval: COCOeval) -> list[dict[str, Any]]:
+    """COCOeval's per-image, per-category match records for the "all" area range."""
+    params = cocoeval.params
+    rng = list(params.areaRng[params.areaRngLbl.index("all")])
+    return [e for e in cocoeval.evalImgs if e is not None and list(e["aRng"]) == rng]
+
+
+def matched_detection_ids(cocoeval: COCOeval, iou: float = 0.5) -> set[int]:
+    """Ids of the detections COCOeval matched to a ground-truth instance of their class at ``iou``."""
+    t = int(np.argmin(np.abs(cocoeval.params.iouThrs - iou)))
+    matched: set[int] = set()
+    for entry in all_area_entries(cocoeval):
+        hits = np.asarray(entry["dtMatches"]).reshape(len(cocoeval.params.iouThrs), -1)[t] > 0
+        matched.update(int(i) for i, hit in zip(entry["dtIds"], hits) if hit)
+    return matched
+
+
 def per_image_ap(cocoeval: COCOeval) -> dict[int, dict[str, Any]]:
     """COCO image id -> ``{"AP": AP@0.5:0.95, "AP50": AP@0.5}`` (None without ground truth and detections).
 
     Uses the "all" area range at the largest maxDets, like the headline AP; needs ``evaluate()`` run.
     """
     params = cocoeval.params
-    area_all = params.areaRngLbl.index("all") if hasattr(params, "areaRngLbl") else 0
-    rng = params.areaRng[area_all]
     t50 = int(np.argmin(np.abs(params.iouThrs - 0.5)))
     scores: dict[int, list[np.ndarray]] = defaultdict(list)
-    for entry in cocoeval.evalImgs:
-        if entry is None or list(entry["aRng"]) != list(rng):
-            continue
+    for entry in all_area_entries(cocoeval):
         matched = np.asarray(entry["dtMatches"]).reshape(len(params.iouThrs), -1) > 0
         ignored = np.asarray(entry["dtIgnore"]).reshape(matched.shape).astype(bool)
         num_gt = int((np.asarray(entry["gtIgnore"]) == 0).sum())

@@ -24,11 +24,12 @@ def nice_ticks(low: float, high: float, count: int = 5, integer: bool = False) -
 
 def line_chart(series: Sequence[dict], *, title: str, x_label: str, y_label: str,
                x_range: tuple[float, float] | None = None, y_range: tuple[float, float] | None = None,
-               width: int = 320, height: int = 220, integer_x: bool = False) -> str:
+               width: int = 320, height: int = 220, integer_x: bool = False, legend: str = "top-right") -> str:
     """An SVG line chart of ``series``: dicts with ``name``, ``x``, ``y`` and optional ``dash``/``color``.
 
     Ranges default to the data's; points render as a polyline, single points as dots; a legend
-    names each series; ``integer_x`` keeps x ticks on whole numbers (epochs).
+    names each series (``legend``: "top-right" or "bottom-left" inside the plot); ``integer_x`` keeps x
+    ticks on whole numbers (epochs).
     """
     xs = [x for s in series for x in s["x"]]
     ys = [y for s in series for y in s["y"]]
@@ -65,9 +66,10 @@ def line_chart(series: Sequence[dict], *, title: str, x_label: str, y_label: str
             parts.append(f'<circle cx="{px(s["x"][0])}" cy="{py(s["y"][0])}" r="3" fill="{color}"/>')
         elif points:
             parts.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="1.8"{dash}/>')
-        ly = top + 12 + 13 * k
-        parts.append(f'<line x1="{left + plot_w - 70}" y1="{ly - 4}" x2="{left + plot_w - 56}" y2="{ly - 4}" '
+        lx = left + plot_w - 70 if legend == "top-right" else left + 6
+        ly = top + 12 + 13 * k if legend == "top-right" else top + plot_h - 6 - 13 * (len(series) - 1 - k)
+        parts.append(f'<line x1="{lx}" y1="{ly - 4}" x2="{lx + 14}" y2="{ly - 4}" '
                      f'stroke="{color}" stroke-width="2"{dash}/>'
-                     f'<text x="{left + plot_w - 52}" y="{ly}" class="legend">{html.escape(s["name"])}</text>')
+                     f'<text x="{lx + 18}" y="{ly}" class="legend">{html.escape(s["name"])}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -9,7 +9,7 @@ from maskkit.evaluation.coco_eval import load_results
 from maskkit.evaluation.coco_format import encode_masks, make_coco_object
 from maskkit.report import confusion_matrix, per_image_ap
 from maskkit.report.cocoeval_runs import run_cocoeval
-from maskkit.report.per_image import interpolated_ap
+from maskkit.report.per_image import interpolated_ap, matched_detection_ids
 
 REC_THRS = np.linspace(0.0, 1.00, 101)
 
@@ -45,7 +45,8 @@ def test_per_image_ap_by_hand():
         (4, 1, a, 0.9),
         (5, 1, (0, 0, 10, 6.4), 0.9),
     ])
-    per_image = per_image_ap(run_cocoeval(gt, dt, "bbox"))
+    cocoeval = run_cocoeval(gt, dt, "bbox")
+    per_image = per_image_ap(cocoeval)
     tp_fp_tp = (51 + 50 * 2 / 3) / 101
     assert per_image[1]["AP"] == pytest.approx(tp_fp_tp) and per_image[1]["AP50"] == pytest.approx(tp_fp_tp)
     assert per_image[2] == {"AP": 0.0, "AP50": 0.0}
@@ -53,6 +54,8 @@ def test_per_image_ap_by_hand():
     assert per_image[4]["AP"] == pytest.approx(0.5) and per_image[4]["AP50"] == pytest.approx(0.5)
     # IoU 0.64 matches at thresholds 0.50, 0.55, 0.60 only: 3 of 10
     assert per_image[5]["AP"] == pytest.approx(0.3) and per_image[5]["AP50"] == pytest.approx(1.0)
+    assert matched_detection_ids(cocoeval, 0.5) == {1, 3, 5, 6}  # ids in the order given
+    assert matched_detection_ids(cocoeval, 0.75) == {1, 3, 5}
 
 
 def test_image_without_ground_truth_or_detections_has_no_ap():

@@ -33,7 +33,7 @@
     history.replaceState(null, "", "#" + hash);
   }
 
-  // Ground truth [cls, box, path, crowd] and detections [cls, score, box, path] drawn in image pixels.
+  // Ground truth [cls, box, path, crowd] and detections [cls, score, box, path, matched] in image pixels.
   function instance(cls, box, path, label, extraClass, fontSize) {
     const c = color(cls);
     return '<g class="inst ' + extraClass + '" data-class="' + cls + '" style="color:' + c + '">' +
@@ -53,8 +53,8 @@
     const dts = img.dt.filter((d) => d[1] >= state.score && (state.cls < 0 || d[0] === state.cls));
     const gtSvg = gts.map((g) => instance(g[0], g[1], g[2], DATA.classes[g[0]] + (g[3] ? " (crowd)" : ""),
       g[3] ? "gt crowd" : "gt", fontSize)).join("");
-    const dtSvg = dts.map((d) => instance(d[0], d[2], d[3], DATA.classes[d[0]] + " " + d[1].toFixed(2), "det",
-      fontSize)).join("");
+    const dtSvg = dts.map((d) => instance(d[0], d[2], d[3], DATA.classes[d[0]] + " " + d[1].toFixed(2),
+      d[4] ? "det tp" : "det fp", fontSize)).join("");
     return '<article class="card" data-image-id="' + img.id + '" data-ap="' + (img.ap === null ? "" : img.ap) +
       '" data-shown="' + dts.length + '"><header><span class="name">' + esc(img.name) + '</span><span class="ap">AP ' +
       fmt(img.ap) + " · AP50 " + fmt(img.ap50) + "</span></header><div class=\"panels\">" +

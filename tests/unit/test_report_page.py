@@ -1,0 +1,94 @@
+"""write_report on in-memory data (no model): files beside the page, numbers of perfect detections,
+escaping of hostile class names, and the small SVG chart helpers."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from maskkit.report import write_report
+from maskkit.report.page import pr_line
+from maskkit.report.svg_chart import line_chart, nice_ticks
+from tests.helpers import ArrayDataset
+
+
+def two_images(class_names=("a", "b")) -> ArrayDataset:
+    images = [np.full((60, 80, 3), 40 * k, dtype=np.uint8) for k in (1, 2)]
+    masks = [np.zeros((60, 80, 2), dtype=bool), np.zeros((60, 80, 1), dtype=bool)]
+    masks[0][5:25, 5:30, 0] = True
+    masks[0][30:55, 40:75, 1] = True
+    masks[1][10:50, 10:50, 0] = True
+    return ArrayDataset(images, masks, [np.array([1, 2]), np.array([2])], class_names=class_names)
+
+
+def as_results(dataset, scores_by_image) -> list[dict]:
+    """Detections equal to the ground truth, with the given scores."""
+    results = []
+    for image_id, scores in zip(dataset.image_ids, scores_by_image):
+        masks, class_ids = dataset.load_mask(image_id)
+        rois = np.array([[*np.argwhere(m).min(0), *(np.argwhere(m).max(0) + 1)] for m in masks.transpose(2, 0, 1)])
+        results.append({"rois": rois, "class_ids": class_ids, "scores": np.array(scores, dtype=np.float32),
+                        "masks": masks})
+    return results
+
+
+def cell(page: str, element_id: str) -> str:
+    return re.search(rf'id="{element_id}"[^>]*>([^<]*)<', page).group(1)
+
+
+def page_data(page: str) -> dict:
+    return json.loads(re.search(r'<script id="report-data" type="application/json">(.*?)</script>', page,
+                                re.S).group(1))
+
+
+def test_perfect_detections_make_a_page_of_ones(tmp_path):
+    dataset = two_images()
+    path = write_report(tmp_path / "r", dataset, dataset.image_ids, as_results(dataset, [[0.9, 0.6], [0.8]]),
+                        run={"checkpoint": "ckpt.h5"})
+    page = path.read_text()
+    assert path == tmp_path / "r" / "index.html"
+    assert 'id="stat-segm-AP">1.000<' in page and 'id="stat-bbox-AP50">1.000<' in page
+    assert 'id="run-checkpoint">ckpt.h5<' in page and "Training losses" not in page
+    data = page_data(page)
+    assert [img["ap"] for img in data["images"]] == [1.0, 1.0] and data["classes"] == ["a", "b"]
+    assert all((tmp_path / "r" / img["thumb"]).is_file() for img in data["images"])
+    first = next(img for img in data["images"] if img["id"] == 0)
+    assert [d[0:2] for d in first["dt"]] == [[0, 0.9], [1, 0.6]] and all(d[4] == 1 for d in first["dt"])
+    assert first["dt"][0][2] == [5.0, 5.0, 25.0, 20.0] and first["dt"][0][3].startswith("M")
+    # confusion: every instance on the diagonal at the default 0.5 score cut
+    assert [cell(page, f"cm-{i}-{j}") for i in range(3) for j in range(3)] == ["1", "0", "0", "0", "2", "0",
+                                                                              "0", "0", "0"]
+
+
+def test_gallery_worst_first_and_hostile_names_stay_inert(tmp_path):
+    dataset = two_images(class_names=("</script><b>x", "b&c"))
+    results = as_results(dataset, [[0.9, 0.6], [0.8]])
+    results[1]["class_ids"] = np.array([1])  # image 1: wrong class, AP 0
+    page = write_report(tmp_path, dataset, dataset.image_ids, results).read_text()
+    assert "</script><b>" not in page
+    data = page_data(page)
+    assert data["classes"] == ["</script><b>x", "b&c"]
+    assert [img["id"] for img in data["images"]] == [1, 0] and data["images"][0]["ap"] == 0.0
+
+
+def test_chart_helpers():
+    assert nice_ticks(0, 1) == [0, 0.2, 0.4, 0.6, 0.8, 1.0]
+    assert nice_ticks(1, 3, integer=True) == [1, 2, 3]
+    line = pr_line("IoU 0.5", [0.0, 0.5, 1.0], [1.0, 0.5, 0.0], dash=False)
+    assert line["x"] == [0.0, 0.5] and line["y"] == [1.0, 0.5]
+    svg = line_chart([line], title="a<b", x_label="recall", y_label="precision", x_range=(0, 1), y_range=(0, 1))
+    assert svg.startswith("<svg") and "a&lt;b" in svg and svg.count("<polyline") == 1
+
+
+@pytest.mark.parametrize("bad", [[0.9], [0.9, 0.8, 0.7]])
+def test_mismatched_results_name_the_image(tmp_path, bad):
+    from maskkit.errors import MaskkitError
+
+    dataset = two_images()
+    results = as_results(dataset, [[0.9, 0.6], [0.8]])
+    results[0]["scores"] = np.array(bad, dtype=np.float32)
+    with pytest.raises(MaskkitError, match="image 0"):
+        write_report(tmp_path, dataset, dataset.image_ids, results)
