@@ -34,13 +34,12 @@
   }
 
   // Ground truth [cls, box, path, crowd] and detections [cls, score, box, path, matched] in image pixels.
-  function instance(cls, box, path, label, extraClass, fontSize) {
+  function instance(cls, box, path, label, extraClass) {
     const c = color(cls);
     return '<g class="inst ' + extraClass + '" data-class="' + cls + '" style="color:' + c + '">' +
       (path ? '<path class="mask" d="' + path + '"/>' : "") +
       '<rect class="box" x="' + box[0] + '" y="' + box[1] + '" width="' + box[2] + '" height="' + box[3] + '"/>' +
-      '<text class="label" x="' + box[0] + '" y="' + Math.max(box[1] - 2, fontSize) + '" font-size="' + fontSize +
-      '" stroke-width="' + fontSize / 7 + '">' + esc(label) + "</text></g>";
+      '<text class="label" x="' + box[0] + '" y="' + box[1] + '">' + esc(label) + "</text></g>";
   }
   function panel(img, body, caption, kind) {
     return '<figure class="panel ' + kind + '"><div class="frame"><img loading="lazy" src="' + esc(img.thumb) +
@@ -48,19 +47,36 @@
       '" preserveAspectRatio="none">' + body + "</svg></div><figcaption>" + caption + "</figcaption></figure>";
   }
   function card(img) {
-    const fontSize = Math.max(img.w, img.h) / 24;
     const gts = img.gt.filter((g) => state.cls < 0 || g[0] === state.cls);
     const dts = img.dt.filter((d) => d[1] >= state.score && (state.cls < 0 || d[0] === state.cls));
     const gtSvg = gts.map((g) => instance(g[0], g[1], g[2], DATA.classes[g[0]] + (g[3] ? " (crowd)" : ""),
-      g[3] ? "gt crowd" : "gt", fontSize)).join("");
+      g[3] ? "gt crowd" : "gt")).join("");
     const dtSvg = dts.map((d) => instance(d[0], d[2], d[3], DATA.classes[d[0]] + " " + d[1].toFixed(2),
-      d[4] ? "det tp" : "det fp", fontSize)).join("");
+      d[4] ? "det tp" : "det fp")).join("");
     return '<article class="card" data-image-id="' + img.id + '" data-ap="' + (img.ap === null ? "" : img.ap) +
       '" data-shown="' + dts.length + '"><header><span class="name">' + esc(img.name) + '</span><span class="ap">AP ' +
       fmt(img.ap) + " · AP50 " + fmt(img.ap50) + "</span></header><div class=\"panels\">" +
       panel(img, gtSvg, "ground truth (" + gts.length + ")", "gt-panel") +
       panel(img, dtSvg, 'predictions (<span class="shown">' + dts.length + "</span> of " + img.dt.length + ")",
         "dt-panel") + "</div></article>";
+  }
+
+  // Labels keep about 11 screen pixels whatever the thumbnail's size: size them in image pixels per panel.
+  function sizeLabels() {
+    gallery.querySelectorAll(".frame svg").forEach((svg) => {
+      const perPixel = svg.viewBox.baseVal.width / Math.max(1, svg.clientWidth);
+      const size = 11 * perPixel;
+      svg.querySelectorAll("text.label").forEach((text) => {
+        text.setAttribute("font-size", size.toFixed(2));
+        text.setAttribute("stroke-width", (size / 6).toFixed(2));
+        const rect = text.closest("g").querySelector("rect");
+        const top = parseFloat(rect.getAttribute("y"));
+        const width = 0.62 * size * text.textContent.length;  // about a bold sans-serif line's width
+        const room = svg.viewBox.baseVal.width - width;
+        text.setAttribute("x", Math.max(0, Math.min(parseFloat(rect.getAttribute("x")), room)).toFixed(1));
+        text.setAttribute("y", (top - 2 * perPixel >= size ? top - 2 * perPixel : top + size).toFixed(1));
+      });
+    });
   }
 
   function render() {
@@ -70,6 +86,7 @@
     state.page = Math.min(state.page, pages - 1);
     const shown = images.slice(state.page * PAGE_SIZE, (state.page + 1) * PAGE_SIZE);
     gallery.innerHTML = shown.map(card).join("");
+    sizeLabels();
     let detections = 0;
     gallery.querySelectorAll(".card").forEach((el) => { detections += parseInt(el.dataset.shown, 10); });
     slider.value = state.score.toFixed(2);
@@ -88,6 +105,7 @@
   classSelect.addEventListener("change", () => { state.cls = parseInt(classSelect.value, 10); state.page = 0; render(); });
   document.getElementById("prev-page").addEventListener("click", () => { state.page = Math.max(0, state.page - 1); render(); });
   document.getElementById("next-page").addEventListener("click", () => { state.page += 1; render(); });
+  window.addEventListener("resize", sizeLabels);
   readHash();
   render();
 })();
