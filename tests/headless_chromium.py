@@ -107,13 +107,19 @@ class Chromium:
             self.events.append(reply)
 
     def open(self, url: str) -> None:
-        """Navigate and wait until the document and its scripts have loaded."""
+        """Navigate and wait until the document at ``url`` (fragment aside) and its scripts have loaded."""
         self.call("Page.navigate", session=True, url=url)
+        base = json.dumps(url.split("#")[0])
+        self.wait_for(f"document.readyState === 'complete' && location.href.split('#')[0] === {base}")
+
+    def wait_for(self, expression: str) -> Any:
+        """Poll a JavaScript expression until it is truthy; return its value."""
         deadline = time.monotonic() + self.timeout
-        while self.evaluate("document.readyState") != "complete":
+        while not (value := self.evaluate(expression)):
             if time.monotonic() > deadline:
-                raise TimeoutError(f"{url} did not finish loading")
+                raise TimeoutError(f"still false after {self.timeout:.0f} s: {expression}")
             time.sleep(0.05)
+        return value
 
     def evaluate(self, expression: str) -> Any:
         """Value of a JavaScript expression in the page (exceptions raise RuntimeError)."""

@@ -14,11 +14,10 @@ from typing import Any, Sequence
 import numpy as np
 
 from maskkit.dataset import Dataset
-from maskkit.evaluation.coco_eval import IOU_TYPES, check_mask_sizes
+from maskkit.evaluation.coco_eval import IOU_TYPES, check_mask_sizes, load_results, per_category_ap
 from maskkit.evaluation.coco_format import coco_image_ids, dataset_to_coco, detections_to_coco_results
 from maskkit.io import atomic_write_text
-from maskkit.report.cocoeval_runs import (detections_object, per_class_table, pr_curves, run_cocoeval,
-                                          stats)
+from maskkit.report.cocoeval_runs import pr_curves, run_cocoeval, stats
 from maskkit.report.confusion import confusion_matrix
 from maskkit.report.gallery import write_gallery
 from maskkit.report.page import render_page
@@ -46,7 +45,7 @@ def write_report(out_dir: str | os.PathLike, dataset: Dataset, image_ids: Sequen
     if detections is None:
         detections = detections_to_coco_results(dataset, image_ids, results)
     check_mask_sizes(coco_gt, detections)
-    coco_dt = detections_object(coco_gt, detections)
+    coco_dt = load_results(coco_gt, detections)
     evals = {iou_type: run_cocoeval(coco_gt, coco_dt, iou_type) for iou_type in IOU_TYPES}
     per_image = per_image_ap(evals["segm"])
     id_map = coco_image_ids(dataset)
@@ -65,7 +64,7 @@ def write_report(out_dir: str | os.PathLike, dataset: Dataset, image_ids: Sequen
         title=title or f"maskkit evaluation — {run.get('dataset') or dataset.name}",
         run=run, history_series=loss_series(read_history(run_dir)) if run_dir else [],
         stats={t: stats(e) for t, e in evals.items()},
-        tables={t: per_class_table(e, coco_gt) for t, e in evals.items()},
+        tables={t: per_category_ap(e, coco_gt) for t, e in evals.items()},
         curves={t: pr_curves(e) for t, e in evals.items()}, category_names=names,
         rec_thrs=[round(float(r), 2) for r in evals["segm"].params.recThrs],
         confusion=confusion_matrix(coco_gt, coco_dt, "segm", 0.5, score_threshold),

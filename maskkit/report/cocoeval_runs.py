@@ -1,21 +1,21 @@
 """One COCOeval per iou type over a dataset's ground truth and detections, kept whole for the report.
 
 ``maskkit.evaluation.evaluate_coco`` returns numbers only; the report also needs COCOeval's eval
-arrays (precision per recall point, per-image matches), so it runs COCOeval through the same
-public conversion functions and keeps the objects.
+arrays (precision per recall point, per-image matches), so it runs COCOeval on the same COCO
+objects (``dataset_to_coco``, ``load_results``) and keeps it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
-from maskkit.evaluation.coco_eval import STAT_NAMES, load_results, per_category_ap
+from maskkit.evaluation.coco_eval import STAT_NAMES
 
 PR_IOUS = (0.5, 0.75)
 
@@ -31,19 +31,9 @@ def run_cocoeval(coco_gt: COCO, coco_dt: COCO, iou_type: str) -> COCOeval:
     return cocoeval
 
 
-def detections_object(coco_gt: COCO, detections: list[dict[str, Any]]) -> COCO:
-    """The COCO object of ``detections`` (COCO results format) against ``coco_gt``."""
-    return load_results(coco_gt, detections)
-
-
 def stats(cocoeval: COCOeval) -> dict[str, float]:
     """The 12 COCO numbers by name."""
     return dict(zip(STAT_NAMES, (float(s) for s in cocoeval.stats)))
-
-
-def per_class_table(cocoeval: COCOeval, coco_gt: COCO) -> list[dict[str, Any]]:
-    """Per category AP, AP50, AP75 (all areas, 100 detections), as ``maskkit evaluate`` reports them."""
-    return per_category_ap(cocoeval, coco_gt)
 
 
 def pr_curves(cocoeval: COCOeval, ious: Sequence[float] = PR_IOUS) -> dict[int, dict[float, list[float]]]:

@@ -17,6 +17,7 @@ KEY_CONFIG_FIELDS = ("NAME", "BACKBONE", "NUM_CLASSES", "IMAGE_MIN_DIM", "IMAGE_
 
 
 def esc(value: Any) -> str:
+    """``value`` as text safe inside HTML."""
     return html.escape(str(value))
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from maskkit.dataset import Dataset
+    from maskkit.pipeline import Pipeline
 
 
-def pipeline_run_info(pipe: Any, dataset: Any) -> tuple[dict[str, Any], Path | None]:
+def pipeline_run_info(pipe: "Pipeline", dataset: "Dataset") -> tuple[dict[str, Any], Path | None]:
     """(run description, run folder with training history or None) of a Pipeline evaluating ``dataset``."""
     weights = Path(pipe.weights_path) if pipe.weights_path else None
     stored = dataset is pipe.val_dataset

@@ -137,6 +137,18 @@ def test_score_slider_and_class_filter_refilter_detections(report, browser):
     assert shown_detections(browser) == (circles, circles)
 
 
+def test_view_opens_from_the_address(report, browser):
+    squares = sum(r["category_id"] == 1 and round(r["score"], 4) >= 0.9 for r in report["results"])
+    for fresh in (False, True):  # a hash change on the open page, then a fresh load of that address
+        if fresh:
+            browser.open("about:blank")
+        browser.open(report["page"].as_uri() + "#score=0.90&class=0&page=0")
+        browser.wait_for("document.getElementById('score-slider').value === '0.9'")
+        assert browser.evaluate("document.getElementById('class-filter').value") == "0"
+        assert shown_detections(browser) == (squares, squares)
+    assert browser.evaluate("[...document.querySelectorAll('#gallery img')].every(i => i.loading === 'lazy')")
+
+
 def test_screenshot_for_a_person(report, browser, tmp_path):
     """Written to $MASKKIT_SCREENSHOT_DIR when set (pytest's tmp folders rotate), else to tmp_path."""
     browser.evaluate("(s => { s.value = '-1'; s.dispatchEvent(new Event('change')); })"

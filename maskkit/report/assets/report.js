@@ -25,7 +25,10 @@
   function readHash() {
     const params = new URLSearchParams(location.hash.slice(1));
     if (params.has("score")) state.score = Math.min(1, Math.max(0, parseFloat(params.get("score")) || 0));
-    if (params.has("class")) state.cls = parseInt(params.get("class"), 10);
+    if (params.has("class")) {
+      const cls = parseInt(params.get("class"), 10);
+      state.cls = cls >= 0 && cls < DATA.classes.length ? cls : -1;
+    }
     if (params.has("page")) state.page = Math.max(0, parseInt(params.get("page"), 10) || 0);
   }
   function writeHash() {
@@ -106,6 +109,7 @@
   document.getElementById("prev-page").addEventListener("click", () => { state.page = Math.max(0, state.page - 1); render(); });
   document.getElementById("next-page").addEventListener("click", () => { state.page += 1; render(); });
   window.addEventListener("resize", sizeLabels);
+  window.addEventListener("hashchange", () => { readHash(); render(); });
   readHash();
   render();
 })();
