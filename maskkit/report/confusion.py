@@ -32,8 +32,10 @@ def confusion_matrix(coco_gt: COCO, coco_dt: COCO, iou_type: str = "segm", iou_t
         crowd = [g for g in gts if g.get("iscrowd", 0)]
         truth = np.array([index[g["category_id"]] for g in solid], dtype=np.int64)
         predicted = np.array([index[d["category_id"]] for d in dts], dtype=np.int64)
-        pairs, unmatched, missed = match_instances(overlaps(dts, solid, iou_type, crowd=False),
-                                                   overlaps(dts, crowd, iou_type, crowd=True), iou_threshold)
+        dt_shapes = shapes(coco_dt, dts, iou_type)
+        pairs, unmatched, missed = match_instances(
+            overlaps(dt_shapes, shapes(coco_gt, solid, iou_type), crowd=False),
+            overlaps(dt_shapes, shapes(coco_gt, crowd, iou_type), crowd=True), iou_threshold)
         np.add.at(matrix, (truth[pairs[:, 1]], predicted[pairs[:, 0]]), 1)
         np.add.at(matrix, (background, predicted[unmatched]), 1)
         np.add.at(matrix, (truth[missed], background), 1)
@@ -41,13 +43,17 @@ def confusion_matrix(coco_gt: COCO, coco_dt: COCO, iou_type: str = "segm", iou_t
             "iou_type": iou_type, "iou_threshold": iou_threshold, "score_threshold": score_threshold}
 
 
-def overlaps(dts: Sequence[dict[str, Any]], gts: Sequence[dict[str, Any]], iou_type: str, crowd: bool) -> np.ndarray:
-    """IoU [D, G] of detections and ground truth by mask or box (for crowd regions: the part of the
-    detection inside them, COCO's convention)."""
-    if not dts or not gts:
+def shapes(coco: COCO, anns: Sequence[dict[str, Any]], iou_type: str) -> list[Any]:
+    """The RLE masks (any segmentation format, via pycocotools) or xywh boxes of ``anns``."""
+    return [coco.annToRLE(a) for a in anns] if iou_type == "segm" else [a["bbox"] for a in anns]
+
+
+def overlaps(dts: Sequence[Any], gts: Sequence[Any], crowd: bool) -> np.ndarray:
+    """IoU [D, G] of detection and ground-truth shapes (for crowd regions: the part of the detection
+    inside them, COCO's convention)."""
+    if not len(dts) or not len(gts):
         return np.zeros((len(dts), len(gts)))
-    key = "segmentation" if iou_type == "segm" else "bbox"
-    return np.asarray(mask_utils.iou([d[key] for d in dts], [g[key] for g in gts], [int(crowd)] * len(gts)))
+    return np.asarray(mask_utils.iou(list(dts), list(gts), [int(crowd)] * len(gts)))
 
 
 def match_instances(ious: np.ndarray, crowd_ious: np.ndarray,

@@ -30,9 +30,9 @@ def thumbnail(image: np.ndarray, side: int = THUMB_SIDE) -> np.ndarray:
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
-def outline(segmentation: dict[str, Any], box: Sequence[float], tolerance: float) -> str:
-    """SVG path data of a mask's outer contours (RLE ``segmentation``), cropped to ``box`` to stay cheap."""
-    mask = mask_utils.decode(segmentation)
+def outline(rle: dict[str, Any], box: Sequence[float], tolerance: float) -> str:
+    """SVG path data of a mask's outer contours (an RLE), cropped to ``box`` to stay cheap."""
+    mask = mask_utils.decode(rle)
     x, y, w, h = (int(v) for v in box)
     x0, y0 = max(x - 1, 0), max(y - 1, 0)
     crop = np.ascontiguousarray(mask[y0:y + h + 2, x0:x + w + 2])
@@ -57,9 +57,9 @@ def image_record(coco_gt: COCO, coco_dt: COCO, coco_image_id: int, category_inde
         "id": coco_image_id, "name": str(info["file_name"]), "w": info["width"], "h": info["height"],
         "thumb": thumb,
         "gt": [[category_index[g["category_id"]], [round(v, 1) for v in g["bbox"]],
-                outline(g["segmentation"], g["bbox"], tolerance), int(g.get("iscrowd", 0))] for g in gts],
+                outline(coco_gt.annToRLE(g), g["bbox"], tolerance), int(g.get("iscrowd", 0))] for g in gts],
         "dt": [[category_index[d["category_id"]], round(float(d["score"]), 4), [round(v, 1) for v in d["bbox"]],
-                outline(d["segmentation"], d["bbox"], tolerance), int(d["id"] in matched)] for d in dts],
+                outline(coco_dt.annToRLE(d), d["bbox"], tolerance), int(d["id"] in matched)] for d in dts],
     }
 
 

@@ -107,3 +107,15 @@ def test_confusion_matrix_on_masks():
          "iscrowd": 0}]})
     dt = load_results(gt, [{"image_id": 1, "category_id": 1, "segmentation": rles[2], "score": 0.9}])
     assert confusion_matrix(gt, dt, "segm")["matrix"] == [[0, 0, 1], [1, 0, 0], [0, 0, 0]]
+
+
+def test_confusion_matrix_with_polygon_ground_truth():
+    """Ground truth straight from a COCO file may hold polygons; they are rasterised like COCOeval does."""
+    gt = make_coco_object({"images": [{"id": 1, "height": 40, "width": 40}], "categories": [
+        {"id": 1, "name": "a"}, {"id": 2, "name": "b"}], "annotations": [
+        {"id": 1, "image_id": 1, "category_id": 1, "segmentation": [[0, 0, 20, 0, 20, 20, 0, 20]], "area": 400.0,
+         "bbox": [0, 0, 20, 20], "iscrowd": 0}]})
+    mask = np.zeros((40, 40, 1), dtype=bool)
+    mask[0:20, 0:20] = True
+    dt = load_results(gt, [{"image_id": 1, "category_id": 2, "segmentation": encode_masks(mask)[0], "score": 0.9}])
+    assert confusion_matrix(gt, dt, "segm")["matrix"] == [[0, 1, 0], [0, 0, 0], [0, 0, 0]]
