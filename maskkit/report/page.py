@@ -10,7 +10,7 @@ from typing import Any, Sequence
 
 from maskkit.evaluation.coco_eval import STAT_NAMES
 from maskkit.evaluation.report import format_value
-from maskkit.report.svg_chart import line_chart
+from maskkit.report.svg_chart import PALETTE, line_chart
 
 KEY_CONFIG_FIELDS = ("NAME", "BACKBONE", "NUM_CLASSES", "IMAGE_MIN_DIM", "IMAGE_MAX_DIM", "IMAGE_RESIZE_MODE",
                      "DETECTION_MIN_CONFIDENCE", "DETECTION_MAX_INSTANCES", "LEARNING_RATE", "STEPS_PER_EPOCH")
@@ -41,16 +41,18 @@ def run_section(run: dict[str, Any]) -> str:
 
 
 def loss_section(series: Sequence[tuple[str, dict[int, float], dict[int, float]]]) -> str:
-    """One chart per loss: train and val against absolute epoch."""
+    """One chart per scalar of the run's history (losses, validation metrics): train and val against
+    absolute epoch."""
     if not series:
         return ""
     charts = []
     for name, train, val in series:
-        lines = [{"name": "train", "x": sorted(train), "y": [train[e] for e in sorted(train)]}]
-        if val:
-            lines.append({"name": "val", "x": sorted(val), "y": [val[e] for e in sorted(val)], "dash": True})
-        charts.append(line_chart(lines, title=name, x_label="epoch", y_label="loss", integer_x=True))
-    return f'<section id="losses"><h2>Training losses</h2><div class="charts">{"".join(charts)}</div></section>'
+        lines = [{"name": label, "x": sorted(values), "y": [values[e] for e in sorted(values)], "dash": dash,
+                  "color": color} for label, values, dash, color in (("train", train, False, PALETTE[0]),
+                                                                    ("val", val, True, PALETTE[1])) if values]
+        charts.append(line_chart(lines, title=name, x_label="epoch", y_label="loss" if "loss" in name else "value",
+                                 integer_x=True))
+    return f'<section id="losses"><h2>Training history</h2><div class="charts">{"".join(charts)}</div></section>'
 
 
 def metrics_section(stats: dict[str, dict[str, float]]) -> str:

@@ -31,7 +31,8 @@ def read_history(run_dir: str | os.PathLike) -> dict[str, dict[int, float]]:
 
 
 def loss_series(history: dict[str, dict[int, float]]) -> list[tuple[str, dict[int, float], dict[int, float]]]:
-    """(name, train {epoch: value}, val {epoch: value}) per scalar, total loss first; timings left out."""
-    names = [tag for tag in history if not tag.startswith("val_") and tag != "epoch_seconds"]
-    names.sort(key=lambda tag: (tag != "loss", tag))
-    return [(name, history[name], history.get(f"val_{name}", {})) for name in names]
+    """(name, train {epoch: value}, val {epoch: value}) per scalar, pairing ``x`` with ``val_x``: the
+    total loss first, then the other losses, then other metrics (e.g. a validation-only mAP); timings left out."""
+    names = {tag.removeprefix("val_") for tag in history if tag != "epoch_seconds"}
+    order = sorted(names, key=lambda name: (name != "loss", not name.endswith("loss"), name))
+    return [(name, history.get(name, {}), history.get(f"val_{name}", {})) for name in order]

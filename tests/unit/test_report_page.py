@@ -11,6 +11,7 @@ import pytest
 
 from maskkit.report import write_report
 from maskkit.report.page import pr_line
+from maskkit.report.run_history import loss_series
 from maskkit.report.svg_chart import line_chart, nice_ticks
 from tests.helpers import ArrayDataset
 
@@ -51,7 +52,7 @@ def test_perfect_detections_make_a_page_of_ones(tmp_path):
     page = path.read_text()
     assert path == tmp_path / "r" / "index.html"
     assert 'id="stat-segm-AP">1.000<' in page and 'id="stat-bbox-AP50">1.000<' in page
-    assert 'id="run-checkpoint">ckpt.h5<' in page and "Training losses" not in page
+    assert 'id="run-checkpoint">ckpt.h5<' in page and "Training history" not in page
     data = page_data(page)
     assert [img["ap"] for img in data["images"]] == [1.0, 1.0] and data["classes"] == ["a", "b"]
     assert all((tmp_path / "r" / img["thumb"]).is_file() for img in data["images"])
@@ -72,6 +73,14 @@ def test_gallery_worst_first_and_hostile_names_stay_inert(tmp_path):
     data = page_data(page)
     assert data["classes"] == ["</script><b>x", "b&c"]
     assert [img["id"] for img in data["images"]] == [1, 0] and data["images"][0]["ap"] == 0.0
+
+
+def test_history_pairs_train_and_val_and_keeps_validation_only_metrics():
+    history = {"loss": {1: 3.0, 2: 2.0}, "val_loss": {1: 3.5, 2: 2.5}, "mrcnn_mask_loss": {1: 0.7},
+               "val_map50": {2: 0.4}, "epoch_seconds": {1: 9.0}}
+    series = loss_series(history)
+    assert [name for name, _, _ in series] == ["loss", "mrcnn_mask_loss", "map50"]
+    assert series[0][1:] == ({1: 3.0, 2: 2.0}, {1: 3.5, 2: 2.5}) and series[2][1:] == ({}, {2: 0.4})
 
 
 def test_chart_helpers():
