@@ -45,12 +45,15 @@ class Chromium:
         os.close(from_child_w)
         self._buffer = b""
         self._next_id = 0
-        self.events: list[dict[str, Any]] = []
-        target = self.call("Target.createTarget", url="about:blank")["targetId"]
-        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        self.call("Page.enable", session=True)
-        self.call("Emulation.setDeviceMetricsOverride", session=True, width=width, height=height,
-                  deviceScaleFactor=1, mobile=False)
+        self.session = ""
+        try:
+            target = self.call("Target.createTarget", url="about:blank")["targetId"]
+            self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+            self.call("Emulation.setDeviceMetricsOverride", session=True, width=width, height=height,
+                      deviceScaleFactor=1, mobile=False)
+        except (OSError, RuntimeError, TimeoutError):
+            self.close()
+            raise
 
     def __enter__(self) -> "Chromium":
         return self
@@ -104,7 +107,7 @@ class Chromium:
                 if "error" in reply:
                     raise RuntimeError(f"{method}: {reply['error']}")
                 return reply.get("result", {})
-            self.events.append(reply)
+            # anything else is an event (no id): the tests poll the page instead of listening
 
     def open(self, url: str) -> None:
         """Navigate and wait until the document at ``url`` (fragment aside) and its scripts have loaded."""
