@@ -16,17 +16,19 @@ def read_history(run_dir: str | os.PathLike) -> dict[str, dict[int, float]]:
     if not files:
         return {}
     import tensorflow as tf
+    from tensorflow.core.util import event_pb2
 
     history: dict[str, dict[int, float]] = {}
     for path in files:
         try:
-            for event in tf.compat.v1.train.summary_iterator(str(path)):
-                for value in event.summary.value:
-                    number = (float(tf.make_ndarray(value.tensor)) if value.HasField("tensor")
-                              else float(value.simple_value))
-                    history.setdefault(value.tag, {})[int(event.step)] = number
-        except tf.errors.DataLossError:
-            continue  # a file cut short by an interrupted run: keep what was read
+            events = [event_pb2.Event.FromString(raw.numpy()) for raw in tf.data.TFRecordDataset(str(path))]
+        except tf.errors.OpError:
+            continue  # a file cut short by an interrupted run
+        for event in events:
+            for value in event.summary.value:
+                number = (float(tf.make_ndarray(value.tensor)) if value.HasField("tensor")
+                          else float(value.simple_value))
+                history.setdefault(value.tag, {})[int(event.step)] = number
     return history
 
 
