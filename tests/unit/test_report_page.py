@@ -130,3 +130,27 @@ def test_run_info_names_the_checkpoint_of_the_current_weights(tmp_path):
     # a foreign weights file loaded, nothing trained: that file, its stored epoch, no history beside it
     run, run_dir = pipeline_run_info(fake_pipeline(tmp_path, 0, init, {"epoch": 9}), dataset)
     assert run["checkpoint"] == str(init) and run["epoch"] == 9 and run_dir is None
+
+
+def test_coco_file_dataset_with_crowds_sizes_and_an_empty_image(tmp_path):
+    import maskkit
+    from tests.helpers_coco import build_coco
+
+    files = build_coco(tmp_path / "coco")
+    with pytest.warns(UserWarning, match="empty"):
+        dataset = maskkit.datasets.create("coco", annotations=str(files.annotations), images=str(files.images))
+    results = []
+    for image_id in dataset.image_ids:  # perfect detections of the non-crowd instances
+        masks, class_ids = dataset.load_mask(image_id)
+        keep = (class_ids > 0) & masks.any(axis=(0, 1))
+        masks, class_ids = masks[:, :, keep], class_ids[keep]
+        rois = np.array([[*np.argwhere(m).min(0), *(np.argwhere(m).max(0) + 1)] for m in masks.transpose(2, 0, 1)])
+        results.append({"rois": rois.reshape(-1, 4), "class_ids": class_ids,
+                        "scores": np.linspace(0.9, 0.6, len(class_ids)), "masks": masks})
+    page = write_report(tmp_path / "r", dataset, dataset.image_ids, results).read_text()
+    data = page_data(page)
+    assert data["classes"] == ["cat", "dog"] and cell(page, "stat-segm-AP") == "1.000"
+    by_id = {img["id"]: img for img in data["images"]}
+    assert [img["id"] for img in data["images"]][-1] == 40 and by_id[40]["ap"] is None
+    assert all(by_id[i]["ap"] == 1.0 for i in (10, 20, 30))
+    assert (by_id[20]["w"], by_id[20]["h"]) == (80, 60) and [g[3] for g in by_id[20]["gt"]].count(1) == 1
