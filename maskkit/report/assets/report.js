@@ -57,7 +57,7 @@
     const dtSvg = dts.map((d) => instance(d[0], d[2], d[3], DATA.classes[d[0]] + " " + d[1].toFixed(2),
       d[4] ? "det tp" : "det fp")).join("");
     return '<article class="card" data-image-id="' + img.id + '" data-ap="' + (img.ap === null ? "" : img.ap) +
-      '" data-shown="' + dts.length + '"><header><span class="name" title="' + esc(img.name) + '">' + esc(img.name) + '</span><span class="ap">AP ' +
+      '" data-shown="' + dts.length + '"><header><span class="name" title="' + esc(img.name) + '"><bdi>' + esc(img.name) + '</bdi></span><span class="ap">AP ' +
       fmt(img.ap) + " · AP50 " + fmt(img.ap50) + "</span></header><div class=\"panels\">" +
       panel(img, gtSvg, "ground truth (" + gts.length + ")", "gt-panel") +
       panel(img, dtSvg, 'predictions (<span class="shown">' + dts.length + "</span> of " + img.dt.length + ")",
