@@ -1,7 +1,7 @@
 """The package's import graph, read with ast: no import cycle, and maskkit/ never imports a built-in plugin.
 
 Every ``import`` counts, at module level and inside functions alike: a function-level import only
-postpones a cycle, it does not remove it. Plugins reach maskkit through entry points and registered
+postpones a cycle, it does not remove it. Imports under ``if TYPE_CHECKING:`` never run and are left out. Plugins reach maskkit through entry points and registered
 names; maskkit must work with any of them uninstalled.
 """
 
@@ -26,8 +26,13 @@ def modules() -> dict[str, Path]:
 def imported_names(path: Path, name: str) -> set[str]:
     """Every dotted name ``path`` imports (``from a import b`` gives ``a.b``, which names module ``a`` or ``a.b``)."""
     is_package = path.name == "__init__.py"
+    tree = ast.parse(path.read_text(), filename=str(path))
+    type_only = {id(inner) for node in ast.walk(tree) if isinstance(node, ast.If) and _is_type_checking(node.test)
+                 for statement in node.body for inner in ast.walk(statement)}
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+    for node in ast.walk(tree):
+        if id(node) in type_only:
+            continue
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -40,6 +45,11 @@ def imported_names(path: Path, name: str) -> set[str]:
               and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
             found.add(node.args[0].value)
     return found
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
 def import_graph() -> dict[str, set[str]]:
@@ -101,6 +111,13 @@ def test_the_graph_is_read():
 
 def test_cycle_finder_finds_a_cycle():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_function_level_imports_count_and_type_checking_imports_do_not(tmp_path):
+    path = tmp_path / "mod.py"
+    path.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from maskkit.pipeline import Pipeline\n"
+                    "def f():\n    from maskkit import registry\n")
+    assert imported_names(path, "maskkit.mod") == {"typing.TYPE_CHECKING", "maskkit.registry"}
 
 
 def test_no_import_cycle():
