@@ -351,7 +351,7 @@ def build_detection_targets(rpn_rois: np.ndarray, gt_class_ids: np.ndarray, gt_b
     gt_masks = np.asarray(gt_masks)[..., keep_gt]
     total = config.TRAIN_ROIS_PER_IMAGE
     if gt_boxes.shape[0]:
-        overlaps = _overlaps(rpn_rois.astype(np.float32), gt_boxes.astype(np.float32))
+        overlaps = _iou64(rpn_rois.astype(np.float64), gt_boxes.astype(np.float64))
         roi_iou_max, roi_argmax = overlaps.max(axis=1), overlaps.argmax(axis=1)
     else:
         roi_iou_max = np.zeros(rpn_rois.shape[0], dtype=np.float32)
