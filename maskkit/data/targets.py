@@ -269,18 +269,25 @@ def _grid_labels(grid: _Grid, boxes: np.ndarray, crowd: np.ndarray) -> tuple[np.
 
     Windows whose IoU bound is < 0.3 cannot change an anchor's label through that box unless they
     might hold the box's best anchor, so they are computed only when their bound reaches the best
-    IoU the other windows found; every pair outside all windows has IoU 0.
+    IoU found in the box's other windows (those >= 0.3 and the one with the highest bound); every
+    pair outside all windows has IoU 0.
     """
     not_negative, positive = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     if boxes.shape[0]:
         blocks, bound = _windows(grid, boxes)
         near = _pair_ious(grid, boxes, blocks.select(bound >= NEGATIVE_IOU))
-        box_best = near.box_best(boxes.shape[0])
-        far = _pair_ious(grid, boxes, blocks.select((bound < NEGATIVE_IOU) & (bound >= box_best[blocks.box])))
+        rest = (bound < NEGATIVE_IOU) & (blocks.rows > 0) & (blocks.cols > 0)
+        top = np.zeros_like(rest)
+        per_box = np.where(rest, bound, -1.0).reshape(boxes.shape[0], -1)
+        top.reshape(per_box.shape)[np.arange(per_box.shape[0]), per_box.argmax(axis=1)] = True
+        top &= rest
+        highest = _pair_ious(grid, boxes, blocks.select(top))
+        box_best = np.maximum(near.box_best(boxes.shape[0]), highest.box_best(boxes.shape[0]))
+        far = _pair_ious(grid, boxes, blocks.select(rest & ~top & (bound >= box_best[blocks.box])))
         np.maximum(box_best, far.box_best(boxes.shape[0]), out=box_best)
         not_negative.append(near.anchors(grid, np.flatnonzero(near.iou >= NEGATIVE_IOU)))
         positive.append(near.anchors(grid, np.flatnonzero(near.iou >= POSITIVE_IOU)))
-        for pairs in (near, far):
+        for pairs in (near, highest, far):
             target = np.repeat(box_best[pairs.entry_box], np.diff(np.append(pairs.entry_start, pairs.iou.size)))
             positive.append(pairs.anchors(grid, np.flatnonzero((pairs.iou == target) & (target > 0))))
     if crowd.shape[0]:
