@@ -24,7 +24,7 @@ Crop = Optional[tuple[int, int, int, int]]
 
 _CV_NATIVE = {np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.int16),
               np.dtype(np.float32), np.dtype(np.float64)}
-_CV_MAX_CHANNELS = 512
+_CV_MAX_CHANNELS = 128  # CV_CN_MAX in OpenCV 5 (512 in OpenCV 4)
 
 
 def resize(image: np.ndarray, output_shape: Sequence[int],
@@ -154,6 +154,10 @@ def resize_mask(mask: np.ndarray, scale: float, padding: Padding,
         new_shape = (round(h * scale), round(w * scale))
         if mask.shape[2] == 0:
             mask = np.zeros(new_shape + (0,), dtype=mask.dtype)
+        elif mask.dtype == np.bool_:
+            # Nearest neighbour copies values, so 0/1 bytes resized as uint8 are the bool result
+            # (a float32 round trip would move 4x the bytes per pixel and instance).
+            mask = resize(mask.view(np.uint8), new_shape, interpolation=cv2.INTER_NEAREST_EXACT).view(np.bool_)
         else:
             mask = resize(mask, new_shape, interpolation=cv2.INTER_NEAREST_EXACT)
     if crop is not None:
