@@ -78,8 +78,10 @@ def build_rpn_targets(anchors: np.ndarray, gt_class_ids: np.ndarray, gt_boxes: n
 def _iou64(anchors: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     """float64 IoU [Na, Nb] with matterport's operation order (so values match it bit for bit); 0 where
     the union is empty."""
-    ih = np.maximum(np.minimum(anchors[:, None, 2], boxes[None, :, 2]) - np.maximum(anchors[:, None, 0], boxes[None, :, 0]), 0)
-    iw = np.maximum(np.minimum(anchors[:, None, 3], boxes[None, :, 3]) - np.maximum(anchors[:, None, 1], boxes[None, :, 1]), 0)
+    ih = np.maximum(np.minimum(anchors[:, None, 2], boxes[None, :, 2])
+                    - np.maximum(anchors[:, None, 0], boxes[None, :, 0]), 0)
+    iw = np.maximum(np.minimum(anchors[:, None, 3], boxes[None, :, 3])
+                    - np.maximum(anchors[:, None, 1], boxes[None, :, 1]), 0)
     inter = ih * iw
     union = _areas(anchors)[:, None] + _areas(boxes)[None, :] - inter
     return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)

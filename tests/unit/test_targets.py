@@ -219,7 +219,9 @@ def box_lists(max_boxes):
 
 
 def as_gt(entries, repeat_first):
-    boxes = np.array([[y + off, x, y + off + h, x + w] for y, x, h, w, _, off in entries], dtype=np.float32).reshape(-1, 4)
+    """(class ids, float32 boxes) from box_lists entries; ``repeat_first`` appends a copy of the first box."""
+    boxes = np.array([[y + off, x, y + off + h, x + w] for y, x, h, w, _, off in entries],
+                     dtype=np.float32).reshape(-1, 4)
     class_ids = np.array([-1 if crowd else 1 + i % 3 for i, (*_, crowd, _) in enumerate(entries)], dtype=np.int32)
     if repeat_first and len(entries):
         boxes, class_ids = np.concatenate([boxes, boxes[:1]]), np.concatenate([class_ids, [2]])
@@ -228,7 +230,8 @@ def as_gt(entries, repeat_first):
 
 @settings(max_examples=200, deadline=None)
 @given(height=st.sampled_from([32, 64, 100, 128, 192, 256]), width=st.sampled_from([32, 64, 96, 128, 160, 256]),
-       anchor_stride=st.sampled_from([1, 1, 2, 3]), scales=st.sampled_from([(8, 16, 32, 64, 128), (32, 64, 128, 256, 512)]),
+       anchor_stride=st.sampled_from([1, 1, 2, 3]),
+       scales=st.sampled_from([(8, 16, 32, 64, 128), (32, 64, 128, 256, 512)]),
        entries=box_lists(8), repeat_first=st.booleans(), seed=st.integers(0, 3))
 def test_rpn_targets_equal_matterports_full_float64_matrix(height, width, anchor_stride, scales, entries,
                                                            repeat_first, seed):
