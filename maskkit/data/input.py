@@ -5,9 +5,9 @@ through ``tf.numpy_function`` with ``num_parallel_calls`` threads (OpenCV and nu
 GIL for their heavy parts) or, for Python-heavy datasets, in a pool of ``processes`` spawned
 workers. Images are handed over as uint8 and molded (float32 minus MEAN_PIXEL) by TensorFlow per
 batch, outside the GIL and with a quarter of the bytes to copy. Each image's randomness comes
-from ``numpy.random.default_rng([seed, pass, n])`` where ``n`` counts examples in the stream and ``pass`` how often this pipeline was iterated from the
-start (Keras re-iterates a finite dataset every epoch), so equal seeds give identical batches
-and every pass of a finite pipeline gets a fresh shuffle and fresh augmentation.
+from ``numpy.random.default_rng([seed, pass, n])`` where ``n`` counts examples in the stream and
+``pass`` how often this pipeline was iterated from the start (Keras re-iterates a finite dataset
+every epoch), so equal seeds give identical batches and every pass of a finite pipeline gets a fresh shuffle and fresh augmentation.
 """
 
 from __future__ import annotations
