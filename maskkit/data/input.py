@@ -7,7 +7,8 @@ workers. Images are handed over as uint8 and molded (float32 minus MEAN_PIXEL) b
 batch, outside the GIL and with a quarter of the bytes to copy. Each image's randomness comes
 from ``numpy.random.default_rng([seed, pass, n])`` where ``n`` counts examples in the stream and
 ``pass`` how often this pipeline was iterated from the start (Keras re-iterates a finite dataset
-every epoch), so equal seeds give identical batches and every pass of a finite pipeline gets a fresh shuffle and fresh augmentation.
+every epoch), so equal seeds give identical batches and every pass of a finite pipeline gets a
+fresh shuffle and fresh augmentation.
 """
 
 from __future__ import annotations
