@@ -164,6 +164,8 @@ def resize_mask(mask: np.ndarray, scale: float, padding: Padding,
         y, x, ch, cw = crop
         return mask[y:y + ch, x:x + cw]
     pads = [tuple(p) for p in padding[:2]] + [(0, 0)]
+    if not any(any(p) for p in pads):
+        return mask
     return np.pad(mask, pads, mode="constant", constant_values=0)
 
 

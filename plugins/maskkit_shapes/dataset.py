@@ -31,7 +31,8 @@ class ShapesDataset(Dataset):
         """Draw the image from its spec."""
         info = self.image_info[image_id]
         height, width = info["height"], info["width"]
-        image = np.tile(np.asarray(info["bg_color"], dtype=np.uint8), (height, width)).reshape(height, width, 3)
+        image = np.empty((height, width, 3), dtype=np.uint8)
+        image.reshape(height, width * 3)[:] = np.tile(np.asarray(info["bg_color"], dtype=np.uint8), width)
         for shape, color, dims in info["shapes"]:
             draw_shape(image, shape, dims, color)
         return image
@@ -40,7 +41,8 @@ class ShapesDataset(Dataset):
         """One mask per shape, later shapes occluding earlier ones (as drawn)."""
         info = self.image_info[image_id]
         shapes = info["shapes"]
-        # Drawn as contiguous [N, H, W] 0/1 planes (fast per-shape work), returned as a [H, W, N] bool view.
+        # Drawn as contiguous [N, H, W] 0/1 planes (fast per-shape work), returned as a [H, W, N] bool view
+        # of them (no transposing copy; extract_bboxes wants the planes anyway).
         planes = np.zeros((len(shapes), info["height"], info["width"]), dtype=np.uint8)
         for i, (shape, _, dims) in enumerate(shapes):
             draw_shape(planes[i], shape, dims, 1)
@@ -49,7 +51,7 @@ class ShapesDataset(Dataset):
             planes[i] *= occlusion
             occlusion &= planes[i] == 0
         class_ids = np.array([self.class_names.index(s[0]) for s in shapes], dtype=np.int32)
-        return np.ascontiguousarray(planes.transpose(1, 2, 0)).view(bool), class_ids
+        return planes.view(bool).transpose(1, 2, 0), class_ids
 
     def image_reference(self, image_id: int) -> str:
         """The shapes in the image, by name."""
