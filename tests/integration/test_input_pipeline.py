@@ -22,7 +22,7 @@ def assert_same(a, b):
             np.testing.assert_array_equal(x[key], y[key], err_msg=key)
 
 
-def test_images_are_molded_in_tensorflow_exactly_as_mold_image_does():
+def test_batch_images_are_exactly_mold_image_of_the_loaded_images():
     config = shapes_config()
     dataset = shapes_dataset(count=4)
     batch = batches(make_dataset(dataset, config, shuffle=False, seed=0), 1)[0]
