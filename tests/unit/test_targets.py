@@ -9,6 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from maskkit.data import anchors_for, build_detection_targets, build_rpn_targets, generate_random_rois
+from maskkit.data.anchors import anchor_source
+from maskkit.data.targets import _grid
 from maskkit.utils.boxes import apply_box_deltas, box_refinement, compute_overlaps
 from maskkit.utils.resize import minimize_mask
 from tests.helpers import shapes_config
@@ -237,13 +239,16 @@ def test_rpn_targets_equal_matterports_full_float64_matrix(height, width, anchor
                                                            repeat_first, seed):
     config = shapes_config(RPN_ANCHOR_STRIDE=anchor_stride, RPN_ANCHOR_SCALES=scales, RPN_TRAIN_ANCHORS_PER_IMAGE=64)
     class_ids, boxes = as_gt(entries, repeat_first)
-    assert_like_matterport(anchors_for(config, (height, width, 3)), class_ids, boxes, config, seed)
+    anchors = anchors_for(config, (height, width, 3))
+    assert _grid(anchor_source(anchors)) is not None  # the grid-window path is the one under test
+    assert_like_matterport(anchors, class_ids, boxes, config, seed)
 
 
 def test_anchors_not_from_anchors_for_take_the_full_matrix_path_with_the_same_result():
     config = shapes_config(RPN_TRAIN_ANCHORS_PER_IMAGE=64)
     anchors = anchors_for(config, (96, 160, 3))
     class_ids, boxes = np.array([1, -1, 2]), np.array([[10, 12, 50, 40], [60, 60, 90, 126], [0, 0, 3, 2]], np.float32)
+    assert anchor_source(anchors.copy()) is None
     for given_anchors in (anchors, anchors.copy(), anchors[::-1].copy()):
         assert_like_matterport(given_anchors, class_ids, boxes, config)
 
