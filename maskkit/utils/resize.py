@@ -145,7 +145,8 @@ def resize_image(
 
 def resize_mask(mask: np.ndarray, scale: float, padding: Padding,
                 crop: Crop = None) -> np.ndarray:
-    """Scale (nearest neighbour), then crop or pad a [H, W, N] mask to match resize_image."""
+    """Scale (nearest neighbour), then crop or pad a [H, W, N] mask to match resize_image (the input
+    itself when there is nothing to scale, crop or pad)."""
     mask = np.asarray(mask)
     if mask.ndim != 3:
         raise ValueError(f"mask must be [H, W, N], got shape {mask.shape}")
