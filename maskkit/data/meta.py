@@ -6,6 +6,7 @@ import numpy as np
 
 from maskkit.config import Config
 
+
 def mold_image(images: np.ndarray, config: Config) -> np.ndarray:
     """RGB uint8 image(s) -> float32 with MEAN_PIXEL subtracted, as the model expects."""
     images = np.asarray(images)
