@@ -15,14 +15,18 @@ from maskkit.dataset import Dataset
 SHOWN = 5
 LARGE_IMAGE_PIXELS = 4096 * 4096
 TINY_MASK_PIXELS = 16
+DUPLICATE_IOU = 0.5
 
 
 @attrs.frozen
 class Limits:
-    """Thresholds of the warnings: images above ``large_image_pixels``, masks below ``tiny_mask_pixels``."""
+    """Thresholds of the warnings: images above ``large_image_pixels``, masks below ``tiny_mask_pixels``,
+    instance pairs above ``duplicate_iou`` mask IoU, images with more than ``max_instances`` (None: no limit)."""
 
     large_image_pixels: int = LARGE_IMAGE_PIXELS
     tiny_mask_pixels: int = TINY_MASK_PIXELS
+    duplicate_iou: float = DUPLICATE_IOU
+    max_instances: int | None = None
 
 
 @attrs.define
@@ -136,6 +140,34 @@ def check_masks(dataset: Dataset, scan: ImageScan, mask: np.ndarray, class_ids: 
     if tiny.size:
         add(scan, "tiny-mask", f"instance(s) {shown(tiny)} have only {shown(areas[tiny])} pixels "
                                f"(limit {limits.tiny_mask_pixels})")
+    if limits.max_instances is not None and class_ids.size > limits.max_instances:
+        add(scan, "too-many-instances", f"image has {class_ids.size} instances, more than MAX_GT_INSTANCES="
+                                        f"{limits.max_instances}; training keeps a random {limits.max_instances} "
+                                        f"of them (raise MAX_GT_INSTANCES to keep all)")
+    pairs, ious = duplicate_pairs(mask.reshape(-1, mask.shape[2], order=order), areas, limits.duplicate_iou)
+    if len(pairs):
+        listed = ", ".join(f"{i}&{j} (IoU {iou:.2f})" for (i, j), iou in zip(pairs[:SHOWN].tolist(), ious[:SHOWN]))
+        add(scan, "duplicate-instances", f"{len(pairs)} pair(s) of instances overlap with mask IoU > "
+                                         f"{limits.duplicate_iou:g} (likely duplicates): {listed}"
+                                         f"{', ...' if len(pairs) > SHOWN else ''}")
+
+
+def duplicate_pairs(flat: np.ndarray, areas: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Instance pairs (i < j) of pixel-by-instance masks ``flat`` [P, N] whose IoU exceeds ``threshold``.
+
+    Only pixels covered by two or more masks can add to an intersection, so the pairwise
+    intersections are one small matrix product over those pixels.
+    """
+    if flat.shape[1] < 2:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0)
+    shared = flat[np.count_nonzero(flat, axis=1) >= 2].astype(np.float32)
+    if not shared.shape[0]:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0)
+    inter = shared.T @ shared
+    union = areas[:, None] + areas[None, :] - inter
+    iou = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+    i, j = np.nonzero(np.triu(iou > threshold, k=1))
+    return np.stack([i, j], axis=1), iou[i, j]
 
 
 def shown(values: Any) -> str:
