@@ -135,6 +135,19 @@ def balloons(root: Path) -> None:
     make_via_dataset(root / "balloons", n_images=3, size=64, classes=("balloon",))
 
 
+def balloon_sample(root: Path) -> None:
+    """``balloons/`` in the layout of matterport's balloon sample: VIA 1.x, no region labels."""
+    balloons(root)
+    for json_path in (root / "balloons").glob("*/via_region_data.json"):
+        entries = json.loads(json_path.read_text())
+        for entry in entries.values():
+            entry.update(fileref="", base64_img_data="")
+            regions = entry["regions"]
+            for region in regions.values() if isinstance(regions, dict) else regions:
+                region["region_attributes"] = {}
+        json_path.write_text(json.dumps(entries))
+
+
 def coco_files(root: Path) -> None:
     """``coco/instances_{train,val}.json`` with images in ``coco/{train,val}/`` (categories 3 and 7)."""
     from tests.helpers_coco import build_coco
@@ -150,7 +163,7 @@ def coco_files(root: Path) -> None:
 #: doc file -> writes the data its snippets name into the temporary directory.
 FIXTURES: dict[str, Callable[[Path], None]] = {
     "docs/plugins.md": balloons,
-    "plugins/maskkit_via/README.md": balloons,
+    "plugins/maskkit_via/README.md": balloon_sample,
     "docs/data-check.md": coco_files,
     "docs/evaluation.md": coco_files,
 }
