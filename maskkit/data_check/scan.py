@@ -144,7 +144,7 @@ def check_masks(dataset: Dataset, scan: ImageScan, mask: np.ndarray, class_ids: 
         add(scan, "too-many-instances", f"image has {class_ids.size} instances, more than MAX_GT_INSTANCES="
                                         f"{limits.max_instances}; training keeps a random {limits.max_instances} "
                                         f"of them (raise MAX_GT_INSTANCES to keep all)")
-    pairs, ious = duplicate_pairs(mask.reshape(-1, mask.shape[2], order=order), areas, limits.duplicate_iou)
+    pairs, ious = duplicate_pairs(mask, areas, limits.duplicate_iou)
     if len(pairs):
         listed = ", ".join(f"{i}&{j} (IoU {iou:.2f})" for (i, j), iou in zip(pairs[:SHOWN].tolist(), ious[:SHOWN]))
         add(scan, "duplicate-instances", f"{len(pairs)} pair(s) of instances overlap with mask IoU > "
@@ -152,22 +152,30 @@ def check_masks(dataset: Dataset, scan: ImageScan, mask: np.ndarray, class_ids: 
                                          f"{', ...' if len(pairs) > SHOWN else ''}")
 
 
-def duplicate_pairs(flat: np.ndarray, areas: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    """Instance pairs (i < j) of pixel-by-instance masks ``flat`` [P, N] whose IoU exceeds ``threshold``.
+def duplicate_pairs(masks: np.ndarray, areas: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Instance pairs (i < j) of bool masks [H, W, N] whose mask IoU exceeds ``threshold``, and their IoUs.
 
-    Only pixels covered by two or more masks can add to an intersection, so the pairwise
-    intersections are one small matrix product over those pixels.
+    A pair's IoU is at most its boxes' overlap over the larger mask area; this bound, computed for all
+    pairs at once, leaves only near-duplicates, whose intersections are then counted inside the
+    overlap of their boxes.
     """
-    if flat.shape[1] < 2:
+    if masks.shape[2] < 2:
         return np.zeros((0, 2), dtype=np.int64), np.zeros(0)
-    shared = flat[np.count_nonzero(flat, axis=1) >= 2].astype(np.float32)
-    if not shared.shape[0]:
-        return np.zeros((0, 2), dtype=np.int64), np.zeros(0)
-    inter = shared.T @ shared
-    union = areas[:, None] + areas[None, :] - inter
-    iou = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
-    i, j = np.nonzero(np.triu(iou > threshold, k=1))
-    return np.stack([i, j], axis=1), iou[i, j]
+    rows, cols = masks.any(axis=1), masks.any(axis=0)  # [H, N], [W, N]
+    y1, x1 = rows.argmax(axis=0), cols.argmax(axis=0)
+    y2, x2 = rows.shape[0] - rows[::-1].argmax(axis=0), cols.shape[0] - cols[::-1].argmax(axis=0)
+    top, bottom = np.maximum(y1[:, None], y1), np.minimum(y2[:, None], y2)
+    left, right = np.maximum(x1[:, None], x1), np.minimum(x2[:, None], x2)
+    overlap = np.clip(bottom - top, 0, None) * np.clip(right - left, 0, None)
+    present = areas > 0
+    bound_passes = overlap > threshold * np.maximum(areas[:, None], areas[None, :])
+    i, j = np.nonzero(np.triu(bound_passes & present[:, None] & present[None, :], k=1))
+    inter = np.array([np.count_nonzero(masks[top[a, b]:bottom[a, b], left[a, b]:right[a, b], a]
+                                       & masks[top[a, b]:bottom[a, b], left[a, b]:right[a, b], b])
+                      for a, b in zip(i.tolist(), j.tolist())], dtype=np.float64)
+    iou = inter / np.maximum(areas[i] + areas[j] - inter, 1) if len(i) else np.zeros(0)
+    keep = iou > threshold
+    return np.stack([i[keep], j[keep]], axis=1), iou[keep]
 
 
 def shown(values: Any) -> str:

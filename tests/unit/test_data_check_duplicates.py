@@ -52,9 +52,7 @@ def test_duplicate_pairs_match_a_brute_force_iou():
         y, x = rng.integers(0, 40), rng.integers(0, 50)
         masks[y:y + rng.integers(4, 10), x:x + rng.integers(4, 10), k] = True
     masks[:, :, 11] = masks[:, :, 3]
-    flat = masks.reshape(-1, 12)
-    areas = flat.sum(axis=0)
-    pairs, ious = duplicate_pairs(flat, areas, 0.2)
+    pairs, ious = duplicate_pairs(masks, masks.sum(axis=(0, 1)), 0.2)
     expected = {(i, j): (masks[..., i] & masks[..., j]).sum() / (masks[..., i] | masks[..., j]).sum()
                 for i in range(12) for j in range(i + 1, 12)}
     assert {tuple(p) for p in pairs.tolist()} == {p for p, v in expected.items() if v > 0.2}
@@ -67,9 +65,9 @@ def test_many_instances_on_a_large_image_are_checked_fast():
     for k in range(100):
         y, x = divmod(k, 10)
         masks[y * 100:y * 100 + 90, x * 100:x * 100 + 95, k] = True
-    flat = masks.reshape(-1, 100)
+    areas = masks.sum(axis=(0, 1))
     start = time.perf_counter()
-    pairs, _ = duplicate_pairs(flat, flat.sum(axis=0), 0.5)
+    pairs, _ = duplicate_pairs(masks, areas, 0.5)
     assert len(pairs) == 0 and time.perf_counter() - start < 5.0
 
 
