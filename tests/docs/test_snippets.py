@@ -71,6 +71,7 @@ SUBSTITUTIONS: list[tuple[str, str | Callable[[re.Match], str]]] = [
     (r"\bmaskkit train\b", "maskkit train " + SMALL_STEPS),
     (r"\bmaskkit evaluate\b", "maskkit evaluate --limit 2"),
     (r'preset="shapes"(?!, overrides)', 'preset="shapes", overrides=' + SMALL_OVERRIDES),
+    (r"\bshapes_config\(", "shapes_config(IMAGES_PER_GPU=2, "),
     (r"(STEPS_PER_EPOCH\s*=\s*)\d+", r"\g<1>2"),
     (r"(VALIDATION_STEPS\s*=\s*)\d+", r"\g<1>1"),
     (r'("count":\s*|count=)\d+', r"\g<1>4"),
@@ -218,6 +219,7 @@ def test_extraction_finds_blocks_and_honours_skip_markers(tmp_path, monkeypatch)
     assert [(s.line, s.lang, s.source, s.skip_reason) for s in found] == [
         (2, "bash", "echo 1", None), (6, "python", "x = 1", "needs a GPU"), (12, "bash", "ls", None)]
     assert shrink("pipe.train(epochs=8)") == "pipe.train(epochs=2)"
+    assert shrink("shapes_config(STEPS_PER_EPOCH=100)") == "shapes_config(IMAGES_PER_GPU=2, STEPS_PER_EPOCH=2)"
     assert shrink("python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/maskkit plugins") == \
         f"{BIN}/maskkit plugins"
 
