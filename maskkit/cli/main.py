@@ -1,13 +1,14 @@
 """The ``maskkit`` command group: subcommands load lazily so ``--help`` never imports TensorFlow.
 
 Errors maskkit raises on purpose are printed as one line without a traceback; ``--debug``
-shows the traceback.
+shows the traceback. TensorFlow's own log lines stay hidden unless ``--verbose`` (or
+``MASKKIT_VERBOSE=1``); a closed output pipe (``maskkit ... | head``) ends the command quietly.
 """
 
 from __future__ import annotations
 
+import errno
 import importlib
-import os
 import traceback
 from typing import Any
 
@@ -68,6 +69,13 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise  # click's main turns a closed pipe into a quiet exit
+            if ctx.obj and ctx.obj.get("debug"):
+                traceback.print_exc()
+            raise click.ClickException(
+                f"{type(exc).__name__}: {exc} (run with --debug for the traceback)") from exc
         except MaskkitError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
@@ -101,15 +109,19 @@ _SHORT_HELP = {
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.option("--verbose", is_flag=True, help="Show TensorFlow's own log lines (also MASKKIT_VERBOSE=1).")
 @click.version_option(package_name="maskkit")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, verbose: bool) -> None:
     """maskkit: train, detect, evaluate and inspect Mask R-CNN models with plugins."""
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    if verbose:
+        from maskkit.quiet import set_verbose
+
+        set_verbose(True)
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Console entry point; TensorFlow's C++ info and warning logs stay quiet unless asked for."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    """Console entry point (``import maskkit`` has already quietened TensorFlow's start-up lines)."""
     return cli.main(args=argv, prog_name="maskkit")
