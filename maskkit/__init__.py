@@ -45,7 +45,8 @@ _LAZY = {
     "export_saved_model": "maskkit.export",
     "save_weights": "maskkit.weights",
     "load_weights": "maskkit.weights",
-    "shapes_config": "maskkit.model.presets",
+    "shapes_config": "maskkit.presets",
+    "preset_config": "maskkit.presets",
 }
 
 

@@ -21,9 +21,18 @@ from maskkit.data.input import next_batch
 from maskkit.errors import ConfigError, TrainingDivergedError
 from maskkit.model.batchnorm import BatchNorm
 from maskkit.model.losses import compute_losses
+from maskkit.model.progress import epoch_summary, slow_epoch_message, warn_slow_epoch
 from maskkit.utils.boxes import norm_boxes
 
 Batch = dict[str, tf.Tensor]
+
+#: Steps after the first (which traces the graph) timed to estimate an epoch's duration.
+TIMED_STEPS = 2
+
+
+def device_kind() -> str:
+    """``GPU`` when TensorFlow sees one, else ``CPU`` (for the epoch-time warning)."""
+    return "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
 
 
 def trainable_layers(model: keras.Model, regex: str) -> list[keras.layers.Layer]:
@@ -117,16 +126,25 @@ def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Bat
     for epoch in range(start_epoch + 1, epochs + 1):
         if verbose:
             print(f"Epoch {epoch}/{epochs}")
-        bar = keras.utils.Progbar(config.STEPS_PER_EPOCH, verbose=verbose, unit_name="step")
+        # The bar shows each loss's mean over the epoch so far, so it ends on the summary's numbers.
+        bar = keras.utils.Progbar(config.STEPS_PER_EPOCH, verbose=verbose, unit_name="step",
+                                  stateful_metrics=names)
         started = time.perf_counter()
         sums = dict.fromkeys(names, 0.0)
         for step in range(1, config.STEPS_PER_EPOCH + 1):
+            if step == 2:
+                timed = time.perf_counter()
             batch = with_anchors(next_batch(train_batches), config)
             values = {k: float(v) for k, v in steps.train_step(batch).items()}
             check_finite(values, epoch, step, verbose=verbose)
             for name in names:
                 sums[name] += values[name]
-            bar.update(step, [(name, values[name]) for name in names])
+            bar.update(step, [(name, sums[name] / step) for name in names])
+            if epoch == start_epoch + 1 and step == TIMED_STEPS + 1 < config.STEPS_PER_EPOCH:
+                per_step = (time.perf_counter() - timed) / TIMED_STEPS
+                message = slow_epoch_message(per_step, config.STEPS_PER_EPOCH, device_kind())
+                if message:
+                    warn_slow_epoch(message, verbose)
         record = {name: sums[name] / config.STEPS_PER_EPOCH for name in names}
         if val_batches is not None and config.VALIDATION_STEPS:
             val_sums = dict.fromkeys(names, 0.0)
@@ -146,7 +164,6 @@ def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Bat
         writer.flush()
         path = save_checkpoint(epoch)
         if verbose:
-            shown = "  ".join(f"{k}={v:.4f}" for k, v in record.items() if k != "epoch_seconds")
-            print(f"epoch {epoch}: {shown}  ({record['epoch_seconds']:.1f}s) -> {path.name}")
+            print(epoch_summary(epoch, record, path.name))
     writer.close()
 
