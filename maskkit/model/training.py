@@ -19,7 +19,7 @@ from maskkit.config import LOSS_NAMES, Config
 from maskkit.data.anchors import anchors_for
 from maskkit.data.input import next_batch
 from maskkit.errors import ConfigError, TrainingDivergedError
-from maskkit.model.batchnorm import BatchNorm
+from maskkit.model.batchnorm import BatchNorm, frozen_batchnorm, frozen_batchnorm_layers
 from maskkit.model.losses import compute_losses
 from maskkit.model.progress import epoch_summary, slow_epoch_message, warn_slow_epoch
 from maskkit.utils.boxes import norm_boxes
@@ -77,6 +77,7 @@ class StepFunctions:
 
     def __init__(self, model: keras.Model, config: Config, regex: str, learning_rate: float) -> None:
         layers = trainable_layers(model, regex)
+        frozen = frozen_batchnorm_layers(model, layers)
         self.variables = [v for layer in layers for v in layer.trainable_weights]
         decayed = [v for layer in layers if not isinstance(layer, BatchNorm) for v in layer.trainable_weights]
         self.optimizer = keras.optimizers.SGD(learning_rate=learning_rate, momentum=config.LEARNING_MOMENTUM)
@@ -90,7 +91,7 @@ class StepFunctions:
             return losses
 
         def train_step(batch: Batch) -> dict[str, tf.Tensor]:
-            with tf.GradientTape() as tape:
+            with tf.GradientTape() as tape, frozen_batchnorm(frozen):
                 losses = losses_of(batch, True)
                 total = losses["loss"] + weight_decay_penalty(decayed, decay)
             grads = tape.gradient(total, self.variables)
