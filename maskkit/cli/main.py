@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import importlib
 import traceback
+import warnings
 from typing import Any
 
 import click
@@ -122,6 +123,13 @@ def cli(ctx: click.Context, debug: bool, verbose: bool) -> None:
         set_verbose(True)
 
 
+def _one_line_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                      line: str | None = None) -> str:
+    return f"Warning: {message}\n"
+
+
 def main(argv: list[str] | None = None) -> Any:
-    """Console entry point (``import maskkit`` has already quietened TensorFlow's start-up lines)."""
+    """Console entry point (``import maskkit`` has already quietened TensorFlow's start-up lines);
+    warnings print as one ``Warning: ...`` line, without source file and line."""
+    warnings.formatwarning = _one_line_warning
     return cli.main(args=argv, prog_name="maskkit")
