@@ -99,3 +99,11 @@ def test_loss_curves_keep_absolute_epochs_across_resume(cli_runs):
     assert set(table) == {"loss", *LOSS_NAMES, "val_loss", *(f"val_{name}" for name in LOSS_NAMES)}
     assert f"{table['loss'][0]:.4f}" == summary_losses(cli_runs[0][1].stdout)["loss"]
     assert (run_dir / "loss_curves.png").stat().st_size > 0
+
+
+def test_the_python_api_prints_no_tensorflow_log_lines():
+    env = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL", "MASKKIT_VERBOSE")}
+    code = ("import maskkit\nfrom maskkit.model.maskrcnn import MaskRCNN\nimport tensorflow as tf\n"
+            "tf.reduce_sum(tf.ones(3))\n")
+    quiet = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert quiet.returncode == 0 and not quiet.stderr.strip(), quiet.stderr
