@@ -26,13 +26,11 @@ def verbose() -> bool:
     return os.environ.get(VERBOSE_ENV, "").strip().lower() not in ("", "0", "false", "no")
 
 
-def set_verbose(on: bool) -> None:
-    """Switch TensorFlow's logs on or off for this process (effective for a TensorFlow not yet imported)."""
-    os.environ[VERBOSE_ENV] = "1" if on else "0"
-    if on and os.environ.get("TF_CPP_MIN_LOG_LEVEL") == _QUIET_LEVEL:
+def show_tensorflow_logs() -> None:
+    """Let TensorFlow log as it likes in this process (effective when TensorFlow is not yet imported)."""
+    os.environ[VERBOSE_ENV] = "1"
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL") == _QUIET_LEVEL:
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0"
-    elif not on:
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", _QUIET_LEVEL)
 
 
 @contextlib.contextmanager

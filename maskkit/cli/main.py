@@ -70,18 +70,13 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
-        except OSError as exc:
-            if exc.errno == errno.EPIPE:
-                raise  # click's main turns a closed pipe into a quiet exit
-            if ctx.obj and ctx.obj.get("debug"):
-                traceback.print_exc()
-            raise click.ClickException(
-                f"{type(exc).__name__}: {exc} (run with --debug for the traceback)") from exc
         except MaskkitError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
             raise click.ClickException(str(exc)) from exc
         except Exception as exc:
+            if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
+                raise  # click's main turns a closed pipe into a quiet exit
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
             raise click.ClickException(
@@ -118,9 +113,9 @@ def cli(ctx: click.Context, debug: bool, verbose: bool) -> None:
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
     if verbose:
-        from maskkit.quiet import set_verbose
+        from maskkit.quiet import show_tensorflow_logs
 
-        set_verbose(True)
+        show_tensorflow_logs()
 
 
 def _one_line_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,

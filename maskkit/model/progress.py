@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 import warnings
 
 #: An estimated epoch at least this long (seconds) is worth a warning before the user waits for it.
@@ -34,6 +35,34 @@ def warn_slow_epoch(message: str, verbose: int) -> None:
         print(f"\nWARNING: {message}", file=sys.stderr, flush=True)
     else:
         warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+
+def device_kind() -> str:
+    """``GPU`` when TensorFlow sees one, else ``CPU``."""
+    import tensorflow as tf
+
+    return "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
+
+
+class EpochTimeCheck:
+    """Times the steps after the first (which traces the graph) and warns once if the epoch of
+    ``steps`` steps would take an hour or more on this device."""
+
+    TIMED_STEPS = 2
+
+    def __init__(self, steps: int, verbose: int) -> None:
+        self.steps, self.verbose = steps, verbose
+        self.started = 0.0
+
+    def step_done(self, step: int) -> None:
+        """Call after each finished step (numbered from 1)."""
+        if step == 1:
+            self.started = time.perf_counter()
+        elif step == 1 + self.TIMED_STEPS < self.steps:
+            per_step = (time.perf_counter() - self.started) / self.TIMED_STEPS
+            message = slow_epoch_message(per_step, self.steps, device_kind())
+            if message:
+                warn_slow_epoch(message, self.verbose)
 
 
 def epoch_summary(epoch: int, record: dict[str, float], checkpoint: str) -> str:

@@ -21,18 +21,10 @@ from maskkit.data.input import next_batch
 from maskkit.errors import ConfigError, TrainingDivergedError
 from maskkit.model.batchnorm import BatchNorm, frozen_batchnorm, frozen_batchnorm_layers
 from maskkit.model.losses import compute_losses
-from maskkit.model.progress import epoch_summary, slow_epoch_message, warn_slow_epoch
+from maskkit.model.progress import EpochTimeCheck, epoch_summary
 from maskkit.utils.boxes import norm_boxes
 
 Batch = dict[str, tf.Tensor]
-
-#: Steps after the first (which traces the graph) timed to estimate an epoch's duration.
-TIMED_STEPS = 2
-
-
-def device_kind() -> str:
-    """``GPU`` when TensorFlow sees one, else ``CPU`` (for the epoch-time warning)."""
-    return "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
 
 
 def trainable_layers(model: keras.Model, regex: str) -> list[keras.layers.Layer]:
@@ -131,21 +123,17 @@ def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Bat
         bar = keras.utils.Progbar(config.STEPS_PER_EPOCH, verbose=verbose, unit_name="step",
                                   stateful_metrics=names)
         started = time.perf_counter()
+        timer = EpochTimeCheck(config.STEPS_PER_EPOCH, verbose) if epoch == start_epoch + 1 else None
         sums = dict.fromkeys(names, 0.0)
         for step in range(1, config.STEPS_PER_EPOCH + 1):
-            if step == 2:
-                timed = time.perf_counter()
             batch = with_anchors(next_batch(train_batches), config)
             values = {k: float(v) for k, v in steps.train_step(batch).items()}
             check_finite(values, epoch, step, verbose=verbose)
             for name in names:
                 sums[name] += values[name]
             bar.update(step, [(name, sums[name] / step) for name in names])
-            if epoch == start_epoch + 1 and step == TIMED_STEPS + 1 < config.STEPS_PER_EPOCH:
-                per_step = (time.perf_counter() - timed) / TIMED_STEPS
-                message = slow_epoch_message(per_step, config.STEPS_PER_EPOCH, device_kind())
-                if message:
-                    warn_slow_epoch(message, verbose)
+            if timer:
+                timer.step_done(step)
         record = {name: sums[name] / config.STEPS_PER_EPOCH for name in names}
         if val_batches is not None and config.VALIDATION_STEPS:
             val_sums = dict.fromkeys(names, 0.0)
