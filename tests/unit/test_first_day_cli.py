@@ -129,3 +129,13 @@ def test_more_instances_than_max_gt_instances_warns_once():
 def test_detection_pictures_are_named_after_the_source_file():
     assert _picture_stem("/data/val/balloon_017.jpg", 3) == "balloon_017"
     assert _picture_stem(None, 3) == "image_00003"
+
+
+def test_verbose_switches_tensorflow_logs_back_on(monkeypatch):
+    from maskkit import quiet
+
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
+    monkeypatch.delenv(quiet.VERBOSE_ENV, raising=False)
+    assert not quiet.verbose()
+    assert run("--verbose", "config", "show").exit_code == 0
+    assert quiet.verbose() and quiet.os.environ["TF_CPP_MIN_LOG_LEVEL"] == "0"
