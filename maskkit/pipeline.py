@@ -165,13 +165,9 @@ class Pipeline:
     def _write_loss_curves(self) -> None:
         """loss_curves.png in the run folder: train and val losses at absolute epochs (resumed runs
         included, read back from the run's TensorBoard scalars), log scale when they span a decade."""
-        from maskkit import visualize
-        from maskkit.model.scalars import loss_table, read_epoch_scalars, wants_log_scale
+        from maskkit.loss_curves import write_loss_curves
 
-        epochs, table = loss_table(read_epoch_scalars(self.model.log_dir))
-        if epochs:
-            visualize.plot_loss_curves(table, path=Path(self.model.log_dir) / "loss_curves.png",
-                                       epochs=epochs, log_scale=wants_log_scale(table))
+        write_loss_curves(self.model.log_dir)
 
     def detect(self, images: Sequence[np.ndarray]) -> list[dict[str, np.ndarray]]:
         """Detections per image: rois, class_ids, scores, masks (matterport's contract)."""

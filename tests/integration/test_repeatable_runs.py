@@ -86,7 +86,8 @@ def test_the_pipeline_with_the_same_config_agrees_with_the_cli(cli_runs, tmp_pat
 def test_loss_curves_keep_absolute_epochs_across_resume(cli_runs):
     from click.testing import CliRunner
 
-    from maskkit.model.scalars import loss_table, read_epoch_scalars
+    from maskkit.loss_curves import loss_table
+    from maskkit.report.run_history import read_history
 
     log_dir = cli_runs[0][0]
     args = [*ARGS, "--log-dir", str(log_dir), "--resume"]
@@ -94,7 +95,7 @@ def test_loss_curves_keep_absolute_epochs_across_resume(cli_runs):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     run_dir = next(log_dir.glob("shapes*"))
-    epochs, table = loss_table(read_epoch_scalars(run_dir))
+    epochs, table = loss_table(read_history(run_dir))
     assert epochs == [1, 2] and "epoch_seconds" not in table
     assert set(table) == {"loss", *LOSS_NAMES, "val_loss", *(f"val_{name}" for name in LOSS_NAMES)}
     assert f"{table['loss'][0]:.4f}" == summary_losses(cli_runs[0][1].stdout)["loss"]
