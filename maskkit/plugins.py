@@ -133,6 +133,11 @@ def register_builtin(plugin: Any, name: str) -> None:
         _changed()
 
 
+def is_builtin(name: str) -> bool:
+    """Whether ``name`` is one of maskkit's own plugins (see :func:`register_builtin`)."""
+    return name in _builtins
+
+
 def register_plugin(plugin: Any, name: str, distribution: str = "(in-process)", version: str = "") -> None:
     """Register a plugin object or module directly, without an entry point (tests, notebooks).
 

@@ -29,6 +29,11 @@ class Entry:
     description: str = ""
     metadata: dict[str, Any] = attrs.field(factory=dict)
 
+    @property
+    def preset(self) -> str:
+        """A dataset's recommended preset (maskkit.presets), used when the user names none."""
+        return str(self.metadata.get("preset", ""))
+
 
 class Registry:
     """Registered factories of one kind (``dataset``, ``augmenter``, ``backbone``, ``command``).
