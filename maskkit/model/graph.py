@@ -20,6 +20,7 @@ from maskkit.model.boxes import norm_boxes
 from maskkit.model.detection import DetectionLayer
 from maskkit.model.detection_target import DetectionTargetLayer
 from maskkit.model.heads import ClassifierHead, MaskHead, RPNHead
+from maskkit.model.precision import FLOAT32, policy_scope
 from maskkit.model.proposal import ProposalLayer
 
 HEADS_REGEX = r"(mrcnn\_.*)|(rpn\_.*)|(fpn\_.*)"
@@ -84,7 +85,13 @@ def model_inputs(config: Config) -> dict[str, keras.KerasTensor]:
 
 
 def build_graph(config: Config, backbone: Backbone) -> MaskRCNNGraph:
-    """Build both models for ``config`` on ``backbone``."""
+    """Build both models for ``config`` on ``backbone``, in ``config.PRECISION``: the backbone, FPN and
+    heads compute in that policy, box geometry, proposals, detection and the final logits in float32."""
+    with policy_scope(config.PRECISION):
+        return _build_graph(config, backbone)
+
+
+def _build_graph(config: Config, backbone: Backbone) -> MaskRCNNGraph:
     if not config.USE_RPN_ROIS:
         raise ConfigError("USE_RPN_ROIS", "training on externally supplied ROIs is not supported; set it to true")
     strides = tuple(backbone.output_strides())
@@ -105,12 +112,13 @@ def build_graph(config: Config, backbone: Backbone) -> MaskRCNNGraph:
 
     def proposals(count: int, name: str) -> Any:
         layer = ProposalLayer(count, config.RPN_NMS_THRESHOLD, config.PRE_NMS_LIMIT, config.RPN_BBOX_STD_DEV,
-                              name=name)
+                              name=name, dtype=FLOAT32)
         return layer([rpn_probs, rpn_bbox, anchors])
 
     rpn_rois = proposals(config.POST_NMS_ROIS_TRAINING, "ROI")
-    gt_boxes = NormBoxes(name="norm_gt_boxes")([inputs["gt_boxes"], images])
-    rois, target_class_ids, target_bbox, target_mask = DetectionTargetLayer(config, name="proposal_targets")(
+    gt_boxes = NormBoxes(name="norm_gt_boxes", dtype=FLOAT32)([inputs["gt_boxes"], images])
+    targets = DetectionTargetLayer(config, name="proposal_targets", dtype=FLOAT32)
+    rois, target_class_ids, target_bbox, target_mask = targets(
         [rpn_rois, inputs["gt_class_ids"], gt_boxes, inputs["gt_masks"]])
     class_logits, _, bbox = classifier(rois, image_meta, mrcnn_maps)
     masks = mask_head(rois, image_meta, mrcnn_maps)
@@ -121,8 +129,9 @@ def build_graph(config: Config, backbone: Backbone) -> MaskRCNNGraph:
 
     inference_rois = proposals(config.POST_NMS_ROIS_INFERENCE, "ROI_inference")
     _, class_probs, bbox = classifier(inference_rois, image_meta, mrcnn_maps)
-    detections = DetectionLayer(config, name="mrcnn_detection")([inference_rois, class_probs, bbox, image_meta])
-    masks = mask_head(DetectionBoxes(name="detection_boxes")(detections), image_meta, mrcnn_maps)
+    detection = DetectionLayer(config, name="mrcnn_detection", dtype=FLOAT32)
+    detections = detection([inference_rois, class_probs, bbox, image_meta])
+    masks = mask_head(DetectionBoxes(name="detection_boxes", dtype=FLOAT32)(detections), image_meta, mrcnn_maps)
     inference_inputs = {key: inputs[key] for key in ("images", "image_meta", "anchors")}
     inference_outputs = dict(zip(INFERENCE_OUTPUTS, (detections, class_probs, bbox, masks, inference_rois)))
     inference_model = keras.Model(inference_inputs, inference_outputs, name="mask_rcnn_inference")

@@ -63,6 +63,23 @@ def weight_decay_penalty(variables: list[tf.Variable], decay: float) -> tf.Tenso
     return tf.add_n([decay * tf.reduce_sum(tf.square(v)) / tf.cast(tf.size(v), tf.float32) for v in variables])
 
 
+def make_optimizer(config: Config, learning_rate: float) -> keras.optimizers.Optimizer:
+    """SGD with momentum; under mixed_float16 wrapped in a LossScaleOptimizer so small float16
+    gradients do not underflow (it unscales them and skips steps whose gradients overflowed)."""
+    optimizer = keras.optimizers.SGD(learning_rate=learning_rate, momentum=config.LEARNING_MOMENTUM)
+    if config.PRECISION == "mixed_float16":
+        return keras.optimizers.LossScaleOptimizer(optimizer)
+    return optimizer
+
+
+def loss_scale(optimizer: keras.optimizers.Optimizer) -> tf.Tensor | float:
+    """The factor ``optimizer.scale_loss`` multiplies by (1 without loss scaling); clipping scaled
+    gradients at ``clip * loss_scale`` equals clipping the unscaled ones at ``clip``."""
+    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        return optimizer.dynamic_scale
+    return 1.0
+
+
 class StepFunctions:
     """The compiled train and validation steps for one choice of trainable layers."""
 
@@ -70,7 +87,7 @@ class StepFunctions:
         layers = trainable_layers(model, regex)
         self.variables = [v for layer in layers for v in layer.trainable_weights]
         decayed = [v for layer in layers if not isinstance(layer, BatchNorm) for v in layer.trainable_weights]
-        self.optimizer = keras.optimizers.SGD(learning_rate=learning_rate, momentum=config.LEARNING_MOMENTUM)
+        self.optimizer = make_optimizer(config, learning_rate)
         self.optimizer.build(self.variables)
         weights = {name: float(config.LOSS_WEIGHTS.get(name, 1.0)) for name in LOSS_NAMES}
         clip, decay = float(config.GRADIENT_CLIP_NORM), float(config.WEIGHT_DECAY)
@@ -84,10 +101,11 @@ class StepFunctions:
             with tf.GradientTape() as tape:
                 losses = losses_of(batch, True)
                 total = losses["loss"] + weight_decay_penalty(decayed, decay)
-            grads = tape.gradient(total, self.variables)
+                scaled = self.optimizer.scale_loss(total)
+            grads = tape.gradient(scaled, self.variables)
             grads = [tf.zeros_like(v) if g is None else g for g, v in zip(grads, self.variables)]
             if clip:
-                grads, _ = tf.clip_by_global_norm(grads, clip)
+                grads, _ = tf.clip_by_global_norm(grads, clip * loss_scale(self.optimizer))
             self.optimizer.apply_gradients(zip(grads, self.variables))
             return losses
 
