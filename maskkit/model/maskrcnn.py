@@ -57,6 +57,7 @@ class MaskRCNN:
         self.checkpoint_path = ""
         self.set_log_dir()
         self._predict = tf.function(self._predict_batch, reduce_retracing=True)
+        self._features = tf.function(self.graph.feature_model, jit_compile=True) if config.XLA else None
         self._steps: dict[tuple[str, float], StepFunctions | DistributedSteps] = {}
 
     # ----- checkpoints ----------------------------------------------------------------------
@@ -173,8 +174,12 @@ class MaskRCNN:
         return np.stack(molded), np.stack(metas), np.asarray(windows)
 
     def _predict_batch(self, images: tf.Tensor, image_meta: tf.Tensor, anchors: tf.Tensor) -> tuple[tf.Tensor, ...]:
-        outputs = self.graph.inference_model({"images": images, "image_meta": image_meta, "anchors": anchors},
-                                             training=False)
+        if self._features is None:
+            outputs = self.graph.inference_model({"images": images, "image_meta": image_meta, "anchors": anchors},
+                                                 training=False)
+        else:
+            features = self._features(images, training=False)
+            outputs = self.graph.head_model([*features, image_meta, anchors], training=False)
         detections = outputs["detections"]
         class_ids = tf.cast(detections[..., 4], tf.int32)
         masks = tf.gather(tf.transpose(outputs["mrcnn_mask"], [0, 1, 4, 2, 3]), class_ids, batch_dims=2)

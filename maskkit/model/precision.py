@@ -9,6 +9,7 @@ several models in one process independent. Layers that must stay exact pass ``dt
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import Iterator
 
 import keras
@@ -16,7 +17,7 @@ import keras
 from maskkit.config import PRECISIONS
 
 FLOAT32 = "float32"
-__all__ = ["FLOAT32", "PRECISIONS", "policy_scope"]
+__all__ = ["FLOAT32", "PRECISIONS", "bfloat16_supported", "policy_scope"]
 
 
 @contextlib.contextmanager
@@ -28,3 +29,12 @@ def policy_scope(precision: str) -> Iterator[None]:
         yield
     finally:
         keras.config.set_dtype_policy(previous)
+
+
+def bfloat16_supported() -> bool:
+    """Whether this CPU has native bfloat16 arithmetic (AVX512_BF16 or AMX), where mixed_bfloat16 pays."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return any(flag in flags.split() for flag in ("avx512_bf16", "amx_bf16"))
