@@ -52,30 +52,38 @@ def mean_seconds(call: Callable[[], Any], iterations: int) -> float:
     return (time.perf_counter() - started) / iterations
 
 
-def stage_boundaries(model: Any) -> list[list[Any]]:
-    """Symbolic tensors after each of STAGES in the inference model (shared layers: their last node)."""
-    def node_outputs(name: str) -> list[Any]:
-        return list(model.get_layer(name)._inbound_nodes[-1].output_tensors)
+def stage_boundaries(model: Any) -> list[Any]:
+    """Sub-models of the inference ``model`` that end after each of STAGES (a shared layer's node is
+    the one connected to the inference inputs)."""
+    import keras
 
-    def node_inputs(name: str) -> list[Any]:
-        return list(model.get_layer(name)._inbound_nodes[-1].input_tensors)
+    def ending_at(name: str, side: str, pick: slice = slice(None)) -> Any:
+        for node in model.get_layer(name)._inbound_nodes:
+            tensors = list(node.input_tensors if side == "in" else node.output_tensors)[pick]
+            try:
+                return keras.Model(model.inputs, tensors)
+            except ValueError:
+                continue
+        raise RuntimeError(f"no node of layer {name!r} is connected to the inference inputs")
+
+    def pyramid(names: list[str], side: str) -> Any:
+        return keras.Model(model.inputs, [ending_at(name, side).outputs[0] for name in names])
 
     return [
-        [node_inputs(f"fpn_c{level}p{level}")[0] for level in (2, 3, 4, 5)],
-        [*(node_outputs(f"fpn_p{level}")[0] for level in (2, 3, 4, 5)), node_outputs("fpn_p6")[0]],
-        node_inputs("ROI_inference")[:2],
-        node_outputs("ROI_inference"),
-        node_outputs("roi_align_classifier"),
-        node_inputs("mrcnn_detection")[1:3],
-        node_outputs("mrcnn_detection"),
-        node_outputs("roi_align_mask"),
-        list(model.outputs),
+        pyramid([f"fpn_c{level}p{level}" for level in (2, 3, 4, 5)], "in"),
+        pyramid([f"fpn_p{level}" for level in (2, 3, 4, 5, 6)], "out"),
+        ending_at("ROI_inference", "in", slice(0, 2)),
+        ending_at("ROI_inference", "out"),
+        ending_at("roi_align_classifier", "out"),
+        ending_at("mrcnn_detection", "in", slice(1, 3)),
+        ending_at("mrcnn_detection", "out"),
+        ending_at("roi_align_mask", "out"),
+        model,
     ]
 
 
 def stage_times(iterations: int, precision: str) -> None:
     """Print the time of each inference stage and of unmolding in ``precision``."""
-    import keras
     import tensorflow as tf
 
     from maskkit.data.anchors import anchors_for
@@ -90,8 +98,8 @@ def stage_times(iterations: int, precision: str) -> None:
     inputs = {"images": tf.constant(molded), "image_meta": tf.constant(metas), "anchors": tf.constant(anchors)}
     inference = model.graph.inference_model
     previous, totals = 0.0, {}
-    for name, outputs in zip(STAGES, stage_boundaries(inference)):
-        partial = tf.function(keras.Model(inference.inputs, outputs))
+    for name, submodel in zip(STAGES, stage_boundaries(inference)):
+        partial = tf.function(submodel)
         cumulative = mean_seconds(lambda: [t.numpy() for t in tf.nest.flatten(partial(inputs))], iterations)
         totals[name] = max(cumulative - previous, 0.0)
         previous = cumulative
