@@ -6,7 +6,7 @@
    (or to the float32 of ``--baseline``, another checkout such as main before this work).
 3. One training step at 512x512 (R50-FPN, batch 1) in float32 and mixed_bfloat16.
 
-    python bench/bench_model.py [--iterations 3] [--steps 3] [--baseline CHECKOUT] [--skip-stages] [--skip-train]
+    python bench/bench_model.py [--iterations 3] [--steps 3] [--baseline CHECKOUT] [--parts stages,detect,train]
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--iterations", type=int, default=3, help="timed calls per measurement")
     parser.add_argument("--steps", type=int, default=3, help="timed training steps per precision")
-    parser.add_argument("--skip-stages", action="store_true", help="skip the per-stage profile")
+    parser.add_argument("--parts", default="stages,detect,train",
+                        help="comma-separated parts to run: stages, detect, train (default: all)")
     parser.add_argument("--baseline", metavar="CHECKOUT",
                         help="also time float32 detect of another checkout (e.g. main before this work) "
                              "and give ratios against it")
-    parser.add_argument("--skip-train", action="store_true", help="skip the training step comparison")
     return parser.parse_args()
 
 
@@ -229,11 +229,13 @@ def main() -> None:
     print(f"TensorFlow {tf.__version__} on {os.cpu_count()} CPUs")
     from maskkit.model.precision import bfloat16_supported
 
-    if not args.skip_stages:
+    parts = set(args.parts.split(","))
+    if "stages" in parts:
         for precision in ["float32"] + (["mixed_bfloat16"] if bfloat16_supported() else []):
             stage_times(args.iterations, precision)
-    detect_settings(args.iterations, args.baseline)
-    if not args.skip_train:
+    if "detect" in parts:
+        detect_settings(args.iterations, args.baseline)
+    if "train" in parts:
         train_settings(args.steps)
 
 

@@ -25,7 +25,7 @@ from maskkit.model.distribute import DistributedSteps, is_chief, make_steps, str
 from maskkit.model.graph import build_graph
 from maskkit.model.training import StepFunctions, run_epochs
 from maskkit.utils.boxes import denorm_boxes, norm_boxes
-from maskkit.utils.resize import resize_image, unmold_mask
+from maskkit.utils.resize import paste_mask, resize_image
 
 MODES = ("training", "inference")
 RUN_DIR = re.compile(r"^(?P<name>.*?)(?P<stamp>\d{8}T\d{4})$")
@@ -57,6 +57,7 @@ class MaskRCNN:
         self.checkpoint_path = ""
         self.set_log_dir()
         self._predict = tf.function(self._predict_batch, reduce_retracing=True)
+        self._anchors: dict[tuple[int, ...], np.ndarray] = {}
         self._features = tf.function(self.graph.feature_model, jit_compile=True) if config.XLA else None
         self._steps: dict[tuple[str, float], StepFunctions | DistributedSteps] = {}
 
@@ -185,6 +186,12 @@ class MaskRCNN:
         masks = tf.gather(tf.transpose(outputs["mrcnn_mask"], [0, 1, 4, 2, 3]), class_ids, batch_dims=2)
         return detections, masks
 
+    def _normalised_anchors(self, shape: tuple[int, ...]) -> np.ndarray:
+        """The normalised anchors of a molded image shape, computed once per shape."""
+        if shape not in self._anchors:
+            self._anchors[shape] = norm_boxes(anchors_for(self.config, shape), shape[:2])
+        return self._anchors[shape]
+
     def detect(self, images: Sequence[np.ndarray], verbose: int = 0) -> list[dict[str, np.ndarray]]:
         """Per image a dict: rois int32 [N, 4] (original pixels), class_ids int32 [N], scores float32 [N],
         masks bool [H, W, N]. Images of different sizes may be mixed; they are run in batches of
@@ -202,7 +209,7 @@ class MaskRCNN:
         for index, (array, _, _) in enumerate(molded):
             groups.setdefault(array.shape[1:], []).append(index)
         for shape, members in groups.items():
-            anchors = norm_boxes(anchors_for(self.config, shape), shape[:2])
+            anchors = self._normalised_anchors(shape)
             for start in range(0, len(members), self.config.BATCH_SIZE):
                 chunk = members[start:start + self.config.BATCH_SIZE]
                 batch = np.concatenate([molded[i][0] for i in chunk])
@@ -231,6 +238,9 @@ def unmold_detections(detections: np.ndarray, masks: np.ndarray, original_shape:
     keep = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]) > 0
     boxes, class_ids, scores, masks = boxes[keep], class_ids[keep], scores[keep], masks[keep]
     height, width = int(original_shape[0]), int(original_shape[1])
-    full_masks = (np.stack([unmold_mask(m, b, (height, width)) for m, b in zip(masks, boxes)], axis=-1)
-                  if len(boxes) else np.zeros((height, width, 0), dtype=bool))
-    return {"rois": boxes.astype(np.int32), "class_ids": class_ids, "scores": scores, "masks": full_masks}
+    full_masks = np.zeros((len(boxes), height, width), dtype=bool)
+    for index, (mask, box) in enumerate(zip(masks, boxes)):
+        paste_mask(full_masks[index], mask, box)
+    # [N, H, W] in memory (each mask contiguous), seen as matterport's [H, W, N] without a copy.
+    return {"rois": boxes.astype(np.int32), "class_ids": class_ids, "scores": scores,
+            "masks": np.moveaxis(full_masks, 0, -1)}
