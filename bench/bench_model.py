@@ -1,7 +1,8 @@
 """Model speed on this CPU, as ratios within one run (the machine is shared, absolute times are noisy).
 
-1. Per-stage inference times at 1024x1024 (R50-FPN, 81 classes, random weights, float32 and bfloat16): cumulative sub-models
-   of the inference graph up to each stage boundary, each stage's time the difference to the previous.
+1. Per-stage inference times at 1024x1024 (R50-FPN, 81 classes, random weights, float32 and bfloat16):
+   cumulative sub-models of the inference graph up to each stage boundary, each stage's time the
+   difference to the previous.
 2. Detect seconds per 1024 image for float32 / mixed_bfloat16 with XLA off and on, as ratios to float32
    (or to the float32 of ``--baseline``, another checkout such as main before this work).
 3. One training step at 512x512 (R50-FPN, batch 1) in float32 and mixed_bfloat16.
