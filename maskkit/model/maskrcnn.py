@@ -23,7 +23,7 @@ from maskkit.dataset import Dataset
 from maskkit.errors import ConfigError, MaskkitError, WeightsError
 from maskkit.model.distribute import DistributedSteps, is_chief, make_steps, strategy_for, worker_seed
 from maskkit.model.graph import build_graph
-from maskkit.model.training import StepFunctions, run_epochs
+from maskkit.model.training import StepFunctions, release_frames, run_epochs
 from maskkit.utils.boxes import denorm_boxes, norm_boxes
 from maskkit.utils.resize import resize_image, unmold_mask
 
@@ -131,12 +131,11 @@ class MaskRCNN:
             augmenters = list(config.AUGMENTERS)
         if not self._steps:
             tf.random.set_seed(config.SEED)
-        train_batches = iter(make_dataset(train_dataset, config, augmenters=augmenters, shuffle=True,
-                                          seed=worker_seed(self.strategy, config.SEED + self.epoch)))
-        val_batches = None
+        train_data = make_dataset(train_dataset, config, augmenters=augmenters, shuffle=True,
+                                  seed=worker_seed(self.strategy, config.SEED + self.epoch))
+        val_data = None
         if val_dataset is not None:
-            val_batches = iter(make_dataset(val_dataset, config, shuffle=True,
-                                            seed=worker_seed(self.strategy, config.SEED + 1)))
+            val_data = make_dataset(val_dataset, config, shuffle=True, seed=worker_seed(self.strategy, config.SEED + 1))
         key = (self.graph.layer_regex(layers), float(learning_rate))
         if key not in self._steps:
             self._steps[key] = make_steps(self.strategy, self.graph.training_model, config, key[0], key[1])
@@ -145,8 +144,14 @@ class MaskRCNN:
         class_names = list(train_dataset.class_names)
         if verbose:
             print(f"Starting at epoch {self.epoch}. LR={learning_rate}  layers={layers}  log_dir={self.log_dir}")
-        run_epochs(steps, config, train_batches, val_batches, self.epoch, epochs,
-                   lambda epoch: self._end_epoch(epoch, class_names), self.log_dir, self.history, verbose)
+        try:
+            # The iterators live only in run_epochs' frame, which release_frames empties on an error.
+            run_epochs(steps, config, iter(train_data), None if val_data is None else iter(val_data),
+                       self.epoch, epochs, lambda epoch: self._end_epoch(epoch, class_names), self.log_dir,
+                       self.history, verbose)
+        except BaseException as exc:
+            release_frames(exc)
+            raise
         return self.history
 
     def _end_epoch(self, epoch: int, class_names: Sequence[str]) -> Path:

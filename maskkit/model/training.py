@@ -6,9 +6,11 @@ numbering), writes a checkpoint, TensorBoard scalars and a history entry per epo
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 import time
+import traceback
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -94,6 +96,18 @@ class StepFunctions:
         self.train_step: Callable[[Batch], dict[str, tf.Tensor]] = tf.function(train_step, reduce_retracing=True)
         self.eval_step: Callable[[Batch], dict[str, tf.Tensor]] = tf.function(
             lambda batch: losses_of(batch, False), reduce_retracing=True)
+
+
+def release_frames(exc: BaseException) -> None:
+    """Drop the locals of the finished frames in ``exc``'s traceback chain and collect garbage, so
+    the tf.data iterators they hold are destroyed now, while TensorFlow's worker threads can still
+    finish, rather than at interpreter shutdown, where the destructor waits for them forever."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        traceback.clear_frames(exc.__traceback__)
+        exc = exc.__cause__ or exc.__context__
+    gc.collect()
 
 
 def check_finite(values: dict[str, float], epoch: int, step: int, phase: str = "training",
