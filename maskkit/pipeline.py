@@ -7,17 +7,19 @@ checkpoint alone detects with named classes and evaluates on the same data.
 
 from __future__ import annotations
 
+import math
 import os
+import sys
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import numpy as np
 
 import maskkit
-from maskkit.checkpoints import resolve_weights
+from maskkit.checkpoints import last_checkpoints, resolve_weights
 from maskkit.config import Config
 from maskkit.dataset import Dataset
-from maskkit.errors import ConfigError, MaskkitError
+from maskkit.errors import ConfigError, MaskkitError, WeightsError
 from maskkit.model.presets import preset_config
 from maskkit.pipeline_config import fit_config_to_dataset
 
@@ -131,15 +133,11 @@ class Pipeline:
         the ResNet backbone from a local Keras ImageNet weights file, ``resume`` continues the last run."""
         if self.dataset is None:
             raise MaskkitError("this pipeline has no training dataset")
+        checked_learning_rate(self.config.LEARNING_RATE if learning_rate is None else learning_rate)
         if resume:
-            try:
-                last = self.model.find_last()
-            except MaskkitError:
-                last = None
-            if last is not None:
-                self.load_weights(last)
-                if verbose:
-                    print(f"Resuming from {last} (epoch {self.model.epoch})")
+            last = self._resume()
+            if last is not None and verbose:
+                print(f"Resuming from {last} (epoch {self.model.epoch})")
         elif weights is not None:
             self.load_weights(weights, exclude=exclude)
         elif imagenet is not None:
@@ -152,10 +150,26 @@ class Pipeline:
             if verbose:
                 print(f"Already trained to epoch {self.model.epoch}; nothing to do")
             return self.model.history
-        history = self.model.train(self.dataset, self.val_dataset, learning_rate or self.config.LEARNING_RATE,
+        rate = self.config.LEARNING_RATE if learning_rate is None else learning_rate
+        history = self.model.train(self.dataset, self.val_dataset, checked_learning_rate(rate),
                                    epochs, layers=layers, verbose=verbose)
         self._write_loss_curves(history)
         return history
+
+    def _resume(self) -> Path | None:
+        """Load the newest checkpoint of the newest run of this config's NAME under log_dir; a damaged
+        one is skipped with a warning for the one before it. None if the log folder has no run yet."""
+        try:
+            candidates = last_checkpoints(self.log_dir, self.config.NAME)
+        except MaskkitError:
+            return None
+        for path in candidates:
+            try:
+                self.load_weights(path)
+                return path
+            except WeightsError as exc:
+                print(f"Warning: skipping damaged checkpoint: {exc}", file=sys.stderr)
+        raise WeightsError(f"cannot resume: every checkpoint of run {candidates[0].parent} is damaged")
 
     def _write_loss_curves(self, history: dict[str, list[float]]) -> None:
         """loss_curves.png in the run folder, besides the TensorBoard logs."""
@@ -193,3 +207,11 @@ class Pipeline:
         metrics["map50"] = metrics["reference"]["mAP"]
         metrics["coco_results"] = detections_to_coco_results(dataset, image_ids, results)
         return metrics
+
+
+def checked_learning_rate(rate: float) -> float:
+    """``rate`` if it is a finite positive number; ConfigError otherwise (0 or less would not train,
+    or would climb the loss)."""
+    if not math.isfinite(rate) or rate <= 0:
+        raise ConfigError("learning_rate", f"must be a positive number, got {rate}")
+    return float(rate)

@@ -123,10 +123,11 @@ def check_finite(values: dict[str, float], epoch: int, step: int, phase: str = "
 
 def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Batch],
                val_batches: Iterator[Batch] | None, start_epoch: int, epochs: int,
-               save_checkpoint: Callable[[int], Path], log_dir: Path, history: dict[str, list[float]],
+               save_checkpoint: Callable[[int], Path], log_dir: Path | None, history: dict[str, list[float]],
                verbose: int = 1) -> None:
-    """Train epochs start_epoch+1..epochs; append per-epoch mean losses to ``history``."""
-    writer = tf.summary.create_file_writer(str(log_dir))
+    """Train epochs start_epoch+1..epochs; append per-epoch mean losses to ``history``; TensorBoard
+    scalars go to ``log_dir`` (None on the workers of a multi-worker run that are not the chief)."""
+    writer = tf.summary.create_file_writer(str(log_dir)) if log_dir is not None else None
     names = ("loss", *LOSS_NAMES)
     for epoch in range(start_epoch + 1, epochs + 1):
         if verbose:
@@ -154,13 +155,15 @@ def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Bat
         record["epoch_seconds"] = time.perf_counter() - started
         for name, value in record.items():
             history.setdefault(name, []).append(value)
-        with writer.as_default():
-            for name, value in record.items():
-                write_scalar(name, value, epoch)
-        writer.flush()
+        if writer is not None:
+            with writer.as_default():
+                for name, value in record.items():
+                    write_scalar(name, value, epoch)
+            writer.flush()
         path = save_checkpoint(epoch)
         if verbose:
             shown = "  ".join(f"{k}={v:.4f}" for k, v in record.items() if k != "epoch_seconds")
             print(f"epoch {epoch}: {shown}  ({record['epoch_seconds']:.1f}s) -> {path.name}")
-    writer.close()
+    if writer is not None:
+        writer.close()
 
