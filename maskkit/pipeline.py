@@ -22,6 +22,13 @@ from maskkit.dataset import Dataset
 from maskkit.errors import ConfigError, MaskkitError, WeightsError
 from maskkit.model.presets import preset_config
 from maskkit.pipeline_config import fit_config_to_dataset
+from maskkit.weights.classes import CLASS_HEAD_LAYERS, check_class_names
+
+
+CHECKPOINT_CLASSES_ADVICE = (
+    "A checkpoint detects and evaluates only the classes it was trained on: use a dataset with those "
+    "classes, or first fine-tune on this one (maskkit train --weights CHECKPOINT --exclude "
+    + " --exclude ".join(CLASS_HEAD_LAYERS) + ").")
 
 
 class Pipeline:
@@ -121,6 +128,8 @@ class Pipeline:
         pipe = cls(val_dataset=dataset, val_args=dataset_args or {}, config=config, overrides=overrides,
                    log_dir=log_dir or weights.parent.parent, class_names=meta.get("class_names"))
         pipe.dataset_name = stored.get("name")
+        check_class_names(meta.get("class_names"), pipe.class_names, excluded_heads=False,
+                          source=f"weights file {weights}", advice=CHECKPOINT_CLASSES_ADVICE)
         pipe.load_weights(weights)
         return pipe
 

@@ -342,13 +342,14 @@ def log_dir(tmp_path_factory) -> Path:
     return log_dir
 
 
-def test_detect_on_a_corrupt_or_missing_file_writes_nothing(log_dir, tmp_path):
+def test_detect_on_a_missing_file_or_only_corrupt_files_writes_nothing(log_dir, tmp_path):
     good, broken = tmp_path / "good.png", tmp_path / "broken.jpg"
     cv2.imwrite(str(good), square_image(64))
     broken.write_bytes(b"\xff\xd8\xff\xe0 half a jpeg")
     out = tmp_path / "out"
-    result = invoke("detect", "--weights", log_dir, good, broken, "--out", out)
-    assert_one_line_error(result, "image 1", "broken.jpg", "cannot decode image file")
+    result = invoke("detect", "--weights", log_dir, broken, "--out", out)
+    assert_one_line_error(result, "none of the 1 images could be read")
+    assert "image 0" in result.output and "broken.jpg" in result.output and "cannot decode image file" in result.output
     result = invoke("detect", "--weights", log_dir, good, tmp_path / "absent.png", "--out", out)
     assert_one_line_error(result, "image file not found", "absent.png")
     assert not out.exists()
