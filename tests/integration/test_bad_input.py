@@ -371,6 +371,35 @@ def test_detect_on_images_smaller_than_the_input_and_the_anchors(log_dir, tmp_pa
     assert (tmp_path / "out" / "results.json").is_file()
 
 
+def test_detect_gives_same_stem_pictures_distinct_names_and_survives_a_corrupt_image(log_dir, tmp_path):
+    inputs = []
+    for folder, suffix in (("a", ".png"), ("b", ".png"), ("c", ".jpg")):
+        (tmp_path / folder).mkdir()
+        inputs.append(tmp_path / folder / f"x{suffix}")
+        cv2.imwrite(str(inputs[-1]), square_image(64))
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 half a jpeg")
+    inputs.insert(1, broken)
+    out = tmp_path / "out"
+    result = invoke("detect", "--weights", log_dir, *inputs, "--out", out)
+    assert_one_line_error(result, "1 of 4 images could not be read and were skipped", "broken.jpg")
+    assert "skipped:" in result.output and "cannot decode image file" in result.output
+    assert sorted(p.name for p in out.glob("*.png")) == ["x_2_detections.png", "x_3_detections.png",
+                                                        "x_detections.png"]
+    import json
+
+    written = json.loads((out / "results.json").read_text())
+    assert {entry["file_name"] for entry in written} <= {str(p) for p in inputs if p != broken}
+
+
+def test_evaluate_on_other_classes_suggests_only_what_exists(log_dir, tmp_path):
+    files = build_coco(tmp_path)
+    result = invoke("evaluate", "--weights", log_dir, "--dataset", "coco", "--data", f"annotations={files.annotations}",
+                    "--data", f"images={files.images}")
+    assert_one_line_error(result, "class names stored with weights file", "maskkit train --weights")
+    assert "exclude the heads" not in result.output
+
+
 def test_a_weights_file_of_another_architecture_is_refused(log_dir, tmp_path):
     from maskkit.pipeline import Pipeline
 
