@@ -297,4 +297,5 @@ def test_kill_and_resume_gives_the_weights_of_an_uninterrupted_run(tmp_path, cap
     start = interrupted.model.keras_model.get_weights()
     gap = max(float(np.max(np.abs(a - b))) for a, b in zip(expected, got))
     update = max(float(np.max(np.abs(a - b))) for a, b in zip(expected, start))
-    assert update > 1e-4 and gap < 1e-5 * max(1.0, update) * 10, (gap, update)
+    # Measured: identical to the bit (gap 0); without the stored momentum the gap is ~15% of the update.
+    assert update > 1e-3 and gap <= 1e-6 * update, (gap, update)
