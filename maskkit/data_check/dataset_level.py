@@ -49,7 +49,8 @@ def dropped_annotation_findings(dataset: Dataset) -> list[Finding]:
 
     A dataset may expose ``unknown_class_annotations`` (ids of annotations whose class it does not
     declare), ``skipped_annotations`` (ids of annotations it dropped for other reasons, such as
-    empty masks) and ``bad_annotations`` ((id, problem) pairs it kept despite, e.g., a negative area). A pycocotools index kept as ``dataset.coco`` is searched for unknown categories.
+    empty masks) and ``bad_annotations`` ((id, problem) pairs it kept despite, e.g., a negative
+    area). A pycocotools index kept as ``dataset.coco`` is searched for unknown categories.
     """
     found = []
     unknown = list(getattr(dataset, "unknown_class_annotations", None) or coco_unknown_categories(dataset))

@@ -21,7 +21,7 @@ from maskkit.config import Config
 from maskkit.data.anchors import anchors_for
 from maskkit.data.meta import compose_image_meta, mold_image
 from maskkit.dataset import Dataset
-from maskkit.errors import ConfigError, MaskkitError, WeightsError
+from maskkit.errors import ConfigError, MaskkitError
 from maskkit.model.distribute import DistributedSteps, is_chief, make_steps, strategy_for, worker_shard
 from maskkit.model.graph import build_graph
 from maskkit.model.training import StepFunctions, release_frames, run_epochs
