@@ -350,9 +350,13 @@ def test_detect_on_a_missing_file_or_only_corrupt_files_writes_nothing(log_dir, 
     result = invoke("detect", "--weights", log_dir, broken, "--out", out)
     assert_one_line_error(result, "none of the 1 images could be read")
     assert "image 0" in result.output and "broken.jpg" in result.output and "cannot decode image file" in result.output
-    result = invoke("detect", "--weights", log_dir, good, tmp_path / "absent.png", "--out", out)
-    assert_one_line_error(result, "image file not found", "absent.png")
+    result = invoke("detect", "--weights", log_dir, tmp_path / "absent.png", "--out", out)
+    assert_one_line_error(result, "none of the 1 images could be read")
+    assert "image file not found" in result.output and "absent.png" in result.output
     assert not out.exists()
+    result = invoke("detect", "--weights", log_dir, good, tmp_path / "absent.png", "--out", out)
+    assert_one_line_error(result, "1 of 2 images could not be read and were skipped", "absent.png")
+    assert [p.name for p in out.glob("*.png")] == ["good_detections.png"]
 
 
 def test_detect_on_images_smaller_than_the_input_and_the_anchors(log_dir, tmp_path):
