@@ -233,6 +233,7 @@ class Pipeline:
         """The report's starting score cut: the config's detection threshold, at least 0.5."""
         return max(0.5, float(self.config.DETECTION_MIN_CONFIDENCE))
 
+
 def checked_learning_rate(rate: float) -> float:
     """``rate`` if it is a finite positive number; ConfigError otherwise (0 or less would not train,
     or would climb the loss)."""
