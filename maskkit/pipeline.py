@@ -142,7 +142,7 @@ class Pipeline:
         the ResNet backbone from a local Keras ImageNet weights file, ``resume`` continues the last run."""
         if self.dataset is None:
             raise MaskkitError("this pipeline has no training dataset")
-        checked_learning_rate(self.config.LEARNING_RATE if learning_rate is None else learning_rate)
+        rate = checked_learning_rate(self.config.LEARNING_RATE if learning_rate is None else learning_rate)
         if resume:
             last = self._resume()
             if last is not None and verbose:
@@ -159,9 +159,7 @@ class Pipeline:
             if verbose:
                 print(f"Already trained to epoch {self.model.epoch}; nothing to do")
             return self.model.history
-        rate = self.config.LEARNING_RATE if learning_rate is None else learning_rate
-        history = self.model.train(self.dataset, self.val_dataset, checked_learning_rate(rate),
-                                   epochs, layers=layers, verbose=verbose)
+        history = self.model.train(self.dataset, self.val_dataset, rate, epochs, layers=layers, verbose=verbose)
         self._write_loss_curves(history)
         return history
 
