@@ -78,9 +78,12 @@ RUN_BROKEN = textwrap.dedent('''
 def run_broken_training(tmp_path: Path, index: int) -> tuple[int | None, float | None, str]:
     """Train the broken dataset through the CLI in a fresh process: (exit code or None if it never
     ended, seconds from the error line to the exit, stderr). The delay is what the bug made endless."""
+    # A batch of 8 images built by 4 threads: several examples are in flight when image 3 fails.
     command = [sys.executable, "-c", RUN_BROKEN, "train", "--dataset", "broken_shapes", "--preset", "shapes",
-               "--data", "count=8", "--data", "height=64", "--data", "width=64", *TINY_ARGS,
-               "--set", "steps_per_epoch=20", "--epochs", "1", "--log-dir", str(tmp_path / f"runs{index}")]
+               "--data", "count=8", "--data", "height=64", "--data", "width=64", "--set", "backbone=tiny",
+               "--set", "image_min_dim=64", "--set", "image_max_dim=64", "--set", "top_down_pyramid_size=16",
+               "--set", "fpn_classif_fc_layers_size=16", "--set", "num_workers=4", "--set", "steps_per_epoch=20",
+               "--set", "validation_steps=0", "--epochs", "1", "--log-dir", str(tmp_path / f"runs{index}")]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
                                cwd=tmp_path)
