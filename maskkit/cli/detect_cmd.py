@@ -35,8 +35,7 @@ def detect(images: tuple[str, ...], weights: str, dataset_name: str | None, data
         dataset = FilesDataset(images, pipe.class_names, pipe.checkpoint_metadata.get("class_sources"))
     out = Path(out_dir)
     image_ids, results, failed = [], [], []
-    names = picture_names([Path(str(dataset.image_info[i]["path"])).stem if not dataset_name else f"image_{i:05d}"
-                           for i in dataset.image_ids])
+    names = picture_names([_picture_stem(dataset.image_info[i].get("path"), int(i)) for i in dataset.image_ids])
     wanted = [int(i) for i in dataset.image_ids[: limit or None]]
     for start in range(0, len(wanted), 8):
         loaded = {}
@@ -86,6 +85,13 @@ def picture_names(stems: list[str]) -> list[str]:
         seen.add(name)
         names.append(name)
     return names
+
+
+def _picture_stem(path: object, image_id: int) -> str:
+    """Pictures are named after the source image file; images without a file (generated ones) by id."""
+    if isinstance(path, (str, Path)) and Path(path).suffix:
+        return Path(path).stem
+    return f"image_{image_id:05d}"
 
 
 def _enlarged(image, rois, masks, min_side: int = 512):

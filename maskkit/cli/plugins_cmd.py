@@ -11,9 +11,17 @@ import click
 
 @click.command("plugins")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-def plugins(as_json: bool) -> None:
-    """List each plugin, its distribution and version, and the names it registers."""
+@click.option("--details", "details_of", default=None, metavar="NAME",
+              help="Show one registered name: description and its factory's arguments with defaults.")
+def plugins(as_json: bool, details_of: str | None) -> None:
+    """List each plugin, its distribution and version, the names it registers and what they are."""
     from maskkit.plugins import plugin_infos
+
+    if details_of is not None:
+        from maskkit.plugin_details import details
+
+        click.echo(details(details_of))
+        return
 
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
@@ -43,6 +51,7 @@ def plugins(as_json: bool) -> None:
                    "disabled with MASKKIT_DISABLE_PLUGINS=<plugin> or renames it):")
         for kind, name, owners in clashes:
             click.echo(f"  {kind} {name!r}: registered by {' and '.join(repr(o) for o in owners)}")
+    _echo_descriptions()
 
 
 def name_clashes() -> list[tuple[str, str, list[str]]]:
@@ -51,3 +60,16 @@ def name_clashes() -> list[tuple[str, str, list[str]]]:
 
     return [(reg.kind, name, owners) for reg in registry.all_registries()
             for name, owners in sorted(reg.conflicts().items())]
+
+
+def _echo_descriptions() -> None:
+    """What each registered name is, and where to see its arguments."""
+    from maskkit.plugin_details import description_lines
+
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        lines = description_lines()
+    if lines:
+        click.echo("")
+        click.echo("\n".join(lines))
+        click.echo("\nArguments and defaults of one name: maskkit plugins --details NAME")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from maskkit.cli.options import build_config, config_options, dataset_args, sets_field
+from maskkit.cli.options import assembled_config, config_options, dataset_args, sets_field
 
 SHAPES_DEFAULT_ARGS = {"count": 500}
 SHAPES_DEFAULT_VAL_ARGS = {"count": 50}
@@ -42,17 +42,19 @@ def train(dataset_name: str, data_items: tuple[str, ...], val_items: tuple[str, 
           exclude: tuple[str, ...], imagenet: str | None, resume: bool, log_dir: str) -> None:
     """Train on DATASET; each epoch writes a checkpoint into a run folder under --log-dir."""
     from maskkit.pipeline import Pipeline
+    from maskkit.split import warn_if_validation_is_training
 
     args = dataset_args(data_items)
     val_args = dataset_args(val_items) if val_items else dict(args)
     if dataset_name == "shapes":
         args = {**SHAPES_DEFAULT_ARGS, **args}
         val_args = {**SHAPES_DEFAULT_VAL_ARGS, **val_args}
-    config = build_config(config_path, overrides, preset)
+    config, base = assembled_config(config_path, overrides, preset, dataset_name)
     explicit = {"NUM_CLASSES": config.NUM_CLASSES} if sets_field(overrides, "NUM_CLASSES") else {}
     pipe = Pipeline(dataset_name, dataset_args=args, val_args=val_args, config=config, overrides=explicit,
                     backbone=backbone, augmenters=augment, log_dir=log_dir)
-    total = epochs or (8 if preset == "shapes" else 1)
+    warn_if_validation_is_training(pipe.dataset, pipe.val_dataset)
+    total = epochs or (8 if base == "shapes" else 1)
     history = pipe.train(total, layers=layers, learning_rate=learning_rate, weights=weights,
                          exclude=exclude, resume=resume, imagenet=imagenet)
     click.echo(f"run folder: {pipe.model.log_dir}")

@@ -24,6 +24,7 @@ from maskkit.dataset import Dataset
 from maskkit.errors import ConfigError, MaskkitError
 from maskkit.model.distribute import DistributedSteps, is_chief, make_steps, strategy_for, worker_shard
 from maskkit.model.graph import build_graph
+from maskkit.model.seeding import make_repeatable, seed_everything
 from maskkit.model.training import StepFunctions, release_frames, run_epochs
 from maskkit.utils.boxes import denorm_boxes, norm_boxes
 from maskkit.utils.resize import resize_image, unmold_mask
@@ -46,6 +47,7 @@ class MaskRCNN:
         self.model_dir = Path(model_dir)
         self.backbone = backbone if backbone is not None else maskkit.backbones.create(config.BACKBONE)
         self.strategy = strategy if strategy is not None else strategy_for(config)
+        make_repeatable(config.SEED)
         with self.strategy.scope():
             self.graph = build_graph(config, self.backbone)
         self.keras_model = self.graph.training_model if mode == "training" else self.graph.inference_model
@@ -137,7 +139,7 @@ class MaskRCNN:
         if augmenters is None and config.AUGMENTERS:
             augmenters = list(config.AUGMENTERS)
         if not self._steps:
-            tf.random.set_seed(config.SEED)
+            seed_everything(config.SEED)
         # Each epoch reads a fresh stream seeded by its number, so a run resumed from epoch e reads
         # what an uninterrupted run reads in epoch e + 1. The iterators live only in these generators,
         # which release_frames lets go of on an error.

@@ -15,7 +15,7 @@ import numpy as np
 
 from maskkit.dataset import Dataset
 from maskkit.evaluation.coco_eval import IOU_TYPES, check_mask_sizes, load_results, per_category_ap
-from maskkit.evaluation.coco_format import coco_image_ids, dataset_to_coco, detections_to_coco_results
+from maskkit.evaluation.coco_format import coco_image_ids, detections_to_coco_results, evaluation_ground_truth
 from maskkit.io import atomic_write_text
 from maskkit.report.cocoeval_runs import pr_curves, run_cocoeval, stats
 from maskkit.report.confusion import confusion_matrix
@@ -41,7 +41,7 @@ def write_report(out_dir: str | os.PathLike, dataset: Dataset, image_ids: Sequen
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     image_ids = [int(i) for i in image_ids]
-    coco_gt = dataset_to_coco(dataset, image_ids)
+    coco_gt = evaluation_ground_truth(dataset, image_ids)  # a COCO file's own annotations, as evaluate_coco
     if detections is None:
         detections = detections_to_coco_results(dataset, image_ids, results)
     check_mask_sizes(coco_gt, detections)

@@ -2,7 +2,7 @@
 
 ``maskkit.evaluation.evaluate_coco`` returns numbers only; the report also needs COCOeval's eval
 arrays (precision per recall point, per-image matches), so it runs COCOeval on the same COCO
-objects (``dataset_to_coco``, ``load_results``) and keeps it.
+objects (``evaluation_ground_truth``, ``load_results``) and keeps it.
 """
 
 from __future__ import annotations
