@@ -24,7 +24,6 @@ from maskkit.model.training import (Batch, StepFunctions, loss_scale, make_optim
                                     weight_decay_penalty)
 
 DEVICES_ENV = "MASKKIT_DEVICES"
-WORKER_SEED_STRIDE = 1_000_003
 
 
 def cluster_workers() -> int:
@@ -86,9 +85,15 @@ def is_chief(strategy: tf.distribute.Strategy) -> bool:
     return worker_index(strategy) == 0
 
 
-def worker_seed(strategy: tf.distribute.Strategy, seed: int) -> int:
-    """``seed`` for the chief, a distinct seed per other worker so machines shuffle their data differently."""
-    return seed + WORKER_SEED_STRIDE * worker_index(strategy)
+def worker_shard(strategy: tf.distribute.Strategy) -> tuple[int, int]:
+    """(this worker's index, number of workers): every worker shuffles with the same seed and keeps
+    every n-th example of the stream, so the workers read disjoint shards whose union is the
+    single-machine stream (see maskkit.data.input.make_dataset's ``shard``)."""
+    resolver = strategy.cluster_resolver
+    if resolver is None or not resolver.task_type:
+        return 0, 1
+    cluster = resolver.cluster_spec().as_dict()
+    return worker_index(strategy), sum(len(cluster.get(role, [])) for role in ("chief", "worker"))
 
 
 def loss_term_counts(outputs: dict[str, tf.Tensor], batch: Batch) -> dict[str, tf.Tensor]:

@@ -6,9 +6,11 @@ numbering), writes a checkpoint, TensorBoard scalars and a history entry per epo
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 import time
+import traceback
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -116,6 +118,18 @@ class StepFunctions:
             lambda batch: losses_of(batch, False), reduce_retracing=True)
 
 
+def release_frames(exc: BaseException) -> None:
+    """Drop the locals of the finished frames in ``exc``'s traceback chain and collect garbage, so
+    the tf.data iterators they hold are destroyed now, while TensorFlow's worker threads can still
+    finish, rather than at interpreter shutdown, where the destructor waits for them forever."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        traceback.clear_frames(exc.__traceback__)
+        exc = exc.__cause__ or exc.__context__
+    gc.collect()
+
+
 def check_finite(values: dict[str, float], epoch: int, step: int, phase: str = "training",
                  verbose: int = 0) -> None:
     """Raise TrainingDivergedError naming the losses that are NaN or infinite (before any checkpoint);
@@ -129,10 +143,11 @@ def check_finite(values: dict[str, float], epoch: int, step: int, phase: str = "
 
 def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Batch],
                val_batches: Iterator[Batch] | None, start_epoch: int, epochs: int,
-               save_checkpoint: Callable[[int], Path], log_dir: Path, history: dict[str, list[float]],
+               save_checkpoint: Callable[[int], Path], log_dir: Path | None, history: dict[str, list[float]],
                verbose: int = 1) -> None:
-    """Train epochs start_epoch+1..epochs; append per-epoch mean losses to ``history``."""
-    writer = tf.summary.create_file_writer(str(log_dir))
+    """Train epochs start_epoch+1..epochs; append per-epoch mean losses to ``history``; TensorBoard
+    scalars go to ``log_dir`` (None on the workers of a multi-worker run that are not the chief)."""
+    writer = tf.summary.create_file_writer(str(log_dir)) if log_dir is not None else None
     names = ("loss", *LOSS_NAMES)
     for epoch in range(start_epoch + 1, epochs + 1):
         if verbose:
@@ -165,12 +180,14 @@ def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Bat
         record["epoch_seconds"] = time.perf_counter() - started
         for name, value in record.items():
             history.setdefault(name, []).append(value)
-        with writer.as_default():
-            for name, value in record.items():
-                write_scalar(name, value, epoch)
-        writer.flush()
+        if writer is not None:
+            with writer.as_default():
+                for name, value in record.items():
+                    write_scalar(name, value, epoch)
+            writer.flush()
         path = save_checkpoint(epoch)
         if verbose:
             print(epoch_summary(epoch, record, path.name))
-    writer.close()
+    if writer is not None:
+        writer.close()
 
