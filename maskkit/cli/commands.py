@@ -30,6 +30,7 @@ def maskkit_register_commands(register: Register) -> None:
     register("weights", "maskkit.cli.weights_cmd:weights", description="Inspect and convert weights files.")
     register("export", "maskkit.cli.export_cmd:export", description="Export a TensorFlow SavedModel for serving.")
     register("data", "maskkit.cli.data_cmd:data", description="Check a dataset for problems before training.")
+    register("env", "maskkit.cli.env_cmd:env", description="Show versions and the devices TensorFlow sees.")
 
 
 #: CLI commands registered through ``maskkit_register_commands``, maskkit's own included.
