@@ -6,17 +6,26 @@ pixel box (0, 0, H, W) maps to (0, 0, 1, 1).
 
 from __future__ import annotations
 
+import math
+
 import tensorflow as tf
 
 
+LOG_SCALE_CLAMP = math.log(1000.0 / 16.0)
+
+
 def apply_box_deltas(boxes: tf.Tensor, deltas: tf.Tensor) -> tf.Tensor:
-    """Refine boxes [..., 4] by deltas [..., (dy, dx, log(dh), log(dw))]."""
+    """Refine boxes [..., 4] by deltas [..., (dy, dx, log(dh), log(dw))].
+
+    Log-scale deltas are capped at log(1000/16), as detectron2 does: an untrained or diverging head
+    can predict a huge one, and exp() would overflow to inf and turn the box into NaNs downstream.
+    """
     height = boxes[..., 2] - boxes[..., 0]
     width = boxes[..., 3] - boxes[..., 1]
     center_y = boxes[..., 0] + 0.5 * height + deltas[..., 0] * height
     center_x = boxes[..., 1] + 0.5 * width + deltas[..., 1] * width
-    height = height * tf.exp(deltas[..., 2])
-    width = width * tf.exp(deltas[..., 3])
+    height = height * tf.exp(tf.minimum(deltas[..., 2], LOG_SCALE_CLAMP))
+    width = width * tf.exp(tf.minimum(deltas[..., 3], LOG_SCALE_CLAMP))
     y1 = center_y - 0.5 * height
     x1 = center_x - 0.5 * width
     return tf.stack([y1, x1, y1 + height, x1 + width], axis=-1)

@@ -1,4 +1,4 @@
-"""detect() on a briefly trained slim model honours matterport's output contract."""
+"""detect() on the session's briefly trained slim model honours matterport's output contract."""
 
 from __future__ import annotations
 
@@ -7,28 +7,18 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-import maskkit  # noqa: E402
-from maskkit.config import Config  # noqa: E402
 from maskkit.model.maskrcnn import MaskRCNN  # noqa: E402
+from tests.helpers import tiny_config  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
-CONFIG = dict(NAME="tinydetect", BACKBONE="tiny", NUM_CLASSES=4, IMAGE_MIN_DIM=64, IMAGE_MAX_DIM=64,
-              IMAGES_PER_GPU=2, TOP_DOWN_PYRAMID_SIZE=32, FPN_CLASSIF_FC_LAYERS_SIZE=64,
-              RPN_ANCHOR_SCALES=(8, 16, 32, 64, 128), TRAIN_ROIS_PER_IMAGE=32, POST_NMS_ROIS_TRAINING=1000,
-              POST_NMS_ROIS_INFERENCE=100, MAX_GT_INSTANCES=4, MASK_POOL_SIZE=7, MASK_SHAPE=(14, 14),
-              MINI_MASK_SHAPE=(28, 28), RPN_TRAIN_ANCHORS_PER_IMAGE=64, STEPS_PER_EPOCH=30, TRAIN_BN=True,
-              LEARNING_RATE=0.01, NUM_WORKERS=1, SEED=0, DETECTION_MIN_CONFIDENCE=0.1)
-
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory):
-    keras.utils.set_random_seed(0)
-    config = Config(**CONFIG)
-    train = maskkit.datasets.create("shapes", count=4, height=64, width=64, seed=0, subset="train")
-    model = MaskRCNN("training", config, tmp_path_factory.mktemp("logs"))
-    model.train(train, None, config.LEARNING_RATE, epochs=2, layers="all", verbose=0)
-    return model, train
+def trained(trained_tiny):
+    """The session's trained tiny model, rebuilt for inference with a low confidence threshold."""
+    model = MaskRCNN("inference", tiny_config(DETECTION_MIN_CONFIDENCE=0.1), trained_tiny.model_dir)
+    model.load_weights(trained_tiny.model.find_last())
+    return model, trained_tiny.train
 
 
 def check_contract(result: dict, shape: tuple[int, int], min_score: float) -> int:
@@ -61,8 +51,8 @@ def test_detect_returns_the_contract_for_images_of_different_sizes(trained) -> N
 
 def test_inference_model_with_varying_molded_sizes_uses_the_checkpoint(trained) -> None:
     model, train = trained
-    config = Config(**{**CONFIG, "IMAGE_RESIZE_MODE": "pad64", "IMAGE_MIN_DIM": 64, "IMAGE_MAX_DIM": 128,
-                       "IMAGES_PER_GPU": 1})
+    config = tiny_config(DETECTION_MIN_CONFIDENCE=0.1, IMAGE_RESIZE_MODE="pad64",
+                         IMAGE_MIN_DIM=64, IMAGE_MAX_DIM=128, IMAGES_PER_GPU=1)
     inference = MaskRCNN("inference", config, model.model_dir)
     inference.load_weights(model.find_last())
     image = train.load_image(1)

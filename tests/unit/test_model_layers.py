@@ -11,6 +11,7 @@ tf = pytest.importorskip("tensorflow")
 
 from maskkit.config import Config  # noqa: E402
 from maskkit.model import losses  # noqa: E402
+from maskkit.model.boxes import LOG_SCALE_CLAMP, apply_box_deltas  # noqa: E402
 from maskkit.model.detection import DetectionLayer  # noqa: E402
 from maskkit.model.detection_target import detection_targets  # noqa: E402
 from maskkit.model.proposal import ProposalLayer  # noqa: E402
@@ -23,6 +24,17 @@ def meta_for(height: int, width: int, num_classes: int = 3) -> np.ndarray:
 
 
 # ----- proposals ------------------------------------------------------------------------------
+
+
+def test_huge_log_scale_deltas_give_finite_boxes_capped_at_the_clamp() -> None:
+    boxes = tf.constant([[0.2, 0.2, 0.4, 0.4], [0.1, 0.1, 0.2, 0.3]])
+    deltas = tf.constant([[0.0, 0.0, 500.0, 500.0], [0.5, -0.5, 0.1, -0.2]])
+    refined = apply_box_deltas(boxes, deltas).numpy()
+    assert np.isfinite(refined).all()
+    np.testing.assert_allclose(refined[0, 2] - refined[0, 0], 0.2 * math.exp(LOG_SCALE_CLAMP), rtol=1e-5)
+    np.testing.assert_allclose(refined[1], [0.2 - 0.05 * math.exp(0.1), 0.1 - 0.1 * math.exp(-0.2),
+                                            0.2 + 0.05 * math.exp(0.1), 0.1 + 0.1 * math.exp(-0.2)], rtol=1e-5)
+
 def test_proposals_decode_deltas_clip_and_suppress_overlaps() -> None:
     anchors = np.array([[[0.1, 0.1, 0.3, 0.3], [0.11, 0.1, 0.31, 0.3], [0.8, 0.8, 1.0, 1.0], [0.5, 0.5, 0.6, 0.6]]],
                        dtype=np.float32)
