@@ -503,8 +503,9 @@ def plot_loss_curves(
                   "Epoch", "Loss", xticks, np.linspace(lo + pad, hi - pad, 5))
     colors = random_colors(len(series))
     for (name, v), color in zip(series.items(), colors):
-        if v.size:
-            _polyline(canvas, to_px(np.arange(v.size), v), _to_255(color))
+        finite = np.isfinite(v)
+        if finite.any():
+            _polyline(canvas, to_px(np.arange(v.size)[finite], v[finite]), _to_255(color))
     # Legend, top-right inside the plot area.
     if series:
         tw = max(_text_size(k)[0] for k in series)

@@ -23,7 +23,8 @@ from maskkit.dataset import Dataset
 from maskkit.errors import ConfigError, MaskkitError, WeightsError
 from maskkit.model.distribute import DistributedSteps, is_chief, make_steps, strategy_for, worker_seed
 from maskkit.model.graph import build_graph
-from maskkit.model.training import StepFunctions, run_epochs
+from maskkit.model.schedules import schedule_for
+from maskkit.model.training import EpochMonitor, StepFunctions, run_epochs
 from maskkit.utils.boxes import denorm_boxes, norm_boxes
 from maskkit.utils.resize import resize_image, unmold_mask
 
@@ -114,11 +115,14 @@ class MaskRCNN:
 
     # ----- training -------------------------------------------------------------------------
     def train(self, train_dataset: Dataset, val_dataset: Dataset | None, learning_rate: float, epochs: int,
-              layers: str = "heads", augmenters: Any = None, verbose: int = 1) -> dict[str, list[float]]:
+              layers: str = "heads", augmenters: Any = None, verbose: int = 1,
+              monitor: EpochMonitor | None = None) -> dict[str, list[float]]:
         """Train up to absolute epoch ``epochs`` the layers chosen by ``layers``; returns ``history``.
 
         ``layers`` is ``heads``, ``3+``, ``4+``, ``5+``, ``all`` or a regex over layer names.
-        ``augmenters`` (an Augmenter or spec) defaults to config.AUGMENTERS.
+        ``augmenters`` (an Augmenter or spec) defaults to config.AUGMENTERS. The rate follows
+        config.LR_SCHEDULE/LR_WARMUP_STEPS over epochs 1..``epochs``; ``monitor`` measures validation
+        metrics per epoch (see maskkit.model.validation_metrics).
         """
         from maskkit.data.input import make_dataset
 
@@ -145,8 +149,10 @@ class MaskRCNN:
         class_names = list(train_dataset.class_names)
         if verbose:
             print(f"Starting at epoch {self.epoch}. LR={learning_rate}  layers={layers}  log_dir={self.log_dir}")
+        scheduled = config.LR_SCHEDULE != "constant" or config.LR_WARMUP_STEPS > 0
         run_epochs(steps, config, train_batches, val_batches, self.epoch, epochs,
-                   lambda epoch: self._end_epoch(epoch, class_names), self.log_dir, self.history, verbose)
+                   lambda epoch: self._end_epoch(epoch, class_names), self.log_dir, self.history, verbose,
+                   schedule_for(config, learning_rate, epochs) if scheduled else None, monitor)
         return self.history
 
     def _end_epoch(self, epoch: int, class_names: Sequence[str]) -> Path:

@@ -10,7 +10,7 @@ import math
 import re
 import time
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Protocol
 
 import keras
 import tensorflow as tf
@@ -96,6 +96,18 @@ class StepFunctions:
             lambda batch: losses_of(batch, False), reduce_retracing=True)
 
 
+class EpochMonitor(Protocol):
+    """What run_epochs asks of a validation monitor (see maskkit.model.validation_metrics)."""
+
+    stop_reason: str
+
+    def measure(self, epoch: int) -> dict[str, float]:
+        """Metrics of the weights after ``epoch`` (NaN where not measured this epoch)."""
+
+    def checkpointed(self, epoch: int, path: Path, history: dict[str, list[float]]) -> bool:
+        """React to the epoch's checkpoint (e.g. keep it as the best); True stops training."""
+
+
 def check_finite(values: dict[str, float], epoch: int, step: int, phase: str = "training",
                  verbose: int = 0) -> None:
     """Raise TrainingDivergedError naming the losses that are NaN or infinite (before any checkpoint);
@@ -110,8 +122,12 @@ def check_finite(values: dict[str, float], epoch: int, step: int, phase: str = "
 def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Batch],
                val_batches: Iterator[Batch] | None, start_epoch: int, epochs: int,
                save_checkpoint: Callable[[int], Path], log_dir: Path, history: dict[str, list[float]],
-               verbose: int = 1) -> None:
-    """Train epochs start_epoch+1..epochs; append per-epoch mean losses to ``history``."""
+               verbose: int = 1, learning_rate: Callable[[int], float] | None = None,
+               monitor: EpochMonitor | None = None) -> None:
+    """Train epochs start_epoch+1..epochs; append per-epoch mean losses to ``history``.
+
+    ``learning_rate`` maps the absolute 0-based step to the rate; ``monitor`` adds validation metrics
+    to each epoch's record and may stop the run early once the epoch's checkpoint is written."""
     writer = tf.summary.create_file_writer(str(log_dir))
     names = ("loss", *LOSS_NAMES)
     for epoch in range(start_epoch + 1, epochs + 1):
@@ -121,6 +137,8 @@ def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Bat
         started = time.perf_counter()
         sums = dict.fromkeys(names, 0.0)
         for step in range(1, config.STEPS_PER_EPOCH + 1):
+            if learning_rate is not None:
+                steps.optimizer.learning_rate = learning_rate((epoch - 1) * config.STEPS_PER_EPOCH + step - 1)
             batch = with_anchors(next_batch(train_batches), config)
             values = {k: float(v) for k, v in steps.train_step(batch).items()}
             check_finite(values, epoch, step, verbose=verbose)
@@ -138,6 +156,9 @@ def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Bat
                     val_sums[name] += values[name]
             record.update({f"val_{name}": val_sums[name] / config.VALIDATION_STEPS for name in names})
         record["epoch_seconds"] = time.perf_counter() - started
+        record["learning_rate"] = float(steps.optimizer.learning_rate.numpy())
+        if monitor is not None:
+            record.update(monitor.measure(epoch))
         for name, value in record.items():
             history.setdefault(name, []).append(value)
         with writer.as_default():
@@ -148,5 +169,9 @@ def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Bat
         if verbose:
             shown = "  ".join(f"{k}={v:.4f}" for k, v in record.items() if k != "epoch_seconds")
             print(f"epoch {epoch}: {shown}  ({record['epoch_seconds']:.1f}s) -> {path.name}")
+        if monitor is not None and monitor.checkpointed(epoch, path, history):
+            if verbose:
+                print(f"early stop after epoch {epoch}: {monitor.stop_reason}")
+            break
     writer.close()
 
