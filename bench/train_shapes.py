@@ -33,6 +33,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--train-count", type=int, default=2000, help="training images (drawn on the fly)")
     parser.add_argument("--val-count", type=int, default=500, help="held-out validation images for the metrics")
     parser.add_argument("--seed", type=int, default=0, help="first seed (data, weights, shuffling)")
+    parser.add_argument("--val-seed", type=int, default=0,
+                        help="seed of the validation images, the same for every training seed")
     parser.add_argument("--repeat", type=int, default=1, help="train this many seeds and print mean and spread")
     parser.add_argument("--curve-every", type=int, default=0, metavar="K",
                         help="also evaluate every K epochs during training (the metric-vs-minutes curve)")
@@ -63,14 +65,15 @@ def run_seed(args: argparse.Namespace, seed: int) -> dict[str, Any]:
     keras.utils.set_random_seed(seed)
     size = config.IMAGE_MAX_DIM
     data = {"height": size, "width": size, "seed": seed}
+    val_data = {**data, "seed": args.val_seed, "count": args.val_count}
     out = args.out / f"seed{seed}"
     if args.evaluate is not None:
         pipe = Pipeline.from_checkpoint(args.evaluate, dataset="shapes",
-                                        dataset_args={**data, "count": args.val_count, "subset": "val"})
+                                        dataset_args={**val_data, "subset": "val"})
         train_seconds, history = 0.0, {}
     else:
         pipe = Pipeline("shapes", dataset_args={**data, "count": args.train_count},
-                        val_args={**data, "count": args.val_count}, config=config, log_dir=out)
+                        val_args=val_data, config=config, log_dir=out)
         if seed == args.seed:
             pipe.config.display()
         started = time.perf_counter()
@@ -85,13 +88,14 @@ def run_seed(args: argparse.Namespace, seed: int) -> dict[str, Any]:
     eval_seconds = time.perf_counter() - started
     metrics.pop("coco_results")
     print(format_metrics_table(metrics))
-    images = args.epochs * pipe.config.STEPS_PER_EPOCH * pipe.config.BATCH_SIZE
-    figures = {**headline(metrics), "train_minutes": train_seconds / 60, "epochs": args.epochs,
+    epochs = pipe.model.epoch
+    images = epochs * pipe.config.STEPS_PER_EPOCH * pipe.config.BATCH_SIZE
+    figures = {**headline(metrics), "train_minutes": train_seconds / 60, "epochs": epochs,
                "images_per_second": images / train_seconds if train_seconds else 0.0,
                "eval_seconds": eval_seconds, "val_images": metrics["num_images"]}
     print(f"seed {seed}: mAP@0.5 {figures['map50']:.4f}  segm AP {figures['segm_AP']:.4f}  bbox AP "
           f"{figures['bbox_AP']:.4f} on {figures['val_images']} validation images; {figures['train_minutes']:.2f} "
-          f"training minutes, {args.epochs} epochs, {figures['images_per_second']:.1f} images/s", flush=True)
+          f"training minutes, {epochs} epochs, {figures['images_per_second']:.1f} images/s", flush=True)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps({"figures": figures, "history": history,
                                                   "config": pipe.config.to_dict()}, indent=2))
