@@ -57,6 +57,7 @@ def run_seed(args: argparse.Namespace, seed: int) -> dict[str, Any]:
     """Train one seed (or load ``--evaluate``), evaluate on the validation images, print and return figures."""
     import keras
 
+    from maskkit.config import parse_overrides
     from maskkit.evaluation import format_metrics_table
     from maskkit.model.presets import shapes_config
     from maskkit.pipeline import Pipeline
@@ -68,8 +69,8 @@ def run_seed(args: argparse.Namespace, seed: int) -> dict[str, Any]:
     val_data = {**data, "seed": args.val_seed, "count": args.val_count}
     out = args.out / f"seed{seed}"
     if args.evaluate is not None:
-        pipe = Pipeline.from_checkpoint(args.evaluate, dataset="shapes",
-                                        dataset_args={**val_data, "subset": "val"})
+        pipe = Pipeline.from_checkpoint(args.evaluate, dataset="shapes", dataset_args={**val_data, "subset": "val"},
+                                        overrides=parse_overrides(args.overrides))
         train_seconds, history = 0.0, {}
     else:
         pipe = Pipeline("shapes", dataset_args={**data, "count": args.train_count},
