@@ -163,7 +163,8 @@ def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Bat
             history.setdefault(name, []).append(value)
         with writer.as_default():
             for name, value in record.items():
-                write_scalar(name, value, epoch)
+                if math.isfinite(value):
+                    write_scalar(name, value, epoch)
         writer.flush()
         path = save_checkpoint(epoch)
         if verbose:
