@@ -6,7 +6,7 @@ import click
 
 from maskkit.cli.options import build_config, config_options, dataset_args, sets_field
 
-SHAPES_DEFAULT_ARGS = {"count": 500}
+SHAPES_DEFAULT_ARGS = {"count": 2000}
 SHAPES_DEFAULT_VAL_ARGS = {"count": 50}
 
 
