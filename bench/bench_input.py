@@ -1,12 +1,14 @@
-"""Benchmark the input pipeline: shapes images/s with one vs several workers (threads and processes), and build_rpn_targets
-per image at 1024x1024 (261,888 anchors) against a straightforward full-IoU-matrix baseline.
+"""Benchmark the input pipeline: per-stage milliseconds per shapes image at 1024x1024, images/s from
+make_dataset with 1 and 2 threads at 128 and 1024, and build_rpn_targets at 1024 (261,888 anchors)
+with 1, 20 and 100 boxes against matterport's full-matrix float64 algorithm written out below.
 
-Run: python bench/bench_input.py [--batches N] [--workers K] [--size 128] [--augment SPEC]
+Run: python bench/bench_input.py [--batches 24] [--big-batches 6] [--augment SPEC] [--skip-pipeline]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import time
 
@@ -17,21 +19,26 @@ import numpy as np  # noqa: E402
 import maskkit  # noqa: E402
 from maskkit import Config  # noqa: E402
 from maskkit.data import anchors_for, build_rpn_targets  # noqa: E402
-from maskkit.utils.boxes import box_refinement, compute_overlaps  # noqa: E402
+from maskkit.data.input import ExampleBuilder, mold_batch  # noqa: E402
+from maskkit.data.targets import _subsample  # noqa: E402
+from maskkit.utils.boxes import box_refinement, extract_bboxes  # noqa: E402
+from maskkit.utils.resize import minimize_mask, resize_image, resize_mask  # noqa: E402
 
-SHAPES = dict(NAME="shapes", IMAGES_PER_GPU=8, NUM_CLASSES=4, IMAGE_MIN_DIM=128, IMAGE_MAX_DIM=128,
-              RPN_ANCHOR_SCALES=(8, 16, 32, 64, 128), TRAIN_ROIS_PER_IMAGE=32, STEPS_PER_EPOCH=100,
-              VALIDATION_STEPS=5)
+
+def shapes_config(size: int) -> Config:
+    """The shapes config at ``size`` px, anchors scaled with the image (8..128 at 128, 32..512 at 1024)."""
+    base = 8 * size // 128
+    return Config(NAME="shapes", IMAGES_PER_GPU=8, NUM_CLASSES=4, IMAGE_MIN_DIM=size, IMAGE_MAX_DIM=size,
+                  RPN_ANCHOR_SCALES=tuple(base * 2 ** i for i in range(5)), TRAIN_ROIS_PER_IMAGE=32)
 
 
-def pipeline_rate(workers: int, batches: int, augment: str, processes: int = 0, size: int = 128) -> float:
-    """Images per second drawn from make_dataset after one warm-up batch."""
+def pipeline_rate(size: int, threads: int, batches: int, augment: str | None) -> float:
+    """Images per second drawn from make_dataset (batch 8) after one warm-up batch."""
     from maskkit.data.input import make_dataset
 
-    config = Config(**{**SHAPES, "IMAGE_MIN_DIM": size, "IMAGE_MAX_DIM": size})
-    dataset = maskkit.datasets.create("shapes", count=256, height=size, width=size, seed=0)
-    iterator = iter(make_dataset(dataset, config, augmenters=augment, seed=0, num_parallel_calls=workers,
-                                 processes=processes))
+    config = shapes_config(size)
+    dataset = maskkit.datasets.create("shapes", count=64, height=size, width=size, seed=0)
+    iterator = iter(make_dataset(dataset, config, augmenters=augment, seed=0, num_parallel_calls=threads))
     next(iterator)
     start = time.perf_counter()
     for _ in range(batches):
@@ -39,28 +46,86 @@ def pipeline_rate(workers: int, batches: int, augment: str, processes: int = 0, 
     return batches * config.BATCH_SIZE / (time.perf_counter() - start)
 
 
-def baseline_rpn_targets(anchors: np.ndarray, gt_boxes: np.ndarray, config: Config,
-                         rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """The textbook version: full float64 IoU matrix, argwhere for ties, no crowd handling."""
-    overlaps = compute_overlaps(anchors, gt_boxes)
+def stage_times(size: int, images: int) -> dict[str, float]:
+    """Milliseconds per image of each step ExampleBuilder takes and of make_dataset's uint8 hand-over and
+    molding (a graph function, as in tf.data); no augmentation, best of 3 passes."""
+    import tensorflow as tf
+
+    config = shapes_config(size)
+    dataset = maskkit.datasets.create("shapes", count=images, height=size, width=size, seed=0)
+    anchors = anchors_for(config, config.IMAGE_SHAPE)
+    builder = ExampleBuilder(dataset, config)
+    mold = tf.function(functools.partial(mold_batch, mean=tf.constant(config.MEAN_PIXEL, dtype=tf.float32)))
+    totals: dict[str, float] = {}
+    for _ in range(3):
+        spent = dict.fromkeys(("decode", "resize image", "resize masks", "boxes from masks", "mini masks",
+                               "rpn targets", "hand-over + mold", "whole example"), 0.0)
+        for image_id in range(images):
+            rng = np.random.default_rng(image_id)
+            clock = time.perf_counter()
+
+            def lap(name: str) -> None:
+                nonlocal clock
+                now = time.perf_counter()
+                spent[name] += now - clock
+                clock = now
+
+            image, mask, class_ids = dataset.load_checked(image_id)
+            lap("decode")
+            image, _, scale, padding, crop = resize_image(image, config.IMAGE_MIN_DIM, config.IMAGE_MAX_DIM,
+                                                          mode=config.IMAGE_RESIZE_MODE, rng=rng)
+            lap("resize image")
+            mask = resize_mask(mask, scale, padding, crop)
+            lap("resize masks")
+            boxes = extract_bboxes(mask)
+            lap("boxes from masks")
+            mini = minimize_mask(boxes, mask, config.MINI_MASK_SHAPE)
+            lap("mini masks")
+            match, deltas = build_rpn_targets(anchors, class_ids, boxes, config, rng=rng)
+            lap("rpn targets")
+            tensors = [tf.convert_to_tensor(array) for array in (image, match, deltas, mini, boxes, class_ids)]
+            mold(tensors[0][None])
+            lap("hand-over + mold")
+            builder(image_id, image_id)
+            lap("whole example")
+        totals = {key: min(totals.get(key, np.inf), value * 1e3 / images) for key, value in spent.items()}
+    return totals
+
+
+def matterport_rpn_targets(anchors: np.ndarray, gt_boxes: np.ndarray, config: Config,
+                           rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """matterport's build_rpn_targets (no crowds): the full float64 [anchors, boxes] IoU matrix built one
+    box at a time with its compute_iou, ties at each box's best IoU positive, then the same sampling."""
+    anchors64 = anchors.astype(np.float64)
+    boxes64 = gt_boxes.astype(np.float64)
+    anchor_area = (anchors64[:, 2] - anchors64[:, 0]) * (anchors64[:, 3] - anchors64[:, 1])
+    overlaps = np.zeros((anchors64.shape[0], boxes64.shape[0]))
+    for i, box in enumerate(boxes64):
+        y1, y2 = np.maximum(box[0], anchors64[:, 0]), np.minimum(box[2], anchors64[:, 2])
+        x1, x2 = np.maximum(box[1], anchors64[:, 1]), np.minimum(box[3], anchors64[:, 3])
+        intersection = np.maximum(x2 - x1, 0) * np.maximum(y2 - y1, 0)
+        overlaps[:, i] = intersection / ((box[2] - box[0]) * (box[3] - box[1]) + anchor_area - intersection)
     rpn_match = np.zeros(anchors.shape[0], dtype=np.int32)
-    best, argmax = overlaps.max(axis=1), overlaps.argmax(axis=1)
+    argmax = overlaps.argmax(axis=1)
+    best = overlaps[np.arange(overlaps.shape[0]), argmax]
     rpn_match[best < 0.3] = -1
-    rpn_match[np.argwhere(overlaps == overlaps.max(axis=0))[:, 0]] = 1
+    box_best = overlaps.max(axis=0)
+    rpn_match[np.argwhere((overlaps == box_best) & (box_best > 0))[:, 0]] = 1
     rpn_match[best >= 0.7] = 1
     total = config.RPN_TRAIN_ANCHORS_PER_IMAGE
     for label, limit in ((1, total // 2), (-1, None)):
         ids = np.flatnonzero(rpn_match == label)
-        limit = limit if limit is not None else total - int(np.sum(rpn_match == 1))
+        limit = total - int(np.sum(rpn_match == 1)) if limit is None else limit
         if ids.size > limit:
             rpn_match[rng.choice(ids, ids.size - limit, replace=False)] = 0
     positive = np.flatnonzero(rpn_match == 1)
     rpn_bbox = np.zeros((total, 4), dtype=np.float32)
-    rpn_bbox[:positive.size] = box_refinement(anchors[positive], gt_boxes[argmax[positive]]) / config.RPN_BBOX_STD_DEV
+    rpn_bbox[:positive.size] = (box_refinement(anchors[positive], gt_boxes[argmax[positive]])
+                                / np.asarray(config.RPN_BBOX_STD_DEV, dtype=np.float32))
     return rpn_match, rpn_bbox
 
 
-def time_call(fn, repeats: int) -> float:
+def best_time(fn, repeats: int) -> float:
     """Best-of-``repeats`` wall time of ``fn()`` in seconds."""
     times = []
     for _ in range(repeats):
@@ -70,40 +135,54 @@ def time_call(fn, repeats: int) -> float:
     return min(times)
 
 
-def rpn_timings(instances: int, repeats: int) -> tuple[int, float, float]:
-    """(anchor count, ours s/image, baseline s/image) at the default 1024x1024 config."""
+def rpn_timings(instances: int, repeats: int) -> tuple[float, float, float, bool]:
+    """(ours, its negative sampling alone, matterport's) seconds per image at the default 1024x1024
+    config with ``instances`` random 20-300 px boxes, and whether both give the same outputs."""
     config = Config()
     anchors = anchors_for(config, config.IMAGE_SHAPE)
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(instances)
     corners = rng.uniform(0, 900, size=(instances, 2))
     sizes = rng.uniform(20, 300, size=(instances, 2))
-    boxes = np.concatenate([corners, np.minimum(corners + sizes, 1024)], axis=1).astype(np.float32)
+    boxes = np.concatenate([corners, np.minimum(corners + sizes, 1024)], axis=1).round().astype(np.float32)
     class_ids = np.ones(instances, dtype=np.int32)
-    ours = time_call(lambda: build_rpn_targets(anchors, class_ids, boxes, config, rng=rng), repeats)
-    base = time_call(lambda: baseline_rpn_targets(anchors, boxes, config, rng), repeats)
-    return anchors.shape[0], ours, base
+    ours = build_rpn_targets(anchors, class_ids, boxes, config, rng=np.random.default_rng(0))
+    theirs = matterport_rpn_targets(anchors, boxes, config, np.random.default_rng(0))
+    same = all(np.array_equal(a, b) for a, b in zip(ours, theirs))
+    labels = build_rpn_targets(anchors, class_ids, boxes, config.replace(RPN_TRAIN_ANCHORS_PER_IMAGE=10 ** 6))[0]
+    limit = config.RPN_TRAIN_ANCHORS_PER_IMAGE - min(int(np.sum(labels == 1)), config.RPN_TRAIN_ANCHORS_PER_IMAGE // 2)
+    ours_s = best_time(lambda: build_rpn_targets(anchors, class_ids, boxes, config, rng=rng), repeats)
+    sampling_s = best_time(lambda: _subsample(labels.copy(), -1, limit, rng), repeats)
+    theirs_s = best_time(lambda: matterport_rpn_targets(anchors, boxes, config, rng), max(2, repeats // 3))
+    return ours_s, sampling_s, theirs_s, same
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batches", type=int, default=12, help="batches timed per pipeline setting")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="parallel calls to compare")
-    parser.add_argument("--augment", default="fliplr,rot90", help="augmenters used in the pipeline runs")
-    parser.add_argument("--size", type=int, default=128, help="image side of the shapes config (multiple of 64)")
-    parser.add_argument("--skip-rpn", action="store_true", help="only time the pipeline")
+    parser.add_argument("--batches", type=int, default=24, help="batches of 8 timed per 128 px pipeline setting")
+    parser.add_argument("--big-batches", type=int, default=6, help="batches of 8 timed per 1024 px setting")
+    parser.add_argument("--augment", default=None, help="augmenters in the pipeline runs (default none)")
+    parser.add_argument("--skip-pipeline", action="store_true", help="only the stages and build_rpn_targets")
     args = parser.parse_args()
+    load = os.getloadavg()[0]
+    print(f"cpu cores: {os.cpu_count()}, load average {load:.1f}; shapes data, augment {args.augment!r}")
 
-    print(f"cpu cores: {os.cpu_count()}; shapes config {args.size}x{args.size}, batch 8, augment {args.augment!r}")
-    single = pipeline_rate(1, args.batches, args.augment, size=args.size)
-    parallel = pipeline_rate(args.workers, args.batches, args.augment, size=args.size)
-    spawned = pipeline_rate(1, args.batches, args.augment, processes=args.workers, size=args.size)
-    print(f"pipeline, 1 thread:          {single:8.1f} images/s")
-    print(f"pipeline, {args.workers} threads:         {parallel:8.1f} images/s  (x{parallel / single:.2f})")
-    print(f"pipeline, {args.workers} processes:       {spawned:8.1f} images/s  (x{spawned / single:.2f})")
-    for instances in () if args.skip_rpn else (10, 100):
-        count, ours, base = rpn_timings(instances, repeats=5)
-        print(f"build_rpn_targets 1024x1024, {count} anchors, {instances:3d} GT boxes: {ours * 1e3:7.1f} ms/image; "
-              f"full-matrix baseline {base * 1e3:7.1f} ms (x{base / ours:.2f})")
+    print("per-image stages at 1024x1024 (ms/image, best of 3 passes over 8 images):")
+    for name, ms in stage_times(1024, 8).items():
+        print(f"  {name:18s} {ms:7.2f}")
+
+    if not args.skip_pipeline:
+        for size, batches in ((128, args.batches), (1024, args.big_batches)):
+            one = pipeline_rate(size, 1, batches, args.augment)
+            two = pipeline_rate(size, 2, batches, args.augment)
+            print(f"pipeline {size:4d}x{size:<4d}: 1 thread {one:7.1f} images/s, 2 threads {two:7.1f} images/s "
+                  f"(x{two / one:.2f})")
+
+    for instances in (1, 20, 100):
+        ours, sampling, theirs, same = rpn_timings(instances, repeats=9)
+        print(f"build_rpn_targets 1024x1024, 261888 anchors, {instances:3d} boxes: {ours * 1e3:6.2f} ms "
+              f"(of which seeded negative sampling {sampling * 1e3:5.2f} ms); matterport full matrix "
+              f"{theirs * 1e3:7.1f} ms (x{theirs / ours:.1f}); same outputs: {same}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ _LAZY = {
     "Pipeline": "maskkit.pipeline",
     "evaluate_coco": "maskkit.evaluation",
     "evaluate_map": "maskkit.evaluation",
+    "write_report": "maskkit.report",
     "compute_ap": "maskkit.utils.metrics",
     "make_dataset": "maskkit.data.input",
     "build_augmenters": "maskkit.augment.build",

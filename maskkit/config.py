@@ -211,7 +211,7 @@ class Config:
         return self.replace(**parse_overrides(assignments))
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write the config as JSON or YAML (by file extension), atomically."""
+        """Write the config as YAML, TOML or JSON (by file extension: .yaml/.yml, .toml, else JSON), atomically."""
         from maskkit.io import atomic_write_text
 
         path = Path(path)
@@ -219,6 +219,10 @@ class Config:
             import yaml
 
             text = yaml.safe_dump(self.to_dict(), sort_keys=False)
+        elif path.suffix == ".toml":
+            from maskkit.utils.toml_text import dumps_toml
+
+            text = dumps_toml(self.to_dict())
         else:
             text = json.dumps(self.to_dict(), indent=2)
         atomic_write_text(path, text)

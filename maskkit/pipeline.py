@@ -204,13 +204,29 @@ class Pipeline:
         return dataset, image_ids, results
 
     def evaluate(self, dataset: Dataset | None = None, limit: int | None = None,
-                 iou_types: Sequence[str] = ("bbox", "segm")) -> dict[str, Any]:
-        """COCO metrics (pycocotools COCOeval) plus matterport's mAP@0.5 on the validation set."""
+                 iou_types: Sequence[str] = ("bbox", "segm"), report: str | os.PathLike | None = None,
+                 ) -> dict[str, Any]:
+        """COCO metrics (pycocotools COCOeval) plus matterport's mAP@0.5 on the validation set; with
+        ``report`` also a browsable HTML report in that folder (``metrics["report"]`` is its page)."""
         from maskkit.evaluation import detections_to_coco_results, evaluate_coco, evaluate_map
 
+        if report is not None:
+            Path(report).mkdir(parents=True, exist_ok=True)  # an unusable folder fails before detection runs
         dataset, image_ids, results = self.detect_dataset(dataset, limit)
         metrics = evaluate_coco(dataset, image_ids, results, iou_types=tuple(iou_types))
         metrics["reference"] = evaluate_map(dataset, image_ids, results)
         metrics["map50"] = metrics["reference"]["mAP"]
         metrics["coco_results"] = detections_to_coco_results(dataset, image_ids, results)
+        if report is not None:
+            from maskkit.report import write_report
+            from maskkit.report.run_info import pipeline_run_info
+
+            run, run_dir = pipeline_run_info(self, dataset)
+            metrics["report"] = str(write_report(report, dataset, image_ids, results, run=run, run_dir=run_dir,
+                                                 score_threshold=self.report_score_threshold(),
+                                                 detections=metrics["coco_results"]))
         return metrics
+
+    def report_score_threshold(self) -> float:
+        """The report's starting score cut: the config's detection threshold, at least 0.5."""
+        return max(0.5, float(self.config.DETECTION_MIN_CONFIDENCE))

@@ -30,6 +30,6 @@ def show(preset: str | None, config_path: str | None, overrides: tuple[str, ...]
 @config_options
 @click.argument("path", type=click.Path(dir_okay=False))
 def save(preset: str | None, config_path: str | None, overrides: tuple[str, ...], path: str) -> None:
-    """Write the configuration to PATH (.json or .yaml)."""
+    """Write the configuration to PATH in the format its extension names (.json, .yaml/.yml or .toml)."""
     build_config(config_path, overrides, preset).save(path)
     click.echo(f"wrote {path}")

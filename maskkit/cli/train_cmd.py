@@ -49,6 +49,7 @@ def train(dataset_name: str, data_items: tuple[str, ...], val_items: tuple[str, 
           patience: int | None, log_dir: str) -> None:
     """Train on DATASET; each epoch writes a checkpoint into a run folder under --log-dir."""
     from maskkit.pipeline import Pipeline
+    from maskkit.split import warn_if_validation_is_training
 
     args = dataset_args(data_items)
     val_args = dataset_args(val_items) if val_items else dict(args)
@@ -59,6 +60,7 @@ def train(dataset_name: str, data_items: tuple[str, ...], val_items: tuple[str, 
     explicit = {"NUM_CLASSES": config.NUM_CLASSES} if sets_field(overrides, "NUM_CLASSES") else {}
     pipe = Pipeline(dataset_name, dataset_args=args, val_args=val_args, config=config, overrides=explicit,
                     backbone=backbone, augmenters=augment, log_dir=log_dir)
+    warn_if_validation_is_training(pipe.dataset, pipe.val_dataset)
     total = epochs or (8 if preset == "shapes" else 1)
     history = pipe.train(total, layers=layers, learning_rate=learning_rate, weights=weights,
                          exclude=exclude, resume=resume, imagenet=imagenet, eval_every=eval_every,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import weakref
 from typing import Sequence
 
 import numpy as np
@@ -23,6 +24,16 @@ def anchor_counts(config: Config, image_shape: Sequence[int]) -> list[int]:
     return [int(c) for c in counts]
 
 
+def anchor_source(anchors: np.ndarray) -> tuple | None:
+    """The (scales, ratios, strides, anchor stride, height, width) anchors_for built ``anchors`` from,
+    or None for any other array (lets callers use the anchors' grid structure without re-deriving it)."""
+    entry = _SOURCES.get(id(anchors))
+    return entry[1] if entry is not None and entry[0]() is anchors else None
+
+
+_SOURCES: dict[int, tuple[weakref.ref, tuple]] = {}
+
+
 def _anchor_key(config: Config, image_shape: Sequence[int]) -> tuple:
     return (tuple(config.RPN_ANCHOR_SCALES), tuple(config.RPN_ANCHOR_RATIOS), tuple(config.BACKBONE_STRIDES),
             int(config.RPN_ANCHOR_STRIDE), int(image_shape[0]), int(image_shape[1]))
@@ -34,4 +45,7 @@ def _cached_anchors(scales: tuple, ratios: tuple, strides: tuple, anchor_stride:
     shapes = compute_backbone_shapes((height, width), strides)
     anchors = generate_pyramid_anchors(scales, ratios, shapes, strides, anchor_stride).astype(np.float32)
     anchors.setflags(write=False)
+    key = id(anchors)
+    _SOURCES[key] = (weakref.ref(anchors, lambda _: _SOURCES.pop(key, None)),
+                     (scales, ratios, strides, anchor_stride, height, width))
     return anchors

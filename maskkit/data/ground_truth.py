@@ -50,7 +50,8 @@ def load_image_gt(dataset: Dataset, config: Config, image_id: int,
     mask = resize_mask(mask, scale, padding, crop)
     bboxes = extract_bboxes(mask)
     present = bboxes[:, 2] > bboxes[:, 0]
-    mask, class_ids, bboxes = mask[:, :, present], class_ids[present], bboxes[present]
+    if not present.all():
+        mask, class_ids, bboxes = mask[:, :, present], class_ids[present], bboxes[present]
     if use_mini_mask:
         mask = minimize_mask(bboxes, mask, config.MINI_MASK_SHAPE)
     image_meta = compose_image_meta(image_id, original_shape, image.shape, window, scale,

@@ -1,15 +1,22 @@
 """Training targets computed on the CPU: RPN anchor labels/deltas, and (for debugging) random ROIs
 with their detection targets -- the seed's ``detection_targets=True`` view.
 
-Everything is vectorised over anchors; only the optional mask targets loop over the few
-positive ROIs.
+RPN targets use the anchors' grid: a box can only overlap anchors whose centres lie in a window
+around it, so IoUs (float64, as matterport) are computed for those pairs only; anchors from
+anything but ``anchors_for`` fall back to the full matrix in chunks. Only the optional mask
+targets loop over the few positive ROIs.
 """
 
 from __future__ import annotations
 
+import functools
+from typing import NamedTuple
+
 import numpy as np
 
 from maskkit.config import Config
+from maskkit.data.anchors import _cached_anchors, anchor_source
+from maskkit.utils.anchors import compute_backbone_shapes
 from maskkit.utils.boxes import box_refinement
 from maskkit.utils.resize import resize
 
@@ -17,6 +24,9 @@ POSITIVE_IOU = 0.7
 NEGATIVE_IOU = 0.3
 CROWD_IOU = 0.001
 ANCHOR_CHUNK = 16384
+# Row/column tables of all (level, ratio) groups are searched at once with keys group * SPAN + coordinate.
+_SPAN = 2.0 ** 20
+_LIMIT = 2.0 ** 18
 
 
 def build_rpn_targets(anchors: np.ndarray, gt_class_ids: np.ndarray, gt_boxes: np.ndarray, config: Config,
@@ -24,87 +34,269 @@ def build_rpn_targets(anchors: np.ndarray, gt_class_ids: np.ndarray, gt_boxes: n
     """Label anchors and compute their box deltas, as matterport's build_rpn_targets.
 
     Returns rpn_match int32 [A] (1 positive, -1 negative, 0 neutral) and rpn_bbox float32
-    [RPN_TRAIN_ANCHORS_PER_IMAGE, 4]: the deltas of the positive anchors in anchor order,
-    divided by RPN_BBOX_STD_DEV, zero-padded. Crowd boxes (negative class ids) are never matched,
-    and anchors touching a crowd (IoU >= 0.001) are never negatives. Positives: IoU >= 0.7 or the
-    best anchor of a GT box; negatives: IoU < 0.3; then sampled down at random to at most half of
-    RPN_TRAIN_ANCHORS_PER_IMAGE positives and the rest negatives.
+    [RPN_TRAIN_ANCHORS_PER_IMAGE, 4]: the deltas of the positive anchors in anchor order (each
+    towards its highest-IoU box, the first on ties), divided by RPN_BBOX_STD_DEV, zero-padded.
+    IoUs are float64 as matterport's. Crowd boxes (negative class ids) are never matched, and
+    anchors touching a crowd (IoU >= 0.001) are never negatives. Positives: IoU >= 0.7 or tied
+    at a GT box's highest IoU (a box touching no anchor has none); negatives: IoU < 0.3; then
+    sampled down at random to at most half of RPN_TRAIN_ANCHORS_PER_IMAGE positives and the rest
+    negatives.
     """
     rng = rng if rng is not None else np.random.default_rng()
+    source = anchor_source(anchors)
+    grid = _grid(source) if source is not None else None
     anchors = np.asarray(anchors, dtype=np.float32)
     gt_class_ids = np.asarray(gt_class_ids).reshape(-1)
     gt_boxes = np.asarray(gt_boxes, dtype=np.float32).reshape(-1, 4)
     total = config.RPN_TRAIN_ANCHORS_PER_IMAGE
-    rpn_match = np.zeros(anchors.shape[0], dtype=np.int32)
     rpn_bbox = np.zeros((total, 4), dtype=np.float32)
 
     crowd = gt_class_ids < 0
     boxes = gt_boxes[~crowd]
-    not_near_crowd = np.ones(anchors.shape[0], dtype=bool)
-    if crowd.any():
-        crowd_max, _, _ = _match(anchors, gt_boxes[crowd])
-        not_near_crowd = crowd_max < CROWD_IOU
-
+    boxes64, crowd64 = boxes.astype(np.float64), gt_boxes[crowd].astype(np.float64)
+    if grid is not None:
+        not_negative, positive = _grid_labels(grid, boxes64, crowd64)
+    else:
+        not_negative, positive = _dense_labels(anchors, boxes64, crowd64)
+    rpn_match = np.full(anchors.shape[0], -1, dtype=np.int32)
+    rpn_match[not_negative] = 0
+    rpn_match[positive] = 1
     if not boxes.shape[0]:
-        rpn_match[not_near_crowd] = -1
         _subsample(rpn_match, -1, total, rng)
         return rpn_match, rpn_bbox
 
-    anchor_max, anchor_argmax, best_anchors = _match(anchors, boxes)
-    rpn_match[(anchor_max < NEGATIVE_IOU) & not_near_crowd] = -1
-    rpn_match[best_anchors] = 1
-    rpn_match[anchor_max >= POSITIVE_IOU] = 1
     _subsample(rpn_match, 1, total // 2, rng)
     _subsample(rpn_match, -1, total - int(np.sum(rpn_match == 1)), rng)
-
     positive = np.flatnonzero(rpn_match == 1)
     if positive.size:
-        deltas = box_refinement(anchors[positive], boxes[anchor_argmax[positive]])
+        nearest = _iou64(anchors[positive].astype(np.float64), boxes64).argmax(axis=1)
+        deltas = box_refinement(anchors[positive], boxes[nearest])
         rpn_bbox[:positive.size] = deltas / np.asarray(config.RPN_BBOX_STD_DEV, dtype=np.float32)
     return rpn_match, rpn_bbox
 
 
-def _overlaps(boxes1: np.ndarray, boxes2: np.ndarray) -> np.ndarray:
-    """float32 IoU [N1, N2], computed in place on as few temporaries as possible."""
-    y1, x1, y2, x2 = np.ascontiguousarray(np.asarray(boxes1, dtype=np.float32).T)
-    boxes2 = np.asarray(boxes2, dtype=np.float32)
-    inter = np.minimum(y2[:, None], boxes2[None, :, 2])
-    inter -= np.maximum(y1[:, None], boxes2[None, :, 0])
-    np.maximum(inter, 0, out=inter)
-    width = np.minimum(x2[:, None], boxes2[None, :, 3])
-    width -= np.maximum(x1[:, None], boxes2[None, :, 1])
-    np.maximum(width, 0, out=width)
-    inter *= width
-    area2 = (boxes2[:, 2] - boxes2[:, 0]) * (boxes2[:, 3] - boxes2[:, 1])
-    union = np.add.outer((y2 - y1) * (x2 - x1), area2, out=width)
-    union -= inter
-    np.maximum(union, np.finfo(np.float32).tiny, out=union)
-    inter /= union
-    return inter
+def _iou64(anchors: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """float64 IoU [Na, Nb] with matterport's operation order (so values match it bit for bit); 0 where
+    the union is empty."""
+    ih = np.maximum(np.minimum(anchors[:, None, 2], boxes[None, :, 2])
+                    - np.maximum(anchors[:, None, 0], boxes[None, :, 0]), 0)
+    iw = np.maximum(np.minimum(anchors[:, None, 3], boxes[None, :, 3])
+                    - np.maximum(anchors[:, None, 1], boxes[None, :, 1]), 0)
+    inter = ih * iw
+    union = _areas(anchors)[:, None] + _areas(boxes)[None, :] - inter
+    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
 
 
-def _match(anchors: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per anchor its best IoU and box index, plus the anchors reaching some box's highest IoU.
+def _areas(boxes: np.ndarray) -> np.ndarray:
+    return (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
 
-    Ties count (matterport's semantics); a box no anchor touches has no best anchor. IoUs are
-    computed in anchor chunks so memory stays bounded for 261k anchors x 100 boxes.
-    """
-    best = np.empty(anchors.shape[0], dtype=np.float32)
-    index = np.empty(anchors.shape[0], dtype=np.int64)
-    box_best = np.zeros(boxes.shape[0], dtype=np.float32)
-    for start in range(0, anchors.shape[0], ANCHOR_CHUNK):
-        block = _overlaps(anchors[start:start + ANCHOR_CHUNK], boxes)
-        rows = block.argmax(axis=1)
-        index[start:start + rows.size] = rows
-        best[start:start + rows.size] = block[np.arange(rows.size), rows]
-        np.maximum(box_best, block.max(axis=0), out=box_best)
+
+def _dense_labels(anchors: np.ndarray, boxes: np.ndarray, crowd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(not negative, positive) bool [A] from the full anchors x boxes IoU matrix, in anchor chunks."""
+    count = anchors.shape[0]
+    not_negative = np.zeros(count, dtype=bool)
+    best = np.zeros(count, dtype=np.float64)
+    box_best = np.zeros(boxes.shape[0], dtype=np.float64)
+    for start in range(0, count, ANCHOR_CHUNK):
+        chunk = anchors[start:start + ANCHOR_CHUNK].astype(np.float64)
+        if crowd.shape[0]:
+            not_negative[start:start + chunk.shape[0]] = (_iou64(chunk, crowd) >= CROWD_IOU).any(axis=1)
+        if boxes.shape[0]:
+            block = _iou64(chunk, boxes)
+            best[start:start + chunk.shape[0]] = block.max(axis=1)
+            np.maximum(box_best, block.max(axis=0), out=box_best)
+    not_negative |= best >= NEGATIVE_IOU
+    positive = best >= POSITIVE_IOU
     touched = box_best > 0
-    if not touched.any():
-        return best, index, np.zeros(0, dtype=np.int64)
-    candidates = np.flatnonzero(best >= box_best[touched].min())
-    block = _overlaps(anchors[candidates], boxes[touched])
-    winners = candidates[(block == box_best[touched][None, :]).any(axis=1)]
-    return best, index, winners
+    if touched.any():
+        candidates = np.flatnonzero(best >= box_best[touched].min())
+        block = _iou64(anchors[candidates].astype(np.float64), boxes[touched])
+        positive[candidates[(block == box_best[touched][None, :]).any(axis=1)]] = True
+    return not_negative, positive
+
+
+class _Grid(NamedTuple):
+    """Anchor geometry per (level, ratio) group: rows (y extents) and columns (x extents), flat over
+    groups, with sort keys for windows, index parts to rebuild anchor ids, and per-group size bounds."""
+
+    row_y1: np.ndarray
+    row_y2: np.ndarray
+    row_y1_key: np.ndarray
+    row_y2_key: np.ndarray
+    row_start: np.ndarray
+    row_base: np.ndarray
+    col_x1: np.ndarray
+    col_x2: np.ndarray
+    col_x1_key: np.ndarray
+    col_x2_key: np.ndarray
+    col_start: np.ndarray
+    col_step: np.ndarray
+    height: tuple[np.ndarray, np.ndarray]
+    width: tuple[np.ndarray, np.ndarray]
+
+
+@functools.lru_cache(maxsize=16)
+def _grid(source: tuple) -> _Grid | None:
+    """The grid of anchors_for's array for ``source``, or None if the array is not a regular grid."""
+    scales, ratios, strides, anchor_stride, height, width = source
+    anchors = _cached_anchors(*source).astype(np.float64)
+    per_ratio = len(ratios)
+    rows_y1, rows_y2, row_base, cols_x1, cols_x2, col_step = [], [], [], [], [], []
+    offset = 0
+    for feature_h, feature_w in compute_backbone_shapes((height, width), strides):
+        rows, cols = -(-int(feature_h) // anchor_stride), -(-int(feature_w) // anchor_stride)
+        level = anchors[offset:offset + rows * cols * per_ratio].reshape(rows, cols, per_ratio, 4)
+        if not ((level[..., 0] == level[:, :1, :, 0]).all() and (level[..., 2] == level[:, :1, :, 2]).all()
+                and (level[..., 1] == level[:1, :, :, 1]).all() and (level[..., 3] == level[:1, :, :, 3]).all()):
+            return None
+        for ratio in range(per_ratio):
+            rows_y1.append(level[:, 0, ratio, 0])
+            rows_y2.append(level[:, 0, ratio, 2])
+            row_base.append(offset + np.arange(rows) * cols * per_ratio + ratio)
+            cols_x1.append(level[0, :, ratio, 1])
+            cols_x2.append(level[0, :, ratio, 3])
+            col_step.append(np.arange(cols) * per_ratio)
+        offset += rows * cols * per_ratio
+    if offset != anchors.shape[0] or np.abs(anchors).max() >= _LIMIT:
+        return None
+    tables = []
+    for low, high in ((rows_y1, rows_y2), (cols_x1, cols_x2)):
+        if not all((np.diff(a) >= 0).all() and (np.diff(b) >= 0).all() and (b > a).all() for a, b in zip(low, high)):
+            return None
+        sizes = [b - a for a, b in zip(low, high)]
+        tables.append((np.concatenate(low), np.concatenate(high),
+                       np.concatenate([i * _SPAN + a for i, a in enumerate(low)]),
+                       np.concatenate([i * _SPAN + b for i, b in enumerate(high)]),
+                       np.cumsum([0] + [a.size for a in low]),
+                       (np.array([s.min() for s in sizes]), np.array([s.max() for s in sizes]))))
+    (ry1, ry2, ry1k, ry2k, rstart, heights), (cx1, cx2, cx1k, cx2k, cstart, widths) = tables
+    return _Grid(ry1, ry2, ry1k, ry2k, rstart, np.concatenate(row_base), cx1, cx2, cx1k, cx2k, cstart,
+                 np.concatenate(col_step), heights, widths)
+
+
+class _Blocks(NamedTuple):
+    """Candidate windows, one per (box, group): box index, first flat row/column and their counts."""
+
+    box: np.ndarray
+    row: np.ndarray
+    rows: np.ndarray
+    col: np.ndarray
+    cols: np.ndarray
+
+    def select(self, keep: np.ndarray) -> "_Blocks":
+        return _Blocks(*(field[keep] for field in self))
+
+
+def _windows(grid: _Grid, boxes: np.ndarray) -> tuple[_Blocks, np.ndarray]:
+    """Every (box, group) window of anchors the box may overlap (one spare row/column each side) and
+    an upper bound of the IoU any anchor of the window can reach, box-major."""
+    groups = grid.row_start.size - 1
+    key = np.arange(groups) * _SPAN
+    y1, x1, y2, x2 = (np.clip(boxes[:, i:i + 1], -_LIMIT, _LIMIT) for i in range(4))
+    first_row, last_row = grid.row_start[:-1], grid.row_start[1:]
+    first_col, last_col = grid.col_start[:-1], grid.col_start[1:]
+    row = np.maximum(np.searchsorted(grid.row_y2_key, key + y1, side="right") - 1, first_row)
+    row_end = np.minimum(np.searchsorted(grid.row_y1_key, key + y2, side="left") + 1, last_row)
+    col = np.maximum(np.searchsorted(grid.col_x2_key, key + x1, side="right") - 1, first_col)
+    col_end = np.minimum(np.searchsorted(grid.col_x1_key, key + x2, side="left") + 1, last_col)
+    box_h, box_w = np.maximum(y2 - y1, 0), np.maximum(x2 - x1, 0)
+    inter = np.minimum(grid.height[1], box_h) * np.minimum(grid.width[1], box_w)
+    union = grid.height[0] * grid.width[0] + box_h * box_w - inter
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bound = np.where(union > 0, inter / union * (1 + 1e-6), np.inf)
+    box = np.broadcast_to(np.arange(boxes.shape[0])[:, None], row.shape)
+    blocks = _Blocks(box.ravel(), row.ravel(), np.maximum(row_end - row, 0).ravel(), col.ravel(),
+                     np.maximum(col_end - col, 0).ravel())
+    return blocks, bound.ravel()
+
+
+class _Pairs(NamedTuple):
+    """IoUs of every anchor of some windows with their box, grouped by (window, row) entries."""
+
+    iou: np.ndarray
+    entry_start: np.ndarray
+    entry_box: np.ndarray
+    entry_row: np.ndarray
+    pair_col: np.ndarray
+
+    def anchors(self, grid: _Grid, pairs: np.ndarray) -> np.ndarray:
+        """Anchor ids of the pairs with the given indices."""
+        entry = np.searchsorted(self.entry_start, pairs, side="right") - 1
+        return grid.row_base[self.entry_row[entry]] + grid.col_step[self.pair_col[pairs]]
+
+    def box_best(self, count: int) -> np.ndarray:
+        """float64 [count]: each box's highest IoU among these pairs (0 if none)."""
+        best = np.zeros(count, dtype=np.float64)
+        if self.iou.size:
+            np.maximum.at(best, self.entry_box, np.maximum.reduceat(self.iou, self.entry_start))
+        return best
+
+
+def _ragged(counts: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For runs of ``counts`` consecutive integers beginning at ``starts``: (run of each item, item)."""
+    run = np.repeat(np.arange(counts.size), counts)
+    return run, np.arange(run.size) - np.repeat(np.cumsum(counts) - counts - starts, counts)
+
+
+def _pair_ious(grid: _Grid, boxes: np.ndarray, blocks: _Blocks) -> _Pairs:
+    """float64 IoU of every (anchor, box) pair in ``blocks``, with matterport's operation order.
+
+    Heights/widths of overlap are computed per window row and column and combined per pair, the
+    products and sums in the same order as the full matrix, so the values are identical.
+    """
+    keep = (blocks.rows > 0) & (blocks.cols > 0)
+    blocks = blocks.select(keep)
+    entry_block, entry_row = _ragged(blocks.rows, blocks.row)
+    col_block, col = _ragged(blocks.cols, blocks.col)
+    entry_box = blocks.box[entry_block]
+    boxes_of_entry = boxes[entry_box]
+    overlap_h = np.maximum(np.minimum(grid.row_y2[entry_row], boxes_of_entry[:, 2])
+                           - np.maximum(grid.row_y1[entry_row], boxes_of_entry[:, 0]), 0)
+    boxes_of_col = boxes[blocks.box[col_block]]
+    overlap_w = np.maximum(np.minimum(grid.col_x2[col], boxes_of_col[:, 3])
+                           - np.maximum(grid.col_x1[col], boxes_of_col[:, 1]), 0)
+    anchor_h = grid.row_y2[entry_row] - grid.row_y1[entry_row]
+    anchor_w = grid.col_x2[col] - grid.col_x1[col]
+    per_entry = blocks.cols[entry_block]
+    first_col = (np.cumsum(blocks.cols) - blocks.cols)[entry_block]
+    _, pair_col_entry = _ragged(per_entry, first_col)
+    inter = np.repeat(overlap_h, per_entry) * overlap_w[pair_col_entry]
+    union = np.repeat(anchor_h, per_entry) * anchor_w[pair_col_entry] + np.repeat(_areas(boxes)[entry_box], per_entry)
+    union -= inter
+    return _Pairs(inter / union, np.cumsum(per_entry) - per_entry, entry_box, entry_row, col[pair_col_entry])
+
+
+def _grid_labels(grid: _Grid, boxes: np.ndarray, crowd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(not negative, positive) anchor ids from the candidate pairs of each box's windows.
+
+    Windows whose IoU bound is < 0.3 cannot change an anchor's label through that box unless they
+    might hold the box's best anchor, so they are computed only when their bound reaches the best
+    IoU found in the box's other windows (those >= 0.3 and the one with the highest bound); every
+    pair outside all windows has IoU 0.
+    """
+    not_negative, positive = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    if boxes.shape[0]:
+        blocks, bound = _windows(grid, boxes)
+        near = _pair_ious(grid, boxes, blocks.select(bound >= NEGATIVE_IOU))
+        rest = (bound < NEGATIVE_IOU) & (blocks.rows > 0) & (blocks.cols > 0)
+        top = np.zeros_like(rest)
+        per_box = np.where(rest, bound, -1.0).reshape(boxes.shape[0], -1)
+        top.reshape(per_box.shape)[np.arange(per_box.shape[0]), per_box.argmax(axis=1)] = True
+        top &= rest
+        highest = _pair_ious(grid, boxes, blocks.select(top))
+        box_best = np.maximum(near.box_best(boxes.shape[0]), highest.box_best(boxes.shape[0]))
+        far = _pair_ious(grid, boxes, blocks.select(rest & ~top & (bound >= box_best[blocks.box])))
+        np.maximum(box_best, far.box_best(boxes.shape[0]), out=box_best)
+        not_negative.append(near.anchors(grid, np.flatnonzero(near.iou >= NEGATIVE_IOU)))
+        positive.append(near.anchors(grid, np.flatnonzero(near.iou >= POSITIVE_IOU)))
+        for pairs in (near, highest, far):
+            target = np.repeat(box_best[pairs.entry_box], np.diff(np.append(pairs.entry_start, pairs.iou.size)))
+            positive.append(pairs.anchors(grid, np.flatnonzero((pairs.iou == target) & (target > 0))))
+    if crowd.shape[0]:
+        blocks, bound = _windows(grid, crowd)
+        pairs = _pair_ious(grid, crowd, blocks.select(bound >= CROWD_IOU))
+        not_negative.append(pairs.anchors(grid, np.flatnonzero(pairs.iou >= CROWD_IOU)))
+    return np.concatenate(not_negative), np.concatenate(positive)
 
 
 def _subsample(rpn_match: np.ndarray, label: int, limit: int, rng: np.random.Generator) -> None:
@@ -168,7 +360,7 @@ def build_detection_targets(rpn_rois: np.ndarray, gt_class_ids: np.ndarray, gt_b
     gt_masks = np.asarray(gt_masks)[..., keep_gt]
     total = config.TRAIN_ROIS_PER_IMAGE
     if gt_boxes.shape[0]:
-        overlaps = _overlaps(rpn_rois.astype(np.float32), gt_boxes.astype(np.float32))
+        overlaps = _iou64(rpn_rois.astype(np.float64), gt_boxes.astype(np.float64))
         roi_iou_max, roi_argmax = overlaps.max(axis=1), overlaps.argmax(axis=1)
     else:
         roi_iou_max = np.zeros(rpn_rois.shape[0], dtype=np.float32)

@@ -14,7 +14,8 @@ import numpy as np
 from maskkit.data_check.dataset_level import class_findings, dropped_annotation_findings, structure_findings
 from maskkit.data_check.findings import Finding
 from maskkit.data_check.report import DataReport
-from maskkit.data_check.scan import LARGE_IMAGE_PIXELS, TINY_MASK_PIXELS, ImageScan, Limits, scan_image
+from maskkit.data_check.scan import (DUPLICATE_IOU, LARGE_IMAGE_PIXELS, TINY_MASK_PIXELS, ImageScan, Limits,
+                                    scan_image)
 from maskkit.dataset import Dataset
 
 CHUNK = 64
@@ -26,15 +27,20 @@ def default_workers() -> int:
 
 
 def check_data(dataset: Dataset, *, limit: int | None = None, workers: int | None = None, progress: bool = True,
-               large_image_pixels: int = LARGE_IMAGE_PIXELS, tiny_mask_pixels: int = TINY_MASK_PIXELS) -> DataReport:
+               large_image_pixels: int = LARGE_IMAGE_PIXELS, tiny_mask_pixels: int = TINY_MASK_PIXELS,
+               duplicate_iou: float = DUPLICATE_IOU, max_instances: int | None = None) -> DataReport:
     """Scan the first ``limit`` images (all by default) with ``workers`` threads and report what is wrong.
+
+    Pairs of instances with mask IoU above ``duplicate_iou`` are reported as likely duplicates, and
+    images with more than ``max_instances`` instances (pass the config's MAX_GT_INSTANCES) as too full.
 
     Files are decoded by OpenCV, which releases the GIL, so threads read in parallel. ``progress``
     shows a bar on stderr. Dataset-wide checks (duplicates, classes) always cover every image.
     """
     if not dataset.is_prepared:
         dataset.prepare()
-    limits = Limits(large_image_pixels=large_image_pixels, tiny_mask_pixels=tiny_mask_pixels)
+    limits = Limits(large_image_pixels=large_image_pixels, tiny_mask_pixels=tiny_mask_pixels,
+                    duplicate_iou=duplicate_iou, max_instances=max_instances)
     count = len(dataset.image_info) if limit is None else min(int(limit), len(dataset.image_info))
     workers = default_workers() if workers is None else max(1, int(workers))
     start = time.perf_counter()

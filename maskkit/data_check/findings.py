@@ -25,6 +25,8 @@ CODES: dict[str, tuple[str, str]] = {
     "no-instances": (WARNING, "the image has no instances (it only teaches background)"),
     "empty-mask": (WARNING, "an instance mask has no pixels"),
     "tiny-mask": (WARNING, "an instance mask has fewer pixels than the tiny-mask limit"),
+    "duplicate-instances": (WARNING, "two instances of an image overlap with mask IoU above the limit (0.5)"),
+    "too-many-instances": (WARNING, "the image has more instances than MAX_GT_INSTANCES; training drops some"),
     "large-image": (WARNING, "the image has more pixels than the large-image limit"),
     "unused-class": (WARNING, "a declared class has no instance in the checked images"),
     "unknown-class": (WARNING, "the loader dropped annotations whose class is not declared"),

@@ -15,14 +15,18 @@ from maskkit.dataset import Dataset
 SHOWN = 5
 LARGE_IMAGE_PIXELS = 4096 * 4096
 TINY_MASK_PIXELS = 16
+DUPLICATE_IOU = 0.5
 
 
 @attrs.frozen
 class Limits:
-    """Thresholds of the warnings: images above ``large_image_pixels``, masks below ``tiny_mask_pixels``."""
+    """Thresholds of the warnings: images above ``large_image_pixels``, masks below ``tiny_mask_pixels``,
+    instance pairs above ``duplicate_iou`` mask IoU, images with more than ``max_instances`` (None: no limit)."""
 
     large_image_pixels: int = LARGE_IMAGE_PIXELS
     tiny_mask_pixels: int = TINY_MASK_PIXELS
+    duplicate_iou: float = DUPLICATE_IOU
+    max_instances: int | None = None
 
 
 @attrs.define
@@ -136,6 +140,42 @@ def check_masks(dataset: Dataset, scan: ImageScan, mask: np.ndarray, class_ids: 
     if tiny.size:
         add(scan, "tiny-mask", f"instance(s) {shown(tiny)} have only {shown(areas[tiny])} pixels "
                                f"(limit {limits.tiny_mask_pixels})")
+    if limits.max_instances is not None and class_ids.size > limits.max_instances:
+        add(scan, "too-many-instances", f"image has {class_ids.size} instances, more than MAX_GT_INSTANCES="
+                                        f"{limits.max_instances}; training keeps a random {limits.max_instances} "
+                                        f"of them (raise MAX_GT_INSTANCES to keep all)")
+    pairs, ious = duplicate_pairs(mask, areas, limits.duplicate_iou)
+    if len(pairs):
+        listed = ", ".join(f"{i}&{j} (IoU {iou:.2f})" for (i, j), iou in zip(pairs[:SHOWN].tolist(), ious[:SHOWN]))
+        add(scan, "duplicate-instances", f"{len(pairs)} pair(s) of instances overlap with mask IoU > "
+                                         f"{limits.duplicate_iou:g} (likely duplicates): {listed}"
+                                         f"{', ...' if len(pairs) > SHOWN else ''}")
+
+
+def duplicate_pairs(masks: np.ndarray, areas: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Instance pairs (i < j) of bool masks [H, W, N] whose mask IoU exceeds ``threshold``, and their IoUs.
+
+    A pair's IoU is at most its boxes' overlap over the larger mask area; this bound, computed for all
+    pairs at once, leaves only near-duplicates, whose intersections are then counted inside the
+    overlap of their boxes.
+    """
+    if masks.shape[2] < 2:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0)
+    rows, cols = masks.any(axis=1), masks.any(axis=0)  # [H, N], [W, N]
+    y1, x1 = rows.argmax(axis=0), cols.argmax(axis=0)
+    y2, x2 = rows.shape[0] - rows[::-1].argmax(axis=0), cols.shape[0] - cols[::-1].argmax(axis=0)
+    top, bottom = np.maximum(y1[:, None], y1), np.minimum(y2[:, None], y2)
+    left, right = np.maximum(x1[:, None], x1), np.minimum(x2[:, None], x2)
+    overlap = np.clip(bottom - top, 0, None) * np.clip(right - left, 0, None)
+    present = areas > 0
+    bound_passes = overlap > threshold * np.maximum(areas[:, None], areas[None, :])
+    i, j = np.nonzero(np.triu(bound_passes & present[:, None] & present[None, :], k=1))
+    inter = np.array([np.count_nonzero(masks[top[a, b]:bottom[a, b], left[a, b]:right[a, b], a]
+                                       & masks[top[a, b]:bottom[a, b], left[a, b]:right[a, b], b])
+                      for a, b in zip(i.tolist(), j.tolist())], dtype=np.float64)
+    iou = inter / np.maximum(areas[i] + areas[j] - inter, 1) if len(i) else np.zeros(0)
+    keep = iou > threshold
+    return np.stack([i[keep], j[keep]], axis=1), iou[keep]
 
 
 def shown(values: Any) -> str:

@@ -12,7 +12,7 @@ from pycocotools.cocoeval import COCOeval
 
 from maskkit.dataset import Dataset
 from maskkit.errors import MaskkitError
-from maskkit.evaluation.coco_format import dataset_to_coco, detections_to_coco_results, make_coco_object
+from maskkit.evaluation.coco_format import detections_to_coco_results, evaluation_ground_truth, make_coco_object
 
 STAT_NAMES = ("AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl")
 IOU_TYPES = ("bbox", "segm")
@@ -24,12 +24,13 @@ def evaluate_coco(dataset: Dataset, image_ids: Sequence[int], results: Sequence[
 
     Returns ``{iou_type: {"stats": {AP, AP50, ..., ARl}, "per_category": [...]}, "summary_text": str,
     "num_images": int, "num_detections": int}``. A stat is -1 when no ground truth falls in its
-    bucket (COCOeval's convention), e.g. APl on small images.
+    bucket (COCOeval's convention), e.g. APl on small images. A dataset read from a COCO file is
+    scored against that file's annotations, exactly as pycocotools would on the file.
     """
     unknown = [t for t in iou_types if t not in IOU_TYPES]
     if unknown:
         raise MaskkitError(f"unknown COCO iou type(s) {unknown}; choose from {', '.join(IOU_TYPES)}")
-    coco_gt = dataset_to_coco(dataset, image_ids)
+    coco_gt = evaluation_ground_truth(dataset, image_ids)
     detections = detections_to_coco_results(dataset, image_ids, results)
     check_mask_sizes(coco_gt, detections)
     coco_dt = load_results(coco_gt, detections)

@@ -1,5 +1,9 @@
 """Ground truth and detections of any maskkit Dataset in COCO's formats, via pycocotools.
 
+Ground truth for evaluation: a dataset loaded from one COCO file (it names the file in
+``coco_annotation_file``) is scored against that file's own annotations (bbox, area, iscrowd, ids),
+so the numbers equal pycocotools run on the file; any other dataset gets boxes and areas from its masks.
+
 Ids: when all classes (or all images) of the dataset come from one source with distinct integer
 ids (a COCO file, but also e.g. shapes), those source ids are used, so results can be scored
 against the original annotation file; otherwise the dataset's internal ids are used.
@@ -9,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 from typing import Any, Sequence
 
 import numpy as np
@@ -74,6 +79,57 @@ def dataset_to_coco(dataset: Dataset, image_ids: Sequence[int] | None = None) ->
     categories = [{"id": cats[c], "name": dataset.class_names[c],
                    "supercategory": dataset.class_info[c]["source"]} for c in sorted(cats)]
     return make_coco_object({"images": images, "annotations": annotations, "categories": categories})
+
+
+def evaluation_ground_truth(dataset: Dataset, image_ids: Sequence[int] | None = None) -> COCO:
+    """The ground truth to score ``image_ids`` against: the dataset's COCO file when it has one, else its masks."""
+    source = source_ground_truth(dataset, image_ids)
+    return source if source is not None else dataset_to_coco(dataset, image_ids)
+
+
+def source_ground_truth(dataset: Dataset, image_ids: Sequence[int] | None = None) -> COCO | None:
+    """The images and categories of ``dataset`` as annotated in its COCO file, or None when it has no file.
+
+    Only datasets whose images and classes all carry the file's own ids qualify. Annotations lacking
+    ``area``, ``bbox`` or ``iscrowd`` (which pycocotools needs) get them from their masks / 0.
+    """
+    path = getattr(dataset, "coco_annotation_file", None)
+    if path is None:
+        return None
+    if not dataset.is_prepared:
+        raise DatasetError(f"{dataset.name}: call prepare() before evaluating")
+    cats, img_map = category_ids(dataset), coco_image_ids(dataset)
+    if (any(cats[c] != dataset.class_info[c]["id"] for c in cats)
+            or any(img_map[i] != dataset.image_info[i]["id"] for i in img_map)):
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            source = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise MaskkitError(f"{dataset.name}: cannot read its COCO annotation file {path}: {exc}") from exc
+    wanted_images = {img_map[int(i)] for i in (dataset.image_ids if image_ids is None else image_ids)}
+    wanted_cats = set(cats.values())
+    images = [img for img in source["images"] if img["id"] in wanted_images]
+    sizes = {img["id"]: (int(img["height"]), int(img["width"])) for img in images}
+    annotations = [completed_annotation(ann, *sizes[ann["image_id"]]) for ann in source["annotations"]
+                   if ann.get("image_id") in sizes and ann.get("category_id") in wanted_cats]
+    categories = [cat for cat in source["categories"] if cat["id"] in wanted_cats]
+    return make_coco_object({"images": images, "annotations": annotations, "categories": categories})
+
+
+def completed_annotation(ann: dict[str, Any], height: int, width: int) -> dict[str, Any]:
+    """``ann`` as is when it has area, bbox and iscrowd; else a copy with the missing ones filled in."""
+    if all(key in ann for key in ("area", "bbox", "iscrowd")):
+        return ann
+    ann = dict(ann)
+    ann.setdefault("iscrowd", 0)
+    if "area" not in ann or "bbox" not in ann:
+        segm = ann["segmentation"]
+        rle = (mask_utils.merge(mask_utils.frPyObjects(segm, height, width)) if isinstance(segm, list)
+               else mask_utils.frPyObjects(segm, height, width) if isinstance(segm["counts"], list) else segm)
+        ann.setdefault("area", float(mask_utils.area(rle)))
+        ann.setdefault("bbox", [float(v) for v in mask_utils.toBbox(rle)])
+    return ann
 
 
 def image_size(dataset: Dataset, image_id: int, mask: np.ndarray) -> tuple[int, int]:

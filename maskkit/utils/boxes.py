@@ -30,18 +30,20 @@ def extract_bboxes(mask: np.ndarray) -> np.ndarray:
     mask = np.asarray(mask)
     if mask.ndim != 3:
         raise ValueError(f"extract_bboxes expects a [H, W, N] mask, got shape {mask.shape}")
-    mask = mask.astype(bool)
     h, w, n = mask.shape
     boxes = np.zeros((n, 4), dtype=np.int32)
     if n == 0 or h == 0 or w == 0:
         return boxes
-    rows = mask.any(axis=1)  # [H, N]
-    cols = mask.any(axis=0)  # [W, N]
-    present = rows.any(axis=0)
-    y1 = rows.argmax(axis=0)
-    y2 = h - rows[::-1].argmax(axis=0)
-    x1 = cols.argmax(axis=0)
-    x2 = w - cols[::-1].argmax(axis=0)
+    # One instance-major copy makes both projections contiguous reductions (reducing over W with
+    # the N axis innermost is ~20x slower at 1024x1024).
+    planes = np.ascontiguousarray(np.moveaxis(mask.astype(bool, copy=False), 2, 0))
+    rows = planes.any(axis=2)  # [N, H]
+    cols = planes.any(axis=1)  # [N, W]
+    present = rows.any(axis=1)
+    y1 = rows.argmax(axis=1)
+    y2 = h - rows[:, ::-1].argmax(axis=1)
+    x1 = cols.argmax(axis=1)
+    x2 = w - cols[:, ::-1].argmax(axis=1)
     boxes[present] = np.stack([y1, x1, y2, x2], axis=1)[present]
     return boxes
 

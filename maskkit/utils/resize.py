@@ -24,7 +24,7 @@ Crop = Optional[tuple[int, int, int, int]]
 
 _CV_NATIVE = {np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.int16),
               np.dtype(np.float32), np.dtype(np.float64)}
-_CV_MAX_CHANNELS = 512
+_CV_MAX_CHANNELS = 128  # CV_CN_MAX in OpenCV 5 (512 in OpenCV 4)
 
 
 def resize(image: np.ndarray, output_shape: Sequence[int],
@@ -145,7 +145,8 @@ def resize_image(
 
 def resize_mask(mask: np.ndarray, scale: float, padding: Padding,
                 crop: Crop = None) -> np.ndarray:
-    """Scale (nearest neighbour), then crop or pad a [H, W, N] mask to match resize_image."""
+    """Scale (nearest neighbour), then crop or pad a [H, W, N] mask to match resize_image (the input
+    itself when there is nothing to scale, crop or pad)."""
     mask = np.asarray(mask)
     if mask.ndim != 3:
         raise ValueError(f"mask must be [H, W, N], got shape {mask.shape}")
@@ -154,12 +155,18 @@ def resize_mask(mask: np.ndarray, scale: float, padding: Padding,
         new_shape = (round(h * scale), round(w * scale))
         if mask.shape[2] == 0:
             mask = np.zeros(new_shape + (0,), dtype=mask.dtype)
+        elif mask.dtype == np.bool_:
+            # Nearest neighbour copies values, so 0/1 bytes resized as uint8 are the bool result
+            # (a float32 round trip would move 4x the bytes per pixel and instance).
+            mask = resize(mask.view(np.uint8), new_shape, interpolation=cv2.INTER_NEAREST_EXACT).view(np.bool_)
         else:
             mask = resize(mask, new_shape, interpolation=cv2.INTER_NEAREST_EXACT)
     if crop is not None:
         y, x, ch, cw = crop
         return mask[y:y + ch, x:x + cw]
     pads = [tuple(p) for p in padding[:2]] + [(0, 0)]
+    if not any(any(p) for p in pads):
+        return mask
     return np.pad(mask, pads, mode="constant", constant_values=0)
 
 

@@ -29,9 +29,14 @@ class ModelLayer:
 
 
 def flatten_model(model: Any) -> list[ModelLayer]:
-    """Every layer of ``model`` (nested models included) that has weights, in model order."""
+    """Every layer of ``model`` (nested models included) that has weights, in model order.
+
+    ``model`` is a Keras model or anything holding one as ``keras_model`` (a maskkit MaskRCNN).
+    """
     import keras
 
+    if not isinstance(model, keras.Model) and isinstance(getattr(model, "keras_model", None), keras.Model):
+        model = model.keras_model
     if not isinstance(model, keras.Model):
         raise WeightsError(f"expected a Keras model, got {type(model).__name__}")
     found: list[tuple[tuple[str, ...], Any]] = []

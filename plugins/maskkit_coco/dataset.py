@@ -21,6 +21,7 @@ from pycocotools.coco import COCO
 
 from maskkit.dataset import Dataset
 from maskkit.errors import DatasetError
+from maskkit.split import check_split_args, select_subset
 
 SOURCE = "coco"
 REQUIRED_KEYS = ("images", "annotations", "categories")
@@ -35,10 +36,17 @@ class CocoDataset(Dataset):
         super().__init__()
         self.skipped_annotations: list[int] = []
         self.coco: COCO | None = None
+        #: the annotation file every image came from (None after loading several): evaluation scores against it
+        self.coco_annotation_file: Path | None = None
+        self._loaded_files: set[Path] = set()
 
     def load_coco(self, annotations: str | os.PathLike, images: str | os.PathLike,
-                  class_ids: Iterable[int] | str | None = None, return_coco: bool = False) -> None:
-        """Add the categories, images and annotations of ``annotations``; image files live in ``images``."""
+                  class_ids: Iterable[int] | str | None = None, return_coco: bool = False,
+                  split: tuple[str, float, int] | None = None) -> None:
+        """Add the categories, images and annotations of ``annotations``; image files live in ``images``.
+
+        ``split=(subset, val_fraction, split_seed)`` keeps only that part of a per-image-id split.
+        """
         ann_path, image_dir = Path(annotations), Path(images)
         coco = read_coco(ann_path)
         if not image_dir.is_dir():
@@ -51,6 +59,9 @@ class CocoDataset(Dataset):
             image_ids = sorted(coco.imgs)
         else:
             image_ids = sorted({img for cat_id in cat_ids for img in coco.catToImgs.get(cat_id, [])})
+        if split is not None:
+            keep = select_subset(image_ids, *split)
+            image_ids = [img_id for img_id, kept in zip(image_ids, keep) if kept]
         missing: list[Path] = []
         skipped: list[int] = []
         for img_id in image_ids:
@@ -80,6 +91,8 @@ class CocoDataset(Dataset):
             warnings.warn(f"coco {ann_path}: skipped {len(skipped)} annotation(s) whose masks are empty "
                           f"(ids {shown}{', ...' if len(skipped) > SHOWN_SKIPPED else ''})", stacklevel=2)
         self.coco = coco if return_coco else None
+        self._loaded_files.add(ann_path.resolve())
+        self.coco_annotation_file = ann_path if len(self._loaded_files) == 1 else None
 
     def load_mask(self, image_id: int) -> tuple[np.ndarray, np.ndarray]:
         """Instance masks bool [H, W, N] and class ids int32 [N]; crowd regions have negative ids."""
@@ -97,16 +110,28 @@ class CocoDataset(Dataset):
 
 
 def make_coco(annotations: str, images: str, class_ids: list[int] | str | None = None,
-              return_coco: bool = False, subset: str | None = None) -> CocoDataset:
-    """A prepared CocoDataset; ``{subset}`` in either path is replaced by ``subset`` (e.g. train/val)."""
-    if subset is not None:
+              return_coco: bool = False, subset: str | None = None,
+              val_fraction: float | None = None, split_seed: int = 0) -> CocoDataset:
+    """A prepared CocoDataset; ``{subset}`` in either path is replaced by ``subset`` (e.g. train/val).
+
+    With ``val_fraction`` one file is split instead: ``subset`` 'val' keeps about that fraction of the
+    images (chosen by a hash of ``split_seed`` and the image id, so stable), 'train' keeps the rest.
+    """
+    fraction = check_split_args("coco", subset, val_fraction)
+    if fraction is not None:
+        for path in (annotations, images):
+            if "{subset}" in str(path):
+                raise DatasetError(f"coco: path {path} contains {{subset}}; with val_fraction one file is split, "
+                                   f"so name it directly")
+    elif subset is not None:
         annotations = str(annotations).replace("{subset}", subset)
         images = str(images).replace("{subset}", subset)
     for path in (annotations, images):
         if "{subset}" in str(path):
             raise DatasetError(f"coco: path {path} contains {{subset}} but no subset was given")
     dataset = CocoDataset()
-    dataset.load_coco(annotations, images, class_ids=class_ids, return_coco=return_coco)
+    split = (subset, fraction, int(split_seed)) if fraction is not None else None
+    dataset.load_coco(annotations, images, class_ids=class_ids, return_coco=return_coco, split=split)
     dataset.prepare()
     return dataset
 

@@ -30,8 +30,9 @@ class ShapesDataset(Dataset):
     def load_image(self, image_id: int) -> np.ndarray:
         """Draw the image from its spec."""
         info = self.image_info[image_id]
-        image = np.empty((info["height"], info["width"], 3), dtype=np.uint8)
-        image[:] = np.asarray(info["bg_color"], dtype=np.uint8)
+        height, width = info["height"], info["width"]
+        image = np.empty((height, width, 3), dtype=np.uint8)
+        image.reshape(height, width * 3)[:] = np.tile(np.asarray(info["bg_color"], dtype=np.uint8), width)
         for shape, color, dims in info["shapes"]:
             draw_shape(image, shape, dims, color)
         return image
@@ -40,16 +41,17 @@ class ShapesDataset(Dataset):
         """One mask per shape, later shapes occluding earlier ones (as drawn)."""
         info = self.image_info[image_id]
         shapes = info["shapes"]
-        mask = np.zeros((info["height"], info["width"], len(shapes)), dtype=np.uint8)
+        # Drawn as contiguous [N, H, W] 0/1 planes (fast per-shape work), returned as a [H, W, N] bool view
+        # of them (no transposing copy; extract_bboxes wants the planes anyway).
+        planes = np.zeros((len(shapes), info["height"], info["width"]), dtype=np.uint8)
         for i, (shape, _, dims) in enumerate(shapes):
-            layer = np.zeros((info["height"], info["width"]), dtype=np.uint8)
-            mask[:, :, i] = draw_shape(layer, shape, dims, 1)
-        occlusion = np.logical_not(mask[:, :, -1])
+            draw_shape(planes[i], shape, dims, 1)
+        occlusion = planes[-1] == 0
         for i in range(len(shapes) - 2, -1, -1):
-            mask[:, :, i] = mask[:, :, i] * occlusion
-            occlusion = np.logical_and(occlusion, np.logical_not(mask[:, :, i]))
+            planes[i] *= occlusion
+            occlusion &= planes[i] == 0
         class_ids = np.array([self.class_names.index(s[0]) for s in shapes], dtype=np.int32)
-        return mask.astype(bool), class_ids
+        return planes.view(bool).transpose(1, 2, 0), class_ids
 
     def image_reference(self, image_id: int) -> str:
         """The shapes in the image, by name."""

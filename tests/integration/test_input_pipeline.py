@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import maskkit
-from maskkit.data import anchors_for, parse_image_meta_batch
+from maskkit.data import anchors_for, load_image_gt, mold_image, parse_image_meta_batch
 from maskkit.data.input import make_dataset
 from maskkit.errors import DatasetError
 from tests.helpers import ArrayDataset, shapes_config, shapes_dataset
@@ -20,6 +20,15 @@ def assert_same(a, b):
     for x, y in zip(a, b):
         for key in x:
             np.testing.assert_array_equal(x[key], y[key], err_msg=key)
+
+
+def test_batch_images_are_exactly_mold_image_of_the_loaded_images():
+    config = shapes_config()
+    dataset = shapes_dataset(count=4)
+    batch = batches(make_dataset(dataset, config, shuffle=False, seed=0), 1)[0]
+    for position in range(2):
+        image = load_image_gt(dataset, config, position, rng=np.random.default_rng([0, 0, position]))[0]
+        np.testing.assert_array_equal(batch["images"][position], mold_image(image, config))
 
 
 def test_batches_follow_the_model_input_contract():

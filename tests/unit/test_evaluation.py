@@ -30,9 +30,24 @@ from tests.helpers import ArrayDataset, shapes_dataset
 from tests.helpers_coco import CAT, DOG, EMPTY_ANN, build_coco
 
 
+def realistic(data):
+    """Give the helper file the bbox and area of each mask (as real COCO files do) and drop its empty mask."""
+    data["annotations"] = [ann for ann in data["annotations"] if ann["id"] != EMPTY_ANN]
+    sizes = {img["id"]: (img["height"], img["width"]) for img in data["images"]}
+    for ann in data["annotations"]:
+        height, width = sizes[ann["image_id"]]
+        segm = ann["segmentation"]
+        if isinstance(segm, list):
+            rle = mask_utils.merge(mask_utils.frPyObjects(segm, height, width))
+        else:
+            rle = mask_utils.frPyObjects(segm, height, width) if isinstance(segm["counts"], list) else segm
+        ann["area"] = float(mask_utils.area(rle))
+        ann["bbox"] = mask_utils.toBbox(rle).tolist()
+
+
 @pytest.fixture
 def coco_files(tmp_path):
-    return build_coco(tmp_path)
+    return build_coco(tmp_path, realistic)
 
 
 @pytest.fixture

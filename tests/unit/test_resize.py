@@ -127,3 +127,13 @@ def test_minimize_mask_thresholds_at_half():
     mask[:, :4, 0] = True
     mini = minimize_mask(np.array([[0, 0, 10, 10]]), mask, (2, 4))
     np.testing.assert_array_equal(mini[..., 0], [[True, True, False, False]] * 2)
+
+
+def test_resize_mask_handles_hundreds_of_instances_like_one_at_a_time():
+    rng = np.random.default_rng(0)
+    masks = rng.random((37, 53, 300)) < 0.4
+    out = resize_mask(masks, 1.7, [(2, 1), (0, 3), (0, 0)])
+    assert out.shape == (63 + 3, 90 + 3, 300) and out.dtype == bool
+    for i in (0, 128, 299):
+        one = resize_mask(masks[:, :, i:i + 1], 1.7, [(2, 1), (0, 3), (0, 0)])
+        np.testing.assert_array_equal(out[:, :, i], one[:, :, 0])

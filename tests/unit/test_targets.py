@@ -1,12 +1,17 @@
-"""RPN targets on hand-checked cases (IoU thresholds, best anchor, crowds, balancing) and debug ROI targets."""
+"""RPN targets on hand-checked cases (IoU thresholds, best anchor, crowds, balancing), against matterport's full
+float64 computation on random cases, and debug ROI targets."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from maskkit.data import anchors_for, build_detection_targets, build_rpn_targets, generate_random_rois
-from maskkit.utils.boxes import apply_box_deltas, compute_overlaps
+from maskkit.data.anchors import anchor_source
+from maskkit.data.targets import _grid
+from maskkit.utils.boxes import apply_box_deltas, box_refinement, compute_overlaps
 from maskkit.utils.resize import minimize_mask
 from tests.helpers import shapes_config
 
@@ -137,3 +142,122 @@ def test_mask_targets_are_the_same_from_mini_or_full_masks(use_mini_mask):
                                                        rng=np.random.default_rng(0))
     target = targets_[class_ids == 2][0, :, :, 2]
     assert target[:, :13].min() == 1.0 and target[:, 15:].max() == 0.0
+
+
+def matterport_rpn_targets(anchors, class_ids, boxes, config, rng):
+    """The reference: matterport's build_rpn_targets on the full float64 anchors x boxes matrix (IoUs from
+    its compute_iou, one GT box at a time), ties at a box's best IoU all positive; boxes touching no anchor
+    get no positive. Returns (rpn_match before sampling, rpn_match, rpn_bbox)."""
+    anchors64 = np.asarray(anchors, dtype=np.float32).astype(np.float64)
+    boxes = np.asarray(boxes, dtype=np.float32).reshape(-1, 4)
+    crowd = np.asarray(class_ids) < 0
+    anchor_area = (anchors64[:, 2] - anchors64[:, 0]) * (anchors64[:, 3] - anchors64[:, 1])
+
+    def overlaps(gt):
+        out = np.zeros((anchors64.shape[0], gt.shape[0]))
+        for i, box in enumerate(gt.astype(np.float64)):
+            y1, y2 = np.maximum(box[0], anchors64[:, 0]), np.minimum(box[2], anchors64[:, 2])
+            x1, x2 = np.maximum(box[1], anchors64[:, 1]), np.minimum(box[3], anchors64[:, 3])
+            intersection = np.maximum(x2 - x1, 0) * np.maximum(y2 - y1, 0)
+            union = (box[2] - box[0]) * (box[3] - box[1]) + anchor_area - intersection
+            out[:, i] = intersection / union
+        return out
+
+    no_crowd = overlaps(boxes[crowd]).max(axis=1) < 0.001 if crowd.any() else np.ones(len(anchors64), bool)
+    gt = boxes[~crowd]
+    match = np.zeros(len(anchors64), dtype=np.int32)
+    total = config.RPN_TRAIN_ANCHORS_PER_IMAGE
+    bbox = np.zeros((total, 4), dtype=np.float32)
+    if not gt.shape[0]:
+        match[no_crowd] = -1
+        labels = match.copy()
+        ids = np.flatnonzero(match == -1)
+        if ids.size > total:
+            match[rng.choice(ids, ids.size - total, replace=False)] = 0
+        return labels, match, bbox
+    iou = overlaps(gt)
+    argmax = iou.argmax(axis=1)
+    best = iou[np.arange(len(anchors64)), argmax]
+    match[(best < 0.3) & no_crowd] = -1
+    box_best = iou.max(axis=0)
+    match[np.argwhere((iou == box_best) & (box_best > 0))[:, 0]] = 1
+    match[best >= 0.7] = 1
+    labels = match.copy()
+    for label, limit in ((1, total // 2), (-1, None)):
+        ids = np.flatnonzero(match == label)
+        limit = total - int(np.sum(match == 1)) if limit is None else limit
+        if ids.size > limit:
+            match[rng.choice(ids, ids.size - limit, replace=False)] = 0
+    positive = np.flatnonzero(match == 1)
+    bbox[:positive.size] = (box_refinement(anchors[positive], gt[argmax[positive]])
+                            / np.asarray(config.RPN_BBOX_STD_DEV, dtype=np.float32))
+    return labels, match, bbox
+
+
+def assert_like_matterport(anchors, class_ids, boxes, config, seed=0):
+    """build_rpn_targets equals the reference: labels before sampling (with sampling switched off), and the
+    sampled match and deltas with the same seed."""
+    unsampled = config.replace(RPN_TRAIN_ANCHORS_PER_IMAGE=2 * len(anchors) + 2)
+    expected_labels, _, expected_bbox = matterport_rpn_targets(anchors, class_ids, boxes, unsampled,
+                                                               np.random.default_rng(seed))
+    labels, bbox = build_rpn_targets(anchors, class_ids, boxes, unsampled, rng=np.random.default_rng(seed))
+    np.testing.assert_array_equal(labels, expected_labels)
+    np.testing.assert_array_equal(bbox, expected_bbox)
+    _, expected_match, expected_bbox = matterport_rpn_targets(anchors, class_ids, boxes, config,
+                                                              np.random.default_rng(seed))
+    match, bbox = build_rpn_targets(anchors, class_ids, boxes, config, rng=np.random.default_rng(seed))
+    np.testing.assert_array_equal(match, expected_match)
+    np.testing.assert_array_equal(bbox, expected_bbox)
+
+
+def box_lists(max_boxes):
+    """GT boxes as (y1, x1, height, width, crowd): tiny to larger than the image, off the borders, some
+    repeated (ties between boxes) and some on half pixels."""
+    side = st.one_of(st.integers(0, 4), st.integers(5, 80), st.integers(80, 400))
+    corner = st.one_of(st.integers(-60, 300), st.sampled_from([0, -1]))
+    box = st.tuples(corner, corner, side, side, st.just(False), st.sampled_from([0, 0, 0.5]))
+    crowd_box = st.tuples(corner, corner, side, side, st.just(True), st.just(0))
+    return st.lists(st.one_of(box, box, box, crowd_box), min_size=0, max_size=max_boxes)
+
+
+def as_gt(entries, repeat_first):
+    """(class ids, float32 boxes) from box_lists entries; ``repeat_first`` appends a copy of the first box."""
+    boxes = np.array([[y + off, x, y + off + h, x + w] for y, x, h, w, _, off in entries],
+                     dtype=np.float32).reshape(-1, 4)
+    class_ids = np.array([-1 if crowd else 1 + i % 3 for i, (*_, crowd, _) in enumerate(entries)], dtype=np.int32)
+    if repeat_first and len(entries):
+        boxes, class_ids = np.concatenate([boxes, boxes[:1]]), np.concatenate([class_ids, [2]])
+    return class_ids, boxes
+
+
+@settings(max_examples=200, deadline=None)
+@given(height=st.sampled_from([32, 64, 100, 128, 192, 256]), width=st.sampled_from([32, 64, 96, 128, 160, 256]),
+       anchor_stride=st.sampled_from([1, 1, 2, 3]),
+       scales=st.sampled_from([(8, 16, 32, 64, 128), (32, 64, 128, 256, 512)]),
+       entries=box_lists(8), repeat_first=st.booleans(), seed=st.integers(0, 3))
+def test_rpn_targets_equal_matterports_full_float64_matrix(height, width, anchor_stride, scales, entries,
+                                                           repeat_first, seed):
+    config = shapes_config(RPN_ANCHOR_STRIDE=anchor_stride, RPN_ANCHOR_SCALES=scales, RPN_TRAIN_ANCHORS_PER_IMAGE=64)
+    class_ids, boxes = as_gt(entries, repeat_first)
+    anchors = anchors_for(config, (height, width, 3))
+    assert _grid(anchor_source(anchors)) is not None  # the grid-window path is the one under test
+    assert_like_matterport(anchors, class_ids, boxes, config, seed)
+
+
+def test_anchors_not_from_anchors_for_take_the_full_matrix_path_with_the_same_result():
+    config = shapes_config(RPN_TRAIN_ANCHORS_PER_IMAGE=64)
+    anchors = anchors_for(config, (96, 160, 3))
+    class_ids, boxes = np.array([1, -1, 2]), np.array([[10, 12, 50, 40], [60, 60, 90, 126], [0, 0, 3, 2]], np.float32)
+    assert anchor_source(anchors.copy()) is None
+    for given_anchors in (anchors, anchors.copy(), anchors[::-1].copy()):
+        assert_like_matterport(given_anchors, class_ids, boxes, config)
+
+
+@pytest.mark.parametrize("height, width, count", [(1024, 1024, 20), (640, 1024, 12), (1024, 576, 1)])
+def test_rpn_targets_at_full_size_equal_the_reference(height, width, count):
+    config = shapes_config(IMAGE_MIN_DIM=800, IMAGE_MAX_DIM=1024, RPN_ANCHOR_SCALES=(32, 64, 128, 256, 512))
+    rng = np.random.default_rng(count)
+    corners = rng.uniform(-20, [height, width], size=(count, 2))
+    boxes = np.concatenate([corners, corners + rng.uniform(1, 400, size=(count, 2))], axis=1).round()
+    class_ids = np.where(rng.random(count) < 0.1, -1, 1)
+    assert_like_matterport(anchors_for(config, (height, width, 3)), class_ids, boxes.astype(np.float32), config)

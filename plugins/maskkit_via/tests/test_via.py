@@ -106,12 +106,12 @@ def test_missing_image_file_is_named(tmp_path):
     ({"shape_attributes": {"name": "rect", "x": 1, "y": 1}, "region_attributes": {"name": "balloon"}},
      "rect lacks width, height"),
     ({"shape_attributes": {"name": "circle", "cx": 5, "cy": 5, "r": 2}, "region_attributes": {"type": "balloon"}},
-     "no 'name'.*attributes present: type.*label_key"),
+     "no 'name'.*attributes present: type.*2 classes.*default_class=.*label_key"),
 ])
 def test_bad_regions_are_errors_naming_the_region(tmp_path, region, match):
     write_subset(tmp_path, "train", {"a.png": [region]})
     with pytest.raises(DatasetError, match=match) as err:
-        make_via(str(tmp_path), class_names="balloon")
+        make_via(str(tmp_path), class_names="balloon,kite")
     assert "'a.png', region 0" in str(err.value)
 
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from maskkit.dataset import Dataset
 from maskkit.errors import DatasetError
+from maskkit.split import check_split_args, select_subset
 
 ANNOTATION_FILE = "via_region_data.json"
 SOURCE = "via"
@@ -44,19 +45,28 @@ class ViaDataset(Dataset):
         """How error messages name this dataset."""
         return f"via[{self.subset}]"
 
-    def load_via(self, json_path: Path, class_names: list[str], label_key: str = "name") -> None:
-        """Declare ``class_names`` and add every image of ``json_path``; unknown labels raise."""
+    def load_via(self, json_path: Path, class_names: list[str], label_key: str = "name",
+                 default_class: str | None = None, split: tuple[str, float, int] | None = None) -> None:
+        """Declare ``class_names`` and add the images of ``json_path``; unknown labels raise.
+
+        Regions without a label get ``default_class`` (an error when it is None). ``split=(subset,
+        val_fraction, split_seed)`` keeps only that part of a split by image filename.
+        """
         class_ids = {name: i for i, name in enumerate(class_names, start=1)}
         for name, class_id in class_ids.items():
             self.add_class(SOURCE, class_id, name)
         folder = json_path.parent
         missing = []
-        for entry_key, entry in read_annotations(json_path).items():
-            filename = image_filename(entry, entry_key, json_path)
+        entries = [(image_filename(entry, key, json_path), entry) for key, entry in read_annotations(json_path).items()]
+        if split is not None:
+            keep = select_subset([filename for filename, _ in entries], *split)
+            entries = [item for item, kept in zip(entries, keep) if kept]
+        for filename, entry in entries:
             shapes, ids = [], []
             for region_key, region in regions_of(entry, filename, json_path):
                 where = f"{json_path}: image {filename!r}, region {region_key}"
-                ids.append(class_id_of(region_label(region, label_key, where), class_ids, where))
+                label = region_label(region, label_key, where, default_class, len(class_ids))
+                ids.append(class_id_of(label, class_ids, where))
                 shapes.append(region_shape(region, where))
             path = folder / filename
             if not path.is_file():
@@ -131,14 +141,22 @@ def regions_of(entry: dict[str, Any], filename: str, json_path: Path) -> Iterato
         yield key, region
 
 
-def region_label(region: dict[str, Any], label_key: str, where: str) -> str:
-    """The class name of a region: a text/dropdown value, or the one ticked checkbox."""
+def region_label(region: dict[str, Any], label_key: str, where: str, default_class: str | None = None,
+                 num_classes: int = 0) -> str | None:
+    """The class name of a region: a text/dropdown value, or the one ticked checkbox.
+
+    An unlabelled region (no ``label_key`` attribute, or an empty one) gets ``default_class``; without
+    one it is an error, except when ``num_classes`` is 0 (collecting labels), where it gives None.
+    """
     attributes = region.get("region_attributes") or {}
-    if label_key not in attributes:
-        present = ", ".join(sorted(attributes)) or "none"
-        raise DatasetError(f"{where}: region_attributes has no {label_key!r} (attributes present: {present}); "
-                           f"pass label_key= to read the class name from another attribute")
-    value = attributes[label_key]
+    value = attributes.get(label_key) if isinstance(attributes, dict) else None
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if default_class is not None or not num_classes:
+            return default_class
+        present = ", ".join(sorted(attributes)) if isinstance(attributes, dict) and attributes else "none"
+        raise DatasetError(f"{where}: region has no class: region_attributes has no {label_key!r} "
+                           f"(attributes present: {present}) and there are {num_classes} classes; pass "
+                           f"default_class= for unlabelled regions, or label_key= to read another attribute")
     if isinstance(value, dict):
         ticked = [name for name, on in value.items() if on]
         if len(ticked) != 1:
@@ -220,32 +238,51 @@ def parse_class_names(class_names: list[str] | tuple[str, ...] | str) -> list[st
     return names
 
 
-def labels_under(root: Path, label_key: str) -> list[str]:
-    """Every class name used in any subset under ``root``, sorted, so all subsets share one class list."""
+def labels_in(json_paths: list[Path], label_key: str) -> list[str]:
+    """Every class name used in the given annotation files, sorted (unlabelled regions add none)."""
     labels: set[str] = set()
-    for json_path in sorted(root.glob(f"*/{ANNOTATION_FILE}")):
+    for json_path in json_paths:
         for entry_key, entry in read_annotations(json_path).items():
             filename = image_filename(entry, entry_key, json_path)
             for region_key, region in regions_of(entry, filename, json_path):
-                labels.add(region_label(region, label_key, f"{json_path}: image {filename!r}, region {region_key}"))
+                label = region_label(region, label_key, f"{json_path}: image {filename!r}, region {region_key}")
+                if label is not None:
+                    labels.add(label)
     return sorted(labels)
 
 
 def make_via(root: str, subset: str = "train", class_names: list[str] | str | None = None,
-             label_key: str = "name") -> ViaDataset:
+             label_key: str = "name", default_class: str | None = None, val_fraction: float | None = None,
+             split_seed: int = 0, folder: str = ".") -> ViaDataset:
     """Factory registered as ``via``: the prepared dataset of ``<root>/<subset>/via_region_data.json``.
 
-    Without ``class_names`` the classes are every label used under ``root``, sorted; pass them to fix
-    their order and to turn a misspelled label into an error instead of a new class.
+    Without ``class_names`` the classes are every label used under ``root`` (plus ``default_class``),
+    sorted; pass them to fix their order and to turn a misspelled label into an error instead of a
+    new class. Unlabelled regions get ``default_class``, or the class when ``class_names`` names one
+    (matterport's balloon layout). With ``val_fraction`` the one file ``<root>/<folder>/via_region_data.json``
+    is split by image filename: ``subset`` 'val' keeps about that fraction, 'train' the rest.
     """
     root_path = Path(root)
-    json_path = root_path / subset / ANNOTATION_FILE
-    names = parse_class_names(class_names) if class_names is not None else labels_under(root_path, label_key)
+    fraction = check_split_args("via", subset, val_fraction)
+    if fraction is None:
+        json_path, label_files = root_path / subset / ANNOTATION_FILE, sorted(root_path.glob(f"*/{ANNOTATION_FILE}"))
+    else:
+        json_path = root_path / folder / ANNOTATION_FILE
+        label_files = [json_path]
+    if class_names is not None:
+        names = parse_class_names(class_names)
+    else:
+        names = sorted(set(labels_in(label_files, label_key)) | ({str(default_class)} if default_class else set()))
+    if default_class is None and class_names is not None and len(names) == 1:
+        default_class = names[0]
+    if default_class is not None and default_class not in names:
+        raise DatasetError(f"via: default_class {default_class!r} is not one of class_names ({', '.join(names)})")
     if not names:
         read_annotations(json_path)  # a missing annotation file is the likelier cause: report that first
         raise DatasetError(f"via: no labelled regions under {root_path} (label_key={label_key!r}); "
-                           f"pass class_names= or check label_key")
+                           f"pass class_names= (or default_class=) or check label_key")
     dataset = ViaDataset(subset)
-    dataset.load_via(json_path, names, label_key)
+    split = (subset, fraction, int(split_seed)) if fraction is not None else None
+    dataset.load_via(json_path, names, label_key, default_class, split)
     dataset.prepare()
     return dataset
