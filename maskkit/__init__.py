@@ -1,7 +1,8 @@
 """maskkit: a plugin-based Mask R-CNN toolkit on TensorFlow 2 / Keras 3.
 
 Importing maskkit is instant: TensorFlow loads only when a model or input pipeline is built.
-Heavy names below are resolved lazily on first attribute access.
+Heavy names below are resolved lazily on first attribute access. TensorFlow's start-up log lines
+are hidden unless ``MASKKIT_VERBOSE=1`` (see maskkit.quiet).
 """
 
 from __future__ import annotations
@@ -9,10 +10,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from maskkit.backbone import Backbone
-from maskkit.config import Config
-from maskkit.dataset import Dataset
-from maskkit.errors import (
+from maskkit import quiet as _quiet
+
+_quiet.install()
+
+from maskkit.backbone import Backbone  # noqa: E402
+from maskkit.config import Config  # noqa: E402
+from maskkit.dataset import Dataset  # noqa: E402
+from maskkit.errors import (  # noqa: E402
     ConfigError,
     DatasetError,
     MaskkitError,
@@ -20,8 +25,8 @@ from maskkit.errors import (
     UnknownNameError,
     WeightsError,
 )
-from maskkit.hookspecs import hookimpl
-from maskkit.registry import augmenters, backbones, datasets
+from maskkit.hookspecs import hookimpl  # noqa: E402
+from maskkit.registry import augmenters, backbones, datasets  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -41,7 +46,8 @@ _LAZY = {
     "export_saved_model": "maskkit.export",
     "save_weights": "maskkit.weights",
     "load_weights": "maskkit.weights",
-    "shapes_config": "maskkit.model.presets",
+    "shapes_config": "maskkit.presets",
+    "preset_config": "maskkit.presets",
 }
 
 

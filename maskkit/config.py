@@ -234,26 +234,10 @@ class Config:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Config":
-        """Read a config from .json, .yaml/.yml or .toml."""
-        path = Path(path)
-        if not path.is_file():
-            raise ConfigError("<file>", f"config file not found: {path}")
-        text = path.read_text()
-        try:
-            if path.suffix in (".yaml", ".yml"):
-                import yaml
-
-                values = yaml.safe_load(text) or {}
-            elif path.suffix == ".toml":
-                import tomllib
-
-                values = tomllib.loads(text)
-            else:
-                values = json.loads(text)
-        except Exception as exc:
-            raise ConfigError("<file>", f"cannot parse {path}: {exc}") from exc
-        if not isinstance(values, dict):
-            raise ConfigError("<file>", f"{path} must hold a mapping of field names to values")
+        """Read a config from .json, .yaml/.yml or .toml (a ``preset`` key is ignored here; the CLI
+        and maskkit.presets.assemble_config start from that preset)."""
+        values = read_config_file(path)
+        values.pop("PRESET", None)
         return cls.from_dict(values)
 
     def format_table(self) -> str:
@@ -266,6 +250,30 @@ class Config:
     def display(self) -> None:
         """Print the configuration table, as matterport's ``config.display()`` does."""
         print(self.format_table())
+
+
+def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
+    """The mapping a .json, .yaml/.yml or .toml config file holds, keys upper-cased."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError("<file>", f"config file not found: {path}")
+    text = path.read_text()
+    try:
+        if path.suffix in (".yaml", ".yml"):
+            import yaml
+
+            values = yaml.safe_load(text) or {}
+        elif path.suffix == ".toml":
+            import tomllib
+
+            values = tomllib.loads(text)
+        else:
+            values = json.loads(text)
+    except Exception as exc:
+        raise ConfigError("<file>", f"cannot parse {path}: {exc}") from exc
+    if not isinstance(values, dict):
+        raise ConfigError("<file>", f"{path} must hold a mapping of field names to values")
+    return {str(key).upper(): value for key, value in values.items()}
 
 
 def field_names() -> tuple[str, ...]:

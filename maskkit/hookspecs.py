@@ -4,7 +4,10 @@ A plugin is any importable module (or object) named by an entry point in the gro
 ``maskkit``; it implements one or more of the hooks below with ``@maskkit.hookimpl``.
 Every hook receives a ``register`` callback::
 
-    register(name: str, factory, *, description: str = "")
+    register(name: str, factory, *, description: str = "", preset: str = "")
+
+``preset`` (datasets only) names the ready-made config (see maskkit.presets) used for this
+dataset when the user gives neither ``--preset`` nor a config file naming one.
 
 ``factory`` is either a callable or an import string ``"package.module:attribute"``.
 Import strings are resolved only when the name is first used, so a plugin can register

@@ -18,7 +18,7 @@ from maskkit.checkpoints import resolve_weights
 from maskkit.config import Config
 from maskkit.dataset import Dataset
 from maskkit.errors import ConfigError, MaskkitError
-from maskkit.model.presets import preset_config
+from maskkit.presets import preset_config, recommended_preset
 from maskkit.pipeline_config import fit_config_to_dataset
 
 
@@ -27,8 +27,9 @@ class Pipeline:
 
     ``dataset``/``val_dataset`` are registered names (created with ``dataset_args``/``val_args``;
     the validation split gets ``subset="val"``) or Dataset objects. ``config`` is a Config, or
-    ``preset`` names one; ``overrides`` changes fields; ``backbone`` and ``augmenters`` set
-    BACKBONE and AUGMENTERS. NUM_CLASSES follows the dataset unless given in ``overrides``.
+    ``preset`` names one (default: the dataset's recommended preset, else ``default``);
+    ``overrides`` changes fields; ``backbone`` and ``augmenters`` set BACKBONE and AUGMENTERS.
+    NUM_CLASSES follows the dataset unless given in ``overrides``.
     """
 
     def __init__(self, dataset: str | Dataset | None = None, *, dataset_args: dict[str, Any] | None = None,
@@ -44,7 +45,11 @@ class Pipeline:
             overrides["BACKBONE"] = backbone
         if augmenters is not None:
             overrides["AUGMENTERS"] = augmenters
-        base = config if config is not None else preset_config(preset or "default")
+        if config is None:
+            name = dataset if isinstance(dataset, str) else None
+            base = preset_config(preset or recommended_preset(name), name)
+        else:
+            base = config
         self.dataset_name = dataset if isinstance(dataset, str) else None
         self.dataset_args = dict(dataset_args or {})
         self.val_args = dict(val_args if val_args is not None else self.dataset_args)
@@ -161,7 +166,7 @@ class Pipeline:
         monitor = self._validation_monitor(eval_every, keep_best, patience, eval_limit)
         history = self.model.train(self.dataset, self.val_dataset, learning_rate or self.config.LEARNING_RATE,
                                    epochs, layers=layers, verbose=verbose, monitor=monitor)
-        self._write_loss_curves(history)
+        self._write_loss_curves()
         return history
 
     def _validation_monitor(self, eval_every: int, keep_best: str | None, patience: int | None,
@@ -178,13 +183,12 @@ class Pipeline:
         return ValidationMonitor(lambda: self.evaluate(limit=eval_limit), self.model.log_dir, self.config.NAME,
                                  every=eval_every, keep_best=keep_best, patience=patience)
 
-    def _write_loss_curves(self, history: dict[str, list[float]]) -> None:
-        """loss_curves.png in the run folder, besides the TensorBoard logs."""
-        from maskkit import visualize
+    def _write_loss_curves(self) -> None:
+        """loss_curves.png in the run folder: train and val losses at absolute epochs (resumed runs
+        included, read back from the run's TensorBoard scalars), log scale when they span a decade."""
+        from maskkit.loss_curves import write_loss_curves
 
-        curves = {name: values for name, values in history.items() if values}
-        if curves:
-            visualize.plot_loss_curves(curves, path=Path(self.model.log_dir) / "loss_curves.png")
+        write_loss_curves(self.model.log_dir)
 
     def detect(self, images: Sequence[np.ndarray]) -> list[dict[str, np.ndarray]]:
         """Detections per image: rois, class_ids, scores, masks (matterport's contract)."""

@@ -25,6 +25,7 @@ class Entry:
     factory: Any
     plugin: str
     description: str = ""
+    preset: str = ""  # a dataset's recommended preset (maskkit.presets), used when none is given
 
 
 class Registry:
@@ -60,14 +61,14 @@ class Registry:
                 info = plugins.plugin_info(plugin_name)
                 collected: list[Entry] = []
 
-                def register(name: str, factory: Any, *, description: str = "",
+                def register(name: str, factory: Any, *, description: str = "", preset: str = "",
                              _plugin: str = plugin_name, _out: list = collected) -> None:
                     if not isinstance(name, str) or not name:
                         raise PluginError(f"{self.kind} names must be non-empty strings, got {name!r}")
                     if not (callable(factory) or isinstance(factory, str)):
                         raise PluginError(f"{self.kind} {name!r}: factory must be callable or an "
                                           f"import string 'module:attr', got {factory!r}")
-                    _out.append(Entry(name, factory, _plugin, description))
+                    _out.append(Entry(name, factory, _plugin, description, preset))
 
                 try:
                     impl.function(register=register)

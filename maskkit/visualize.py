@@ -339,7 +339,8 @@ def draw_boxes(
 
 def _axes(canvas: np.ndarray, left: int, top: int, right: int, bottom: int,
           xlim: tuple[float, float], ylim: tuple[float, float],
-          xlabel: str, ylabel: str, xticks: Sequence[float], yticks: Sequence[float]):
+          xlabel: str, ylabel: str, xticks: Sequence[float], yticks: Sequence[float],
+          ytick_labels: Optional[Sequence[str]] = None):
     """Draw plot axes with ticks and labels; return a data->pixel mapping function."""
     x0, x1 = xlim
     y0, y1 = ylim
@@ -356,10 +357,10 @@ def _axes(canvas: np.ndarray, left: int, top: int, right: int, bottom: int,
         lbl = f"{t:g}"
         w, h = _text_size(lbl)
         _put_text(canvas, lbl, (px - w // 2, bottom + 6))
-    for t in yticks:
+    for i, t in enumerate(yticks):
         py = int(round(to_px(x0, t)[1]))
         cv2.line(canvas, (left - 4, py), (left, py), _BLACK, 1)
-        lbl = f"{t:.3g}"
+        lbl = ytick_labels[i] if ytick_labels is not None else f"{t:.3g}"
         w, h = _text_size(lbl)
         _put_text(canvas, lbl, (left - 6 - w, py - h // 2))
     w, h = _text_size(xlabel)
@@ -481,14 +482,23 @@ def plot_overlaps(
 def plot_loss_curves(
     history: Mapping[str, Sequence[float]],
     path: Optional[str | os.PathLike] = None,
+    epochs: Optional[Sequence[float]] = None,
+    log_scale: bool = False,
 ) -> np.ndarray:
-    """One polyline per loss (x = epoch index) on shared axes, with a colour legend."""
+    """One polyline per loss on shared axes, with a colour legend.
+
+    x is ``epochs`` (shared by every series; default the index 0..n-1); NaN values leave gaps.
+    ``log_scale`` draws the loss axis logarithmically (non-positive values are left out).
+    """
     size_w, size_h = 640, 420
     left, top, right, bottom = 70, 10, size_w - 20, size_h - 50
     canvas = np.full((size_h, size_w, 3), 255, np.uint8)
     series = {k: np.asarray(v, float).reshape(-1) for k, v in history.items()}
+    if log_scale:
+        series = {k: np.log10(np.where(v > 0, v, np.nan)) for k, v in series.items()}
     values = np.concatenate([v[np.isfinite(v)] for v in series.values()] or [np.zeros(0)])
     n_max = max([len(v) for v in series.values()] + [0])
+    xs = np.asarray(epochs, float) if epochs is not None else np.arange(n_max, dtype=float)
     if values.size:
         lo, hi = float(values.min()), float(values.max())
     else:
@@ -497,15 +507,19 @@ def plot_loss_curves(
         lo, hi = lo - 0.5, hi + 0.5
     pad = 0.05 * (hi - lo)
     lo, hi = lo - pad, hi + pad
-    x_hi = max(n_max - 1, 1)
-    xticks = np.unique(np.linspace(0, x_hi, min(x_hi, 10) + 1).round().astype(int))
-    to_px = _axes(canvas, left, top, right, bottom, (0.0, float(x_hi)), (lo, hi),
-                  "Epoch", "Loss", xticks, np.linspace(lo + pad, hi - pad, 5))
+    x_lo = float(xs.min()) if xs.size else 0.0
+    x_hi = max(float(xs.max()) if xs.size else 0.0, x_lo + 1)
+    span = int(round(x_hi - x_lo))
+    xticks = np.unique(np.linspace(x_lo, x_hi, min(span, 10) + 1).round().astype(int))
+    yticks = np.linspace(lo + pad, hi - pad, 5)
+    labels = [f"{10 ** t:.3g}" for t in yticks] if log_scale else None
+    to_px = _axes(canvas, left, top, right, bottom, (x_lo, x_hi), (lo, hi),
+                  "Epoch", "Loss (log scale)" if log_scale else "Loss", xticks, yticks, labels)
     colors = random_colors(len(series))
     for (name, v), color in zip(series.items(), colors):
         finite = np.isfinite(v)
         if finite.any():
-            _polyline(canvas, to_px(np.arange(v.size)[finite], v[finite]), _to_255(color))
+            _polyline(canvas, to_px(xs[:v.size][finite], v[finite]), _to_255(color))
     # Legend, top-right inside the plot area.
     if series:
         tw = max(_text_size(k)[0] for k in series)

@@ -50,7 +50,7 @@ def check(dataset_name: str, dataset_settings: tuple[str, ...], limit: int | Non
     from maskkit.data_check import check_data
 
     if max_instances is None:
-        max_instances = build_config(config_path, (), preset).MAX_GT_INSTANCES
+        max_instances = build_config(config_path, (), preset, dataset_name).MAX_GT_INSTANCES
     dataset = maskkit.datasets.create(dataset_name, **dataset_args(dataset_settings))
     report = check_data(dataset, limit=limit, workers=workers, progress=not no_progress and sys.stderr.isatty(),
                         large_image_pixels=large_image_pixels, tiny_mask_pixels=tiny_mask_pixels,

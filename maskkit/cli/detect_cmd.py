@@ -37,7 +37,7 @@ def detect(images: tuple[str, ...], weights: str, dataset_name: str | None, data
     out.mkdir(parents=True, exist_ok=True)
     for image_id, result in zip(image_ids, results):
         image = dataset.load_image(image_id)
-        stem = Path(str(dataset.image_info[image_id]["path"])).stem if not dataset_name else f"image_{image_id:05d}"
+        stem = _picture_stem(dataset.image_info[image_id].get("path"), image_id)
         image, rois, masks = _enlarged(image, result["rois"], result["masks"])
         visualize.display_instances(image, rois, masks, result["class_ids"], pipe.class_names,
                                     result["scores"], title=dataset.image_reference(image_id),
@@ -50,6 +50,13 @@ def detect(images: tuple[str, ...], weights: str, dataset_name: str | None, data
             entry["file_name"] = images[int(entry["image_id"])]
     write_results_json(out / "results.json", coco_results)
     click.echo(f"wrote {len(image_ids)} pictures and {out / 'results.json'}")
+
+
+def _picture_stem(path: object, image_id: int) -> str:
+    """Pictures are named after the source image file; images without a file (generated ones) by id."""
+    if isinstance(path, (str, Path)) and Path(path).suffix:
+        return Path(path).stem
+    return f"image_{image_id:05d}"
 
 
 def _enlarged(image, rois, masks, min_side: int = 512):

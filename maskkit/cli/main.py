@@ -1,14 +1,16 @@
 """The ``maskkit`` command group: subcommands load lazily so ``--help`` never imports TensorFlow.
 
 Errors maskkit raises on purpose are printed as one line without a traceback; ``--debug``
-shows the traceback.
+shows the traceback. TensorFlow's own log lines stay hidden unless ``--verbose`` (or
+``MASKKIT_VERBOSE=1``); a closed output pipe (``maskkit ... | head``) ends the command quietly.
 """
 
 from __future__ import annotations
 
+import errno
 import importlib
-import os
 import traceback
+import warnings
 from typing import Any
 
 import click
@@ -73,6 +75,8 @@ class LazyGroup(click.Group):
                 traceback.print_exc()
             raise click.ClickException(str(exc)) from exc
         except Exception as exc:
+            if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
+                raise  # click's main turns a closed pipe into a quiet exit
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
             raise click.ClickException(
@@ -101,15 +105,26 @@ _SHORT_HELP = {
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.option("--verbose", is_flag=True, help="Show TensorFlow's own log lines (also MASKKIT_VERBOSE=1).")
 @click.version_option(package_name="maskkit")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, verbose: bool) -> None:
     """maskkit: train, detect, evaluate and inspect Mask R-CNN models with plugins."""
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    if verbose:
+        from maskkit.quiet import show_tensorflow_logs
+
+        show_tensorflow_logs()
+
+
+def _one_line_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                      line: str | None = None) -> str:
+    return f"Warning: {message}\n"
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Console entry point; TensorFlow's C++ info and warning logs stay quiet unless asked for."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    """Console entry point (``import maskkit`` has already quietened TensorFlow's start-up lines);
+    warnings print as one ``Warning: ...`` line, without source file and line."""
+    warnings.formatwarning = _one_line_warning
     return cli.main(args=argv, prog_name="maskkit")

@@ -14,20 +14,28 @@ def config_options(func: Callable) -> Callable:
     func = click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
                         help="Override a config field (value parsed as YAML); repeatable.")(func)
     func = click.option("--config", "config_path", type=click.Path(dir_okay=False),
-                        help="Config file (.json, .yaml or .toml).")(func)
+                        help="Config file (.json, .yaml or .toml); its fields override the preset's, "
+                             "and a 'preset' key in it names the preset to start from.")(func)
     func = click.option("--preset", default=None, metavar="NAME",
-                        help="Start from a ready-made config: shapes (tuned for CPU) or default.")(func)
+                        help="Start from a ready-made config: cpu (your data on a CPU), shapes, or "
+                             "default (matterport's, for a GPU). Default: the dataset's recommendation, "
+                             "else default.")(func)
     return func
 
 
-def build_config(config_path: str | None, overrides: Iterable[str], preset: str | None = None) -> Config:
-    """The config from a file, a preset or the defaults, with ``--set`` overrides applied."""
-    if config_path and preset:
-        raise click.UsageError("give either --config or --preset, not both")
-    from maskkit.model.presets import preset_config
+def assembled_config(config_path: str | None, overrides: Iterable[str], preset: str | None = None,
+                     dataset: str | None = None) -> tuple[Config, str]:
+    """The config (preset, then file, then ``--set``) and the name of the preset it started from."""
+    from maskkit.presets import assemble_config
 
-    config = Config.load(config_path) if config_path else preset_config(preset or "default")
-    return config.with_overrides(overrides)
+    config, base = assemble_config(preset, config_path, dataset)
+    return config.with_overrides(overrides), base
+
+
+def build_config(config_path: str | None, overrides: Iterable[str], preset: str | None = None,
+                 dataset: str | None = None) -> Config:
+    """The config from a preset (or ``dataset``'s recommended one), a file and ``--set`` overrides."""
+    return assembled_config(config_path, overrides, preset, dataset)[0]
 
 
 def dataset_args(items: Iterable[str]) -> dict[str, Any]:

@@ -11,9 +11,17 @@ import click
 
 @click.command("plugins")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-def plugins(as_json: bool) -> None:
-    """List each plugin, its distribution and version, and the names it registers."""
+@click.option("--details", "details_of", default=None, metavar="NAME",
+              help="Show one registered name: description and its factory's arguments with defaults.")
+def plugins(as_json: bool, details_of: str | None) -> None:
+    """List each plugin, its distribution and version, the names it registers and what they are."""
     from maskkit.plugins import plugin_infos
+
+    if details_of is not None:
+        from maskkit.plugin_details import details
+
+        click.echo(details(details_of))
+        return
 
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
@@ -32,3 +40,17 @@ def plugins(as_json: bool) -> None:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(3)]
     for row in [header, *rows]:
         click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row[:3], widths)) + "  " + row[3])
+    _echo_descriptions()
+
+
+def _echo_descriptions() -> None:
+    """What each registered name is, and where to see its arguments."""
+    from maskkit.plugin_details import description_lines
+
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        lines = description_lines()
+    if lines:
+        click.echo("")
+        click.echo("\n".join(lines))
+        click.echo("\nArguments and defaults of one name: maskkit plugins --details NAME")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from maskkit.cli.options import build_config, config_options, dataset_args, sets_field
+from maskkit.cli.options import assembled_config, config_options, dataset_args, sets_field
 
 SHAPES_DEFAULT_ARGS = {"count": 2000}
 SHAPES_DEFAULT_VAL_ARGS = {"count": 50}
@@ -56,12 +56,12 @@ def train(dataset_name: str, data_items: tuple[str, ...], val_items: tuple[str, 
     if dataset_name == "shapes":
         args = {**SHAPES_DEFAULT_ARGS, **args}
         val_args = {**SHAPES_DEFAULT_VAL_ARGS, **val_args}
-    config = build_config(config_path, overrides, preset)
+    config, base = assembled_config(config_path, overrides, preset, dataset_name)
     explicit = {"NUM_CLASSES": config.NUM_CLASSES} if sets_field(overrides, "NUM_CLASSES") else {}
     pipe = Pipeline(dataset_name, dataset_args=args, val_args=val_args, config=config, overrides=explicit,
                     backbone=backbone, augmenters=augment, log_dir=log_dir)
     warn_if_validation_is_training(pipe.dataset, pipe.val_dataset)
-    total = epochs or (8 if preset == "shapes" else 1)
+    total = epochs or (8 if base == "shapes" else 1)
     history = pipe.train(total, layers=layers, learning_rate=learning_rate, weights=weights,
                          exclude=exclude, resume=resume, imagenet=imagenet, eval_every=eval_every,
                          keep_best=keep_best, patience=patience)

@@ -18,6 +18,7 @@ import itertools
 import multiprocessing
 import re
 import threading
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Iterator
 
@@ -49,6 +50,7 @@ class ExampleBuilder:
         self.seed = int(seed)
         self._empty_run = 0
         self._empty_limit = 2 * len(dataset) + 64
+        self._warned_too_many = False
         self._lock = threading.Lock()
 
     def __call__(self, position: int, image_id: int, pass_index: int = 0) -> tuple[dict[str, np.ndarray], bool]:
@@ -66,6 +68,7 @@ class ExampleBuilder:
         keep = bool(np.any(class_ids > 0))
         self._count(keep, int(image_id))
         if class_ids.shape[0] > config.MAX_GT_INSTANCES:
+            self._warn_too_many(int(image_id), class_ids.shape[0])
             chosen = np.sort(rng.choice(class_ids.shape[0], config.MAX_GT_INSTANCES, replace=False))
             class_ids, boxes, masks = class_ids[chosen], boxes[chosen], masks[..., chosen]
         rpn_match, rpn_bbox = build_rpn_targets(anchors_for(config, image.shape), class_ids, boxes, config, rng=rng)
@@ -88,6 +91,17 @@ class ExampleBuilder:
     def __setstate__(self, state: dict[str, Any]) -> None:
         vars(self).update(state)
         self._lock = threading.Lock()
+
+    def _warn_too_many(self, image_id: int, count: int) -> None:
+        """Warn once per pipeline that images hold more instances than MAX_GT_INSTANCES keeps."""
+        with self._lock:
+            if self._warned_too_many:
+                return
+            self._warned_too_many = True
+        warnings.warn(f"{self.dataset.describe_image(image_id)} has {count} instances but MAX_GT_INSTANCES is "
+                      f"{self.config.MAX_GT_INSTANCES}: each time it is used a random "
+                      f"{self.config.MAX_GT_INSTANCES} are kept (raise MAX_GT_INSTANCES; `maskkit data check` "
+                      f"lists every such image)", RuntimeWarning, stacklevel=2)
 
     def _count(self, keep: bool, image_id: int) -> None:
         with self._lock:

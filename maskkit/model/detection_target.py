@@ -9,6 +9,10 @@ import tensorflow as tf
 
 from maskkit.model.boxes import box_refinement, overlaps
 
+# Op-level seeds of the two samplers: with TensorFlow's global seed (config.SEED, set before the
+# train step is traced) they fix the sequence of samples, so equal seeds give equal runs.
+POSITIVE_SEED, NEGATIVE_SEED = 1, 2
+
 
 def _trim_zero_rows(boxes: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
     """Drop all-zero padding rows; return the kept boxes and the keep flags."""
@@ -44,11 +48,11 @@ def detection_targets(proposals: tf.Tensor, gt_class_ids: tf.Tensor, gt_boxes: t
     negative = tf.where((roi_iou_max < 0.5) & (crowd_iou < 0.001))[:, 0]
 
     positive_count = int(rois_per_image * config.ROI_POSITIVE_RATIO)
-    positive = tf.random.shuffle(positive)[:positive_count]
+    positive = tf.random.shuffle(positive, seed=POSITIVE_SEED)[:positive_count]
     positive_count = tf.shape(positive)[0]
     ratio = 1.0 / config.ROI_POSITIVE_RATIO
     negative_count = tf.cast(ratio * tf.cast(positive_count, tf.float32), tf.int32) - positive_count
-    negative = tf.random.shuffle(negative)[:negative_count]
+    negative = tf.random.shuffle(negative, seed=NEGATIVE_SEED)[:negative_count]
 
     positive_rois = tf.gather(proposals, positive)
     negative_rois = tf.gather(proposals, negative)

@@ -18,7 +18,7 @@ import tensorflow as tf
 
 from maskkit.config import LOSS_NAMES, Config
 from maskkit.errors import ConfigError, MaskkitError
-from maskkit.model.batchnorm import BatchNorm
+from maskkit.model.batchnorm import BatchNorm, frozen_batchnorm, frozen_batchnorm_layers
 from maskkit.model.losses import compute_losses
 from maskkit.model.training import Batch, StepFunctions, trainable_layers, weight_decay_penalty
 
@@ -138,6 +138,7 @@ class DistributedSteps:
         self.strategy = strategy
         replicas = strategy.num_replicas_in_sync
         layers = trainable_layers(model, regex)
+        frozen = frozen_batchnorm_layers(model, layers)
         self.variables = [v for layer in layers for v in layer.trainable_weights]
         decayed = [v for layer in layers if not isinstance(layer, BatchNorm) for v in layer.trainable_weights]
         with strategy.scope():
@@ -158,7 +159,7 @@ class DistributedSteps:
             return shares
 
         def replica_train(batch: Batch) -> dict[str, tf.Tensor]:
-            with tf.GradientTape() as tape:
+            with tf.GradientTape() as tape, frozen_batchnorm(frozen):
                 shares = shares_of(batch, True)
                 total = shares["loss"] + weight_decay_penalty(decayed, decay) / replicas
             grads = tape.gradient(total, self.variables)

@@ -24,6 +24,7 @@ from maskkit.errors import ConfigError, MaskkitError, WeightsError
 from maskkit.model.distribute import DistributedSteps, is_chief, make_steps, strategy_for, worker_seed
 from maskkit.model.graph import build_graph
 from maskkit.model.schedules import schedule_for
+from maskkit.model.seeding import make_repeatable, seed_everything
 from maskkit.model.training import EpochMonitor, StepFunctions, run_epochs
 from maskkit.utils.boxes import denorm_boxes, norm_boxes
 from maskkit.utils.resize import resize_image, unmold_mask
@@ -48,6 +49,7 @@ class MaskRCNN:
         self.model_dir = Path(model_dir)
         self.backbone = backbone if backbone is not None else maskkit.backbones.create(config.BACKBONE)
         self.strategy = strategy if strategy is not None else strategy_for(config)
+        make_repeatable(config.SEED)
         with self.strategy.scope():
             self.graph = build_graph(config, self.backbone)
         self.keras_model = self.graph.training_model if mode == "training" else self.graph.inference_model
@@ -134,7 +136,7 @@ class MaskRCNN:
         if augmenters is None and config.AUGMENTERS:
             augmenters = list(config.AUGMENTERS)
         if not self._steps:
-            tf.random.set_seed(config.SEED)
+            seed_everything(config.SEED)
         train_batches = iter(make_dataset(train_dataset, config, augmenters=augmenters, shuffle=True,
                                           seed=worker_seed(self.strategy, config.SEED + self.epoch)))
         val_batches = None

@@ -19,8 +19,9 @@ from maskkit.config import LOSS_NAMES, Config
 from maskkit.data.anchors import anchors_for
 from maskkit.data.input import next_batch
 from maskkit.errors import ConfigError, TrainingDivergedError
-from maskkit.model.batchnorm import BatchNorm
+from maskkit.model.batchnorm import BatchNorm, frozen_batchnorm, frozen_batchnorm_layers
 from maskkit.model.losses import compute_losses
+from maskkit.model.progress import EpochTimeCheck, epoch_summary
 from maskkit.utils.boxes import norm_boxes
 
 Batch = dict[str, tf.Tensor]
@@ -68,6 +69,7 @@ class StepFunctions:
 
     def __init__(self, model: keras.Model, config: Config, regex: str, learning_rate: float) -> None:
         layers = trainable_layers(model, regex)
+        frozen = frozen_batchnorm_layers(model, layers)
         self.variables = [v for layer in layers for v in layer.trainable_weights]
         decayed = [v for layer in layers if not isinstance(layer, BatchNorm) for v in layer.trainable_weights]
         self.optimizer = keras.optimizers.SGD(learning_rate=learning_rate, momentum=config.LEARNING_MOMENTUM)
@@ -81,7 +83,7 @@ class StepFunctions:
             return losses
 
         def train_step(batch: Batch) -> dict[str, tf.Tensor]:
-            with tf.GradientTape() as tape:
+            with tf.GradientTape() as tape, frozen_batchnorm(frozen):
                 losses = losses_of(batch, True)
                 total = losses["loss"] + weight_decay_penalty(decayed, decay)
             grads = tape.gradient(total, self.variables)
@@ -133,8 +135,11 @@ def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Bat
     for epoch in range(start_epoch + 1, epochs + 1):
         if verbose:
             print(f"Epoch {epoch}/{epochs}")
-        bar = keras.utils.Progbar(config.STEPS_PER_EPOCH, verbose=verbose, unit_name="step")
+        # The bar shows each loss's mean over the epoch so far, so it ends on the summary's numbers.
+        bar = keras.utils.Progbar(config.STEPS_PER_EPOCH, verbose=verbose, unit_name="step",
+                                  stateful_metrics=names)
         started = time.perf_counter()
+        timer = EpochTimeCheck(config.STEPS_PER_EPOCH, verbose) if epoch == start_epoch + 1 else None
         sums = dict.fromkeys(names, 0.0)
         for step in range(1, config.STEPS_PER_EPOCH + 1):
             if learning_rate is not None:
@@ -144,7 +149,9 @@ def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Bat
             check_finite(values, epoch, step, verbose=verbose)
             for name in names:
                 sums[name] += values[name]
-            bar.update(step, [(name, values[name]) for name in names])
+            bar.update(step, [(name, sums[name] / step) for name in names])
+            if timer:
+                timer.step_done(step)
         record = {name: sums[name] / config.STEPS_PER_EPOCH for name in names}
         if val_batches is not None and config.VALIDATION_STEPS:
             val_sums = dict.fromkeys(names, 0.0)
@@ -168,8 +175,7 @@ def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Bat
         writer.flush()
         path = save_checkpoint(epoch)
         if verbose:
-            shown = "  ".join(f"{k}={v:.4f}" for k, v in record.items() if k != "epoch_seconds")
-            print(f"epoch {epoch}: {shown}  ({record['epoch_seconds']:.1f}s) -> {path.name}")
+            print(epoch_summary(epoch, record, path.name))
         if monitor is not None and monitor.checkpointed(epoch, path, history):
             if verbose:
                 print(f"early stop after epoch {epoch}: {monitor.stop_reason}")

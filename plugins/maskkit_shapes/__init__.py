@@ -14,4 +14,5 @@ from maskkit.hookspecs import hookimpl
 def maskkit_register_datasets(register: Callable[..., None]) -> None:
     """Register dataset ``shapes``."""
     register("shapes", "maskkit_shapes.dataset:make_shapes",
-             description="synthetic squares, circles and triangles drawn on the fly (seeded)")
+             description="synthetic squares, circles and triangles drawn on the fly (seeded)",
+             preset="shapes")

@@ -47,7 +47,7 @@ def test_config_show_with_overrides():
 def test_config_show_preset_and_unknown_preset():
     assert json.loads(run("config", "show", "--preset", "shapes", "--json").output)["BACKBONE"] == "tiny"
     result = CliRunner().invoke(cli, ["config", "show", "--preset", "nope"])
-    assert result.exit_code == 1 and "known: default, shapes" in result.output
+    assert result.exit_code == 1 and "known: cpu, default, shapes" in result.output
 
 
 def test_config_save_and_load(tmp_path):

@@ -1,0 +1,114 @@
+"""Ready-made configurations, picked by name with ``--preset NAME`` or ``Pipeline(preset=NAME)``.
+
+``shapes`` trains the shapes example on a 2-core CPU; ``cpu`` is a starting point for your own
+data on a CPU (ResNet-18 at 512 px, named after the dataset); ``default`` is matterport's config
+(ResNet-101 at 1024 px, meant for a GPU). A config file may name its base with a ``preset`` key.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable
+
+from maskkit.config import Config
+from maskkit.errors import ConfigError
+
+SHAPES_DEFAULTS: dict[str, Any] = {
+    "NAME": "shapes",
+    "BACKBONE": "tiny",
+    "NUM_CLASSES": 4,
+    "IMAGES_PER_GPU": 8,
+    "IMAGE_MIN_DIM": 128,
+    "IMAGE_MAX_DIM": 128,
+    "RPN_ANCHOR_SCALES": (8, 16, 32, 64, 128),
+    "TOP_DOWN_PYRAMID_SIZE": 64,
+    "FPN_CLASSIF_FC_LAYERS_SIZE": 256,
+    "TRAIN_ROIS_PER_IMAGE": 32,
+    "POST_NMS_ROIS_TRAINING": 500,
+    "POST_NMS_ROIS_INFERENCE": 200,
+    "MAX_GT_INSTANCES": 8,
+    "MINI_MASK_SHAPE": (56, 56),
+    "MASK_POOL_SIZE": 7,
+    "MASK_SHAPE": (14, 14),
+    "STEPS_PER_EPOCH": 100,
+    "VALIDATION_STEPS": 2,
+    "LEARNING_RATE": 0.02,
+    "LR_SCHEDULE": "cosine",
+    "LR_WARMUP_STEPS": 100,
+    "DETECTION_MIN_CONFIDENCE": 0.5,
+    "TRAIN_BN": True,
+}
+
+#: Custom data on a CPU: a small backbone at a moderate size, room for crowded images.
+CPU_DEFAULTS: dict[str, Any] = {
+    "NAME": "custom",
+    "BACKBONE": "resnet18",
+    "IMAGES_PER_GPU": 2,
+    "IMAGE_MIN_DIM": 512,
+    "IMAGE_MAX_DIM": 512,
+    "RPN_ANCHOR_SCALES": (16, 32, 64, 128, 256),
+    "TOP_DOWN_PYRAMID_SIZE": 128,
+    "FPN_CLASSIF_FC_LAYERS_SIZE": 512,
+    "PRE_NMS_LIMIT": 3000,
+    "POST_NMS_ROIS_TRAINING": 1000,
+    "POST_NMS_ROIS_INFERENCE": 500,
+    "TRAIN_ROIS_PER_IMAGE": 100,
+    "MAX_GT_INSTANCES": 50,
+    "DETECTION_MAX_INSTANCES": 50,
+    "STEPS_PER_EPOCH": 100,
+    "VALIDATION_STEPS": 10,
+    "LEARNING_RATE": 0.01,
+    "TRAIN_BN": True,
+}
+
+
+def shapes_config(**overrides: Any) -> Config:
+    """The shapes example's config (128x128, 3 classes + background, slim backbone), with overrides."""
+    return Config(**{**SHAPES_DEFAULTS, **overrides})
+
+
+def cpu_config(dataset: str | None = None, **overrides: Any) -> Config:
+    """The config for custom data on a CPU, its NAME taken from ``dataset`` (run folders follow it)."""
+    name = {"NAME": dataset} if dataset else {}
+    return Config(**{**CPU_DEFAULTS, **name, **overrides})
+
+
+PRESETS: dict[str, Callable[..., Config]] = {
+    "cpu": cpu_config,
+    "default": Config,
+    "shapes": shapes_config,
+}
+
+
+def preset_config(name: str, dataset: str | None = None) -> Config:
+    """The ready-made config called ``name``; presets that follow the dataset use ``dataset``."""
+    if name not in PRESETS:
+        raise ConfigError("preset", f"unknown preset {name!r}; known: {', '.join(sorted(PRESETS))}")
+    return cpu_config(dataset) if name == "cpu" else PRESETS[name]()
+
+
+def recommended_preset(dataset: str | None) -> str:
+    """The preset the dataset's plugin recommends at registration, else ``default``."""
+    if dataset:
+        import maskkit
+
+        if dataset in maskkit.datasets:
+            preset = maskkit.datasets.entries()[dataset].preset
+            if preset:
+                return preset
+    return "default"
+
+
+def assemble_config(preset: str | None = None, config_path: str | os.PathLike | None = None,
+                    dataset: str | None = None) -> tuple[Config, str]:
+    """The config and the preset it starts from: ``preset``, else the file's ``preset`` key, else the
+    dataset's recommendation, else ``default``; the file's fields then override the preset's."""
+    from maskkit.config import read_config_file
+
+    values = read_config_file(config_path) if config_path else {}
+    named = values.pop("PRESET", None)
+    if named is not None and not isinstance(named, str):
+        raise ConfigError("preset", f"the config file's preset must be a name, got {named!r}")
+    base = preset or named or recommended_preset(dataset)
+    config = preset_config(base, dataset)
+    return (config.replace(**values) if values else config), base
