@@ -1,21 +1,96 @@
-"""Finding checkpoints on disk: a weights path may be a file, a run folder or a log folder of runs."""
+"""Checkpoint naming and discovery, in one place: run folders ``<name><YYYYmmddTHHMMSS>[_N]`` under a
+log folder, each holding ``mask_rcnn_<name>_<epoch>.weights.h5`` files.
+
+A weights path may be a file, a run folder or a log folder of runs. New run folders are created
+exclusively, so two runs started in the same second never share one.
+"""
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 from pathlib import Path
+from typing import Iterator
 
 from maskkit.errors import WeightsError
 
 CHECKPOINT_NAME = re.compile(r"^mask_rcnn_.*_(?P<epoch>\d{4})\.weights\.h5$")
-RUN_STAMP = re.compile(r"\d{8}T\d{4}$")
+# Minute stamps (older runs) and second stamps, with a _N suffix when a second was already taken.
+RUN_DIR = re.compile(r"^(?P<name>.*?)(?P<stamp>\d{8}T\d{4}(?:\d{2})?)(?:_(?P<serial>\d+))?$")
+# Temp files atomic_path leaves when a process is killed mid-write: ".<name>.<random>.tmp.h5".
+TEMP_CHECKPOINT = re.compile(r"^\.mask_rcnn_.*\.weights\.h5\..*\.tmp\.h5$")
 
 
 def checkpoint_epoch(path: str | os.PathLike) -> int | None:
     """The epoch number in a checkpoint file name, or None for other files."""
     match = CHECKPOINT_NAME.match(Path(path).name)
     return int(match["epoch"]) if match else None
+
+
+def run_order(folder_name: str) -> tuple[str, int] | None:
+    """Sort key of a run folder's name (stamp padded to seconds, then serial); None if not a run folder."""
+    match = RUN_DIR.match(folder_name)
+    if not match:
+        return None
+    return match["stamp"].ljust(15, "0"), int(match["serial"] or 0)
+
+
+def run_name(folder_name: str) -> str | None:
+    """The config NAME part of a run folder's name, or None if it is not a run folder."""
+    match = RUN_DIR.match(folder_name)
+    return match["name"] if match else None
+
+
+def create_run_folder(log_dir: str | os.PathLike, name: str, now: datetime.datetime | None = None) -> Path:
+    """Create and return a new, empty run folder ``<log_dir>/<name><stamp>``; if another run already
+    took that second, ``_2``, ``_3``, ... are appended (mkdir is exclusive, so concurrent runs never share)."""
+    log_dir = Path(log_dir)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    base = f"{name.lower()}{(now or datetime.datetime.now()):%Y%m%dT%H%M%S}"
+    for serial in range(1, 10_000):
+        folder = log_dir / (base if serial == 1 else f"{base}_{serial}")
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
+    raise WeightsError(f"could not create a new run folder {base}_N under {log_dir}")
+
+
+def run_folders(log_dir: str | os.PathLike, name: str) -> list[Path]:
+    """The run folders of config NAME ``name`` directly under ``log_dir``, newest first."""
+    log_dir, name = Path(log_dir), name.lower()
+    if not log_dir.is_dir():
+        return []
+    runs = [p for p in log_dir.iterdir() if p.is_dir() and run_name(p.name) == name]
+    return sorted(runs, key=lambda p: run_order(p.name), reverse=True)
+
+
+def checkpoints_in(run: str | os.PathLike) -> list[Path]:
+    """The checkpoint files of one run folder, newest (highest epoch) first."""
+    found = [p for p in Path(run).iterdir() if p.is_file() and CHECKPOINT_NAME.match(p.name)]
+    return sorted(found, key=lambda p: checkpoint_epoch(p), reverse=True)
+
+
+def last_checkpoints(log_dir: str | os.PathLike, name: str) -> list[Path]:
+    """The checkpoints of the newest run of ``name`` that has any, newest first; WeightsError if none."""
+    for run in run_folders(log_dir, name):
+        found = checkpoints_in(run)
+        if found:
+            return found
+    name = name.lower()
+    raise WeightsError(f"no checkpoint of run {name!r} found under {log_dir} "
+                       f"(looked for {name}<YYYYmmddTHHMMSS>/mask_rcnn_{name}_<epoch>.weights.h5)")
+
+
+def run_of_checkpoint(path: str | os.PathLike, name: str) -> tuple[Path, int] | None:
+    """(run folder, epoch) when ``path`` is a checkpoint inside a run folder of ``name``; else None."""
+    path = Path(path)
+    epoch = checkpoint_epoch(path)
+    if epoch is None or run_name(path.parent.name) != name.lower():
+        return None
+    return path.parent, epoch
 
 
 def newest_checkpoint(folder: str | os.PathLike) -> Path:
@@ -27,9 +102,24 @@ def newest_checkpoint(folder: str | os.PathLike) -> Path:
     return max(found, key=_age_key)
 
 
-def _age_key(path: Path) -> tuple[str, int, float]:
-    stamp = RUN_STAMP.search(path.parent.name)
-    return (stamp.group(0) if stamp else "", checkpoint_epoch(path) or 0, path.stat().st_mtime)
+def _age_key(path: Path) -> tuple[tuple[str, int], int, float]:
+    return (run_order(path.parent.name) or ("", 0), checkpoint_epoch(path) or 0, path.stat().st_mtime)
+
+
+def remove_temp_files(run: str | os.PathLike) -> list[Path]:
+    """Delete the temp files killed checkpoint writes left in a run folder; returns what was removed.
+
+    Only the run that owns the folder calls this, so no live write is touched."""
+    removed = []
+    for path in _temp_files(Path(run)):
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+def _temp_files(run: Path) -> Iterator[Path]:
+    if run.is_dir():
+        yield from (p for p in run.iterdir() if TEMP_CHECKPOINT.match(p.name))
 
 
 def resolve_weights(path: str | os.PathLike) -> Path:

@@ -18,6 +18,7 @@ from maskkit.errors import ConfigError
 
 RESIZE_MODES = ("none", "square", "pad64", "crop")
 LR_SCHEDULES = ("constant", "cosine", "step")
+PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 LOSS_NAMES = ("rpn_class_loss", "rpn_bbox_loss", "mrcnn_class_loss", "mrcnn_bbox_loss", "mrcnn_mask_loss")
 
 
@@ -84,6 +85,8 @@ class Config:
     AUGMENTERS: tuple = attrs.field(default=(), converter=_tuple)
     SEED: int = 0
     NUM_WORKERS: int = 2
+    PRECISION: str = "float32"
+    XLA: bool = False
 
     _class_defaults: ClassVar[dict[str, Any]] = {}
     _locked: bool = attrs.field(default=False, init=False, repr=False, eq=False)
@@ -170,6 +173,9 @@ class Config:
             raise ConfigError("IMAGE_MIN_DIM", f"must be divisible by 64 in crop mode, got {self.IMAGE_MIN_DIM}")
         if self.IMAGE_MIN_DIM > self.IMAGE_MAX_DIM and self.IMAGE_RESIZE_MODE != "crop":
             raise ConfigError("IMAGE_MIN_DIM", f"{self.IMAGE_MIN_DIM} exceeds IMAGE_MAX_DIM {self.IMAGE_MAX_DIM}")
+        if self.PRECISION not in PRECISIONS:
+            raise ConfigError("PRECISION", f"unknown precision {self.PRECISION!r}; known: {', '.join(PRECISIONS)} "
+                              f"(mixed_bfloat16 for CPUs with AVX512_BF16/AMX, mixed_float16 for NVIDIA GPUs)")
         if len(self.RPN_ANCHOR_SCALES) != len(self.BACKBONE_STRIDES):
             raise ConfigError("RPN_ANCHOR_SCALES", f"needs one scale per backbone level: "
                               f"{len(self.RPN_ANCHOR_SCALES)} scales for {len(self.BACKBONE_STRIDES)} strides")

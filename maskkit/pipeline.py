@@ -7,19 +7,28 @@ checkpoint alone detects with named classes and evaluates on the same data.
 
 from __future__ import annotations
 
+import math
 import os
+import sys
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import numpy as np
 
 import maskkit
-from maskkit.checkpoints import resolve_weights
+from maskkit.checkpoints import last_checkpoints, resolve_weights
 from maskkit.config import Config
 from maskkit.dataset import Dataset
-from maskkit.errors import ConfigError, MaskkitError
+from maskkit.errors import ConfigError, MaskkitError, WeightsError
 from maskkit.presets import preset_config, recommended_preset
 from maskkit.pipeline_config import fit_config_to_dataset
+from maskkit.weights.classes import CLASS_HEAD_LAYERS, check_class_names
+
+
+CHECKPOINT_CLASSES_ADVICE = (
+    "A checkpoint detects and evaluates only the classes it was trained on: use a dataset with those "
+    "classes, or first fine-tune on this one (maskkit train --weights CHECKPOINT --exclude "
+    + " --exclude ".join(CLASS_HEAD_LAYERS) + ").")
 
 
 class Pipeline:
@@ -124,6 +133,8 @@ class Pipeline:
         pipe = cls(val_dataset=dataset, val_args=dataset_args or {}, config=config, overrides=overrides,
                    log_dir=log_dir or weights.parent.parent, class_names=meta.get("class_names"))
         pipe.dataset_name = stored.get("name")
+        check_class_names(meta.get("class_names"), pipe.class_names, excluded_heads=False,
+                          source=f"weights file {weights}", advice=CHECKPOINT_CLASSES_ADVICE)
         pipe.load_weights(weights)
         return pipe
 
@@ -142,15 +153,11 @@ class Pipeline:
         that many evaluations without a better ``keep_best``."""
         if self.dataset is None:
             raise MaskkitError("this pipeline has no training dataset")
+        rate = checked_learning_rate(self.config.LEARNING_RATE if learning_rate is None else learning_rate)
         if resume:
-            try:
-                last = self.model.find_last()
-            except MaskkitError:
-                last = None
-            if last is not None:
-                self.load_weights(last)
-                if verbose:
-                    print(f"Resuming from {last} (epoch {self.model.epoch})")
+            last = self._resume()
+            if last is not None and verbose:
+                print(f"Resuming from {last} (epoch {self.model.epoch})")
         elif weights is not None:
             self.load_weights(weights, exclude=exclude)
         elif imagenet is not None:
@@ -164,8 +171,8 @@ class Pipeline:
                 print(f"Already trained to epoch {self.model.epoch}; nothing to do")
             return self.model.history
         monitor = self._validation_monitor(eval_every, keep_best, patience, eval_limit)
-        history = self.model.train(self.dataset, self.val_dataset, learning_rate or self.config.LEARNING_RATE,
-                                   epochs, layers=layers, verbose=verbose, monitor=monitor)
+        history = self.model.train(self.dataset, self.val_dataset, rate, epochs, layers=layers, verbose=verbose,
+                                   monitor=monitor)
         self._write_loss_curves()
         return history
 
@@ -182,6 +189,21 @@ class Pipeline:
             raise MaskkitError("eval_every needs a validation dataset: give val_dataset or a registered dataset")
         return ValidationMonitor(lambda: self.evaluate(limit=eval_limit), self.model.log_dir, self.config.NAME,
                                  every=eval_every, keep_best=keep_best, patience=patience)
+
+    def _resume(self) -> Path | None:
+        """Load the newest checkpoint of the newest run of this config's NAME under log_dir; a damaged
+        one is skipped with a warning for the one before it. None if the log folder has no run yet."""
+        try:
+            candidates = last_checkpoints(self.log_dir, self.config.NAME)
+        except MaskkitError:
+            return None
+        for path in candidates:
+            try:
+                self.load_weights(path)
+                return path
+            except WeightsError as exc:
+                print(f"Warning: skipping damaged checkpoint: {exc}", file=sys.stderr)
+        raise WeightsError(f"cannot resume: every checkpoint of run {candidates[0].parent} is damaged")
 
     def _write_loss_curves(self) -> None:
         """loss_curves.png in the run folder: train and val losses at absolute epochs (resumed runs
@@ -234,3 +256,11 @@ class Pipeline:
     def report_score_threshold(self) -> float:
         """The report's starting score cut: the config's detection threshold, at least 0.5."""
         return max(0.5, float(self.config.DETECTION_MIN_CONFIDENCE))
+
+
+def checked_learning_rate(rate: float) -> float:
+    """``rate`` if it is a finite positive number; ConfigError otherwise (0 or less would not train,
+    or would climb the loss)."""
+    if not math.isfinite(rate) or rate <= 0:
+        raise ConfigError("learning_rate", f"must be a positive number, got {rate}")
+    return float(rate)

@@ -92,6 +92,11 @@ class Registry:
                 f"{' and '.join(repr(o) for o in owners)}; disable one (MASKKIT_DISABLE_PLUGINS) "
                 f"or rename it")
 
+    def conflicts(self) -> dict[str, list[str]]:
+        """Names registered by more than one plugin -> those plugins; such a name cannot be used."""
+        self.entries()
+        return {name: list(owners) for name, owners in self._conflicts.items()}
+
     def names(self) -> list[str]:
         """Registered names, sorted."""
         return sorted(self.entries())

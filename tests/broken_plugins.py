@@ -6,6 +6,7 @@ the conformance tests expect every ``broken_*`` name to fail with a message sayi
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, Callable
 
 import numpy as np
@@ -85,12 +86,16 @@ class ColourTouchingMasks(Augmenter):
 
 
 class UnseededBrightness(Augmenter):
-    """Broken: brightens the image by an amount drawn from an unseeded generator, not from ``rng``."""
+    """Broken: brightens the image by an amount from its own call counter, not from ``rng``.
+
+    Hidden state rather than an unseeded generator, so two calls never agree by chance.
+    """
 
     targets = "image"
+    calls = itertools.count(1)
 
     def __call__(self, image, masks, rng):
-        shift = int(np.random.default_rng().integers(1, 40))
+        shift = next(self.calls) % 39 + 1
         return np.clip(image.astype(np.int16) + shift, 0, 255).astype(np.uint8), masks
 
 

@@ -20,6 +20,7 @@ def detect(images: tuple[str, ...], weights: str, dataset_name: str | None, data
     """Detect instances in IMAGES (or --dataset images) with the classes stored in the checkpoint."""
     from maskkit import visualize
     from maskkit.config import parse_overrides
+    from maskkit.errors import MaskkitError
     from maskkit.evaluation import detections_to_coco_results, write_results_json
     from maskkit.files_dataset import FilesDataset
     from maskkit.pipeline import Pipeline
@@ -32,24 +33,58 @@ def detect(images: tuple[str, ...], weights: str, dataset_name: str | None, data
         dataset = pipe.val_dataset
     else:
         dataset = FilesDataset(images, pipe.class_names, pipe.checkpoint_metadata.get("class_sources"))
-    dataset, image_ids, results = pipe.detect_dataset(dataset, limit)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    for image_id, result in zip(image_ids, results):
-        image = dataset.load_image(image_id)
-        stem = _picture_stem(dataset.image_info[image_id].get("path"), image_id)
-        image, rois, masks = _enlarged(image, result["rois"], result["masks"])
-        visualize.display_instances(image, rois, masks, result["class_ids"], pipe.class_names,
-                                    result["scores"], title=dataset.image_reference(image_id),
-                                    path=out / f"{stem}_detections.png")
-        click.echo(f"{dataset.image_reference(image_id)}: " + (", ".join(
-            f"{pipe.class_names[c]} {s:.2f}" for c, s in zip(result["class_ids"], result["scores"])) or "nothing"))
+    image_ids, results, failed = [], [], []
+    names = picture_names([_picture_stem(dataset.image_info[i].get("path"), int(i)) for i in dataset.image_ids])
+    wanted = [int(i) for i in dataset.image_ids[: limit or None]]
+    for start in range(0, len(wanted), 8):
+        loaded = {}
+        for image_id in wanted[start:start + 8]:
+            try:
+                loaded[image_id] = dataset.load_image(image_id)
+            except MaskkitError as exc:
+                failed.append(image_id)
+                click.echo(f"skipped: {exc}", err=True)
+        if loaded:
+            out.mkdir(parents=True, exist_ok=True)
+        for image_id, result in zip(loaded, pipe.detect(list(loaded.values()))):
+            image, rois, masks = _enlarged(loaded[image_id], result["rois"], result["masks"])
+            visualize.display_instances(image, rois, masks, result["class_ids"], pipe.class_names,
+                                        result["scores"], title=dataset.image_reference(image_id),
+                                        path=out / f"{names[image_id]}_detections.png")
+            click.echo(f"{dataset.image_reference(image_id)} -> {names[image_id]}_detections.png: " + (", ".join(
+                f"{pipe.class_names[c]} {s:.2f}" for c, s in zip(result["class_ids"], result["scores"]))
+                or "nothing"))
+            image_ids.append(image_id)
+            results.append(result)
+    if failed and not image_ids:
+        raise click.ClickException(f"none of the {len(wanted)} images could be read; nothing written")
     coco_results = detections_to_coco_results(dataset, image_ids, results)
     if not dataset_name:
         for entry in coco_results:
             entry["file_name"] = images[int(entry["image_id"])]
     write_results_json(out / "results.json", coco_results)
     click.echo(f"wrote {len(image_ids)} pictures and {out / 'results.json'}")
+    if failed:
+        shown = ", ".join(dataset.image_reference(i) if dataset_name else images[i] for i in failed[:10])
+        raise click.ClickException(f"{len(failed)} of {len(wanted)} images could not be read and were skipped: "
+                                   f"{shown}{' ...' if len(failed) > 10 else ''}")
+
+
+def picture_names(stems: list[str]) -> list[str]:
+    """One distinct file name stem per image: a repeated stem gets ``_2``, ``_3``, ... (in input order),
+    so ``a/x.jpg`` and ``b/x.png`` never overwrite each other's picture."""
+    used: set[str] = set(stems)
+    seen: set[str] = set()
+    names = []
+    for stem in stems:
+        name, serial = stem, 1
+        while name in seen or (serial > 1 and name in used):
+            serial += 1
+            name = f"{stem}_{serial}"
+        seen.add(name)
+        names.append(name)
+    return names
 
 
 def _picture_stem(path: object, image_id: int) -> str:

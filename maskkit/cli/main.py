@@ -28,6 +28,7 @@ BUILTIN_COMMANDS = {
     "weights": "maskkit.cli.weights_cmd:weights",
     "export": "maskkit.cli.export_cmd:export",
     "data": "maskkit.cli.data_cmd:data",
+    "env": "maskkit.cli.env_cmd:env",
 }
 
 
@@ -100,13 +101,36 @@ _SHORT_HELP = {
     "weights": "Inspect and convert weights files.",
     "export": "Export a TensorFlow SavedModel for serving.",
     "data": "Check a dataset for problems before training.",
+    "env": "Show versions and the devices TensorFlow sees.",
 }
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """maskkit's version with the installed TensorFlow and Keras, read from package metadata (no TF import)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib import metadata
+
+    import maskkit
+
+    def installed(*names: str) -> str:
+        for name in names:
+            try:
+                return metadata.version(name)
+            except metadata.PackageNotFoundError:
+                continue
+        return "not installed"
+
+    click.echo(f"maskkit {maskkit.__version__} (tensorflow {installed('tensorflow', 'tensorflow-cpu')}, "
+               f"keras {installed('keras')}); `maskkit env` lists the devices")
+    ctx.exit()
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 @click.option("--verbose", is_flag=True, help="Show TensorFlow's own log lines (also MASKKIT_VERBOSE=1).")
-@click.version_option(package_name="maskkit")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show maskkit, TensorFlow and Keras versions and exit.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool, verbose: bool) -> None:
     """maskkit: train, detect, evaluate and inspect Mask R-CNN models with plugins."""

@@ -26,8 +26,11 @@ def plugins(as_json: bool, details_of: str | None) -> None:
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
         infos = plugin_infos()
+    clashes = name_clashes()
     if as_json:
-        click.echo(json.dumps([attrs.asdict(info) for info in infos], indent=2))
+        click.echo(json.dumps([{**attrs.asdict(info), "clashes": [
+            {"kind": kind, "name": name, "plugins": owners} for kind, name, owners in clashes if info.name in owners]}
+            for info in infos], indent=2))
         return
     header = ("plugin", "distribution", "version", "registers")
     rows = []
@@ -36,11 +39,27 @@ def plugins(as_json: bool, details_of: str | None) -> None:
             registers = f"FAILED: {info.error}"
         else:
             registers = "; ".join(f"{kind}s: {', '.join(names)}" for kind, names in sorted(info.registered.items()))
+            clashed = [f"{kind} {name!r}" for kind, name, owners in clashes if info.name in owners]
+            if clashed:
+                registers = "; ".join(filter(None, [registers, f"CLASH: {', '.join(clashed)}"]))
         rows.append((info.name, info.distribution, info.version, registers or "-"))
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(3)]
     for row in [header, *rows]:
         click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row[:3], widths)) + "  " + row[3])
+    if clashes:
+        click.echo("\nName clashes (neither plugin wins: using such a name is an error until one plugin is "
+                   "disabled with MASKKIT_DISABLE_PLUGINS=<plugin> or renames it):")
+        for kind, name, owners in clashes:
+            click.echo(f"  {kind} {name!r}: registered by {' and '.join(repr(o) for o in owners)}")
     _echo_descriptions()
+
+
+def name_clashes() -> list[tuple[str, str, list[str]]]:
+    """(kind, name, plugins) for every name registered by more than one plugin."""
+    from maskkit import registry
+
+    return [(reg.kind, name, owners) for reg in registry.all_registries()
+            for name, owners in sorted(reg.conflicts().items())]
 
 
 def _echo_descriptions() -> None:

@@ -25,7 +25,8 @@ SHAPES_DEFAULT_VAL_ARGS = {"count": 50}
               help="Train up to this absolute epoch number (default 8 for the shapes preset, else 1).")
 @click.option("--layers", default="all", show_default=True,
               help="heads, 3+, 4+, 5+, all, or a regex over layer names.")
-@click.option("--learning-rate", type=float, default=None, help="Default: the config's LEARNING_RATE.")
+@click.option("--learning-rate", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="A positive number (default: the config's LEARNING_RATE).")
 @click.option("--weights", default=None, metavar="PATH", help="Initial weights: a checkpoint file or run folder.")
 @click.option("--exclude", multiple=True, metavar="LAYER",
               help="Layer names/regexes not to load from --weights (e.g. the class heads); repeatable.")

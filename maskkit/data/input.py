@@ -113,15 +113,18 @@ class ExampleBuilder:
 
 
 def index_stream(image_ids: np.ndarray, shuffle: bool, seed: int, repeat: bool,
-                 pass_index: int = 0) -> Iterator[tuple[int, int, int]]:
+                 pass_index: int = 0, shard: tuple[int, int] = (0, 1)) -> Iterator[tuple[int, int, int]]:
     """(pass, stream position, image id) triples; each epoch is a permutation drawn from
-    [seed, pass, epoch], where ``pass`` counts how often the pipeline was iterated from the start."""
+    [seed, pass, epoch], where ``pass`` counts how often the pipeline was iterated from the start.
+    ``shard=(index, count)`` keeps the positions ``index`` modulo ``count`` (one worker's share)."""
     position, epoch = 0, 0
+    index, count = shard
     while True:
         order = (np.random.default_rng([int(seed), pass_index, epoch]).permutation(image_ids) if shuffle
                  else image_ids)
         for image_id in order:
-            yield pass_index, position, int(image_id)
+            if position % count == index:
+                yield pass_index, position, int(image_id)
             position += 1
         epoch += 1
         if not repeat:
@@ -188,7 +191,7 @@ def process_examples(builder: ExampleBuilder, stream: Iterator[tuple[int, int, i
 
 def make_dataset(dataset: Dataset, config: Config, *, augmenters: Any = None, shuffle: bool = True,
                  seed: int = 0, repeat: bool = True, num_parallel_calls: int | None = None,
-                 processes: int = 0) -> Any:
+                 processes: int = 0, shard: tuple[int, int] = (0, 1)) -> Any:
     """A ``tf.data.Dataset`` of batched model inputs (dicts with keys KEYS), batch size config.BATCH_SIZE.
 
     ``augmenters`` is an Augmenter or a spec for build_augmenters (``"fliplr,rot90"``); None means
@@ -196,9 +199,14 @@ def make_dataset(dataset: Dataset, config: Config, *, augmenters: Any = None, sh
     examples, or ``processes`` > 0 spawned worker processes do (the dataset, config and augmenters
     must then be picklable, and in-process-only plugins are not seen by the workers). Images
     without non-crowd instances are skipped, as matterport's data_generator does.
+    ``shard=(index, count)``: this worker's disjoint share of the example stream (every ``count``-th
+    example from ``index``); with equal seeds the workers' i-th batches together hold the examples
+    of the single-machine i-th batch of ``count`` times the size.
     """
     import tensorflow as tf
 
+    if not 0 <= shard[0] < shard[1]:
+        raise ConfigError("shard", f"must be (index, count) with 0 <= index < count, got {shard}")
     check_class_count(dataset, config)
     if len(dataset) == 0:
         raise DatasetError(f"{dataset.name}: the dataset has no images")
@@ -227,12 +235,13 @@ def make_dataset(dataset: Dataset, config: Config, *, augmenters: Any = None, sh
     if processes > 0:
         signature = tuple(tf.TensorSpec(shapes[key], dtypes[key]) for key in KEYS)
         examples = (tf.data.Dataset.from_generator(
-            lambda: process_examples(builder, index_stream(ids, shuffle, seed, repeat, next(passes)), processes),
+            lambda: process_examples(builder, index_stream(ids, shuffle, seed, repeat, next(passes), shard),
+                                     processes),
             output_signature=signature)
             .map(lambda *values: dict(zip(KEYS, values))))
     else:
         stream = tf.data.Dataset.from_generator(
-            lambda: index_stream(ids, shuffle, seed, repeat, next(passes)),
+            lambda: index_stream(ids, shuffle, seed, repeat, next(passes), shard),
             output_signature=(tf.TensorSpec((), tf.int64),) * 3)
         examples = (stream
                     .map(prepare, num_parallel_calls=workers, deterministic=True)

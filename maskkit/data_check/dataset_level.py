@@ -48,14 +48,19 @@ def dropped_annotation_findings(dataset: Dataset) -> list[Finding]:
     """Annotations the loader left out, for datasets that record them.
 
     A dataset may expose ``unknown_class_annotations`` (ids of annotations whose class it does not
-    declare) and ``skipped_annotations`` (ids of annotations it dropped for other reasons, such as
-    empty masks). A pycocotools index kept as ``dataset.coco`` is searched for unknown categories.
+    declare), ``skipped_annotations`` (ids of annotations it dropped for other reasons, such as
+    empty masks) and ``bad_annotations`` ((id, problem) pairs it kept despite, e.g., a negative
+    area). A pycocotools index kept as ``dataset.coco`` is searched for unknown categories.
     """
     found = []
     unknown = list(getattr(dataset, "unknown_class_annotations", None) or coco_unknown_categories(dataset))
     if unknown:
         found.append(finding("unknown-class", f"{len(unknown)} annotation(s) have a class the dataset does not "
                                               f"declare and were left out (ids {shown_ids(unknown)})"))
+    bad = list(getattr(dataset, "bad_annotations", None) or [])
+    if bad:
+        found.append(finding("bad-annotation", f"{len(bad)} annotation(s) have a negative area or box "
+                                               f"({shown_ids([f'{ann_id}: {problem}' for ann_id, problem in bad])})"))
     skipped = list(getattr(dataset, "skipped_annotations", None) or [])
     if skipped:
         found.append(finding("skipped-annotation", f"{len(skipped)} annotation(s) were dropped by the loader "

@@ -31,6 +31,7 @@ CODES: dict[str, tuple[str, str]] = {
     "unused-class": (WARNING, "a declared class has no instance in the checked images"),
     "unknown-class": (WARNING, "the loader dropped annotations whose class is not declared"),
     "skipped-annotation": (WARNING, "the loader dropped annotations (for example with empty masks)"),
+    "bad-annotation": (WARNING, "an annotation has a negative area or box (COCO evaluation misplaces it)"),
     "grayscale-image": (INFO, "the file is grayscale; it is converted to RGB on load"),
     "alpha-image": (INFO, "the file has an alpha channel; it is dropped on load"),
 }

@@ -20,10 +20,10 @@ from maskkit.config import LOSS_NAMES, Config
 from maskkit.errors import ConfigError, MaskkitError
 from maskkit.model.batchnorm import BatchNorm, frozen_batchnorm, frozen_batchnorm_layers
 from maskkit.model.losses import compute_losses
-from maskkit.model.training import Batch, StepFunctions, trainable_layers, weight_decay_penalty
+from maskkit.model.training import (Batch, StepFunctions, loss_scale, make_optimizer, trainable_layers,
+                                    weight_decay_penalty)
 
 DEVICES_ENV = "MASKKIT_DEVICES"
-WORKER_SEED_STRIDE = 1_000_003
 
 
 def cluster_workers() -> int:
@@ -85,9 +85,15 @@ def is_chief(strategy: tf.distribute.Strategy) -> bool:
     return worker_index(strategy) == 0
 
 
-def worker_seed(strategy: tf.distribute.Strategy, seed: int) -> int:
-    """``seed`` for the chief, a distinct seed per other worker so machines shuffle their data differently."""
-    return seed + WORKER_SEED_STRIDE * worker_index(strategy)
+def worker_shard(strategy: tf.distribute.Strategy) -> tuple[int, int]:
+    """(this worker's index, number of workers): every worker shuffles with the same seed and keeps
+    every n-th example of the stream, so the workers read disjoint shards whose union is the
+    single-machine stream (see maskkit.data.input.make_dataset's ``shard``)."""
+    resolver = strategy.cluster_resolver
+    if resolver is None or not resolver.task_type:
+        return 0, 1
+    cluster = resolver.cluster_spec().as_dict()
+    return worker_index(strategy), sum(len(cluster.get(role, [])) for role in ("chief", "worker"))
 
 
 def loss_term_counts(outputs: dict[str, tf.Tensor], batch: Batch) -> dict[str, tf.Tensor]:
@@ -142,7 +148,7 @@ class DistributedSteps:
         self.variables = [v for layer in layers for v in layer.trainable_weights]
         decayed = [v for layer in layers if not isinstance(layer, BatchNorm) for v in layer.trainable_weights]
         with strategy.scope():
-            self.optimizer = keras.optimizers.SGD(learning_rate=learning_rate, momentum=config.LEARNING_MOMENTUM)
+            self.optimizer = make_optimizer(config, learning_rate)
             self.optimizer.build(self.variables)
         weights = {name: float(config.LOSS_WEIGHTS.get(name, 1.0)) for name in LOSS_NAMES}
         clip, decay = float(config.GRADIENT_CLIP_NORM), float(config.WEIGHT_DECAY)
@@ -162,13 +168,14 @@ class DistributedSteps:
             with tf.GradientTape() as tape, frozen_batchnorm(frozen):
                 shares = shares_of(batch, True)
                 total = shares["loss"] + weight_decay_penalty(decayed, decay) / replicas
-            grads = tape.gradient(total, self.variables)
+                scaled = self.optimizer.scale_loss(total)
+            grads = tape.gradient(scaled, self.variables)
             grads = [tf.zeros_like(v) if g is None else g for g, v in zip(grads, self.variables)]
             if clip:
                 # Clip the summed gradient as one device would; the optimizer then sums the equal
                 # per-replica copies again, hence the division.
                 grads = tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM, grads)
-                grads, _ = tf.clip_by_global_norm(grads, clip)
+                grads, _ = tf.clip_by_global_norm(grads, clip * loss_scale(self.optimizer))
                 grads = [g / replicas for g in grads]
             self.optimizer.apply_gradients(zip(grads, self.variables))
             return shares

@@ -20,6 +20,7 @@ from maskkit.model.boxes import norm_boxes
 from maskkit.model.detection import DetectionLayer
 from maskkit.model.detection_target import DetectionTargetLayer
 from maskkit.model.heads import ClassifierHead, MaskHead, RPNHead
+from maskkit.model.precision import FLOAT32, policy_scope
 from maskkit.model.proposal import ProposalLayer
 
 HEADS_REGEX = r"(mrcnn\_.*)|(rpn\_.*)|(fpn\_.*)"
@@ -40,22 +41,48 @@ class NormBoxes(keras.layers.Layer):
 
 
 class DetectionBoxes(keras.layers.Layer):
-    """The (y1, x1, y2, x2) columns of the detections [B, N, 6]."""
+    """The boxes (y1, x1, y2, x2) of the detections [B, N, 6], cut after the last real detection of the
+    batch (at least one), so the mask head does not run on the zero padding."""
 
     def call(self, detections: tf.Tensor) -> tf.Tensor:
-        return detections[..., :4]
+        count = tf.reduce_max(tf.reduce_sum(tf.cast(detections[..., 4] > 0, tf.int32), axis=1))
+        return detections[:, :tf.maximum(count, 1), :4]
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
-        return (*input_shape[:2], 4)
+        return (input_shape[0], None, 4)
+
+
+class PadDetections(keras.layers.Layer):
+    """Zero-pad per-detection outputs [B, n, ...] back to [B, DETECTION_MAX_INSTANCES, ...]."""
+
+    def __init__(self, count: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.count = int(count)
+
+    def call(self, values: tf.Tensor) -> tf.Tensor:
+        padding = [[0, 0], [0, self.count - tf.shape(values)[1]]] + [[0, 0]] * (len(values.shape) - 2)
+        return tf.ensure_shape(tf.pad(values, padding), [None, self.count, *values.shape[2:]])
+
+    def compute_output_shape(self, input_shape: Any) -> tuple:
+        return (input_shape[0], self.count, *input_shape[2:])
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "count": self.count}
 
 
 @attrs.define
 class MaskRCNNGraph:
-    """The two functional models and the backbone that built them."""
+    """The two functional models and the backbone that built them.
+
+    ``feature_model`` (images -> P2..P5, rpn_probs, rpn_bbox) and ``head_model`` (those, image_meta,
+    anchors -> the inference outputs) split the inference model where shapes stop being static, so
+    the convolutional part can be XLA-compiled on its own (config.XLA)."""
 
     training_model: keras.Model
     inference_model: keras.Model
     backbone: Backbone
+    feature_model: keras.Model
+    head_model: keras.Model
 
     def layer_regex(self, layers: str) -> str:
         """Resolve ``heads``/``3+``/``4+``/``5+``/``all`` or pass a custom regex through."""
@@ -84,7 +111,13 @@ def model_inputs(config: Config) -> dict[str, keras.KerasTensor]:
 
 
 def build_graph(config: Config, backbone: Backbone) -> MaskRCNNGraph:
-    """Build both models for ``config`` on ``backbone``."""
+    """Build both models for ``config`` on ``backbone``, in ``config.PRECISION``: the backbone, FPN and
+    heads compute in that policy, box geometry, proposals, detection and the final logits in float32."""
+    with policy_scope(config.PRECISION):
+        return _build_graph(config, backbone)
+
+
+def _build_graph(config: Config, backbone: Backbone) -> MaskRCNNGraph:
     if not config.USE_RPN_ROIS:
         raise ConfigError("USE_RPN_ROIS", "training on externally supplied ROIs is not supported; set it to true")
     strides = tuple(backbone.output_strides())
@@ -105,12 +138,13 @@ def build_graph(config: Config, backbone: Backbone) -> MaskRCNNGraph:
 
     def proposals(count: int, name: str) -> Any:
         layer = ProposalLayer(count, config.RPN_NMS_THRESHOLD, config.PRE_NMS_LIMIT, config.RPN_BBOX_STD_DEV,
-                              name=name)
+                              name=name, dtype=FLOAT32)
         return layer([rpn_probs, rpn_bbox, anchors])
 
     rpn_rois = proposals(config.POST_NMS_ROIS_TRAINING, "ROI")
-    gt_boxes = NormBoxes(name="norm_gt_boxes")([inputs["gt_boxes"], images])
-    rois, target_class_ids, target_bbox, target_mask = DetectionTargetLayer(config, name="proposal_targets")(
+    gt_boxes = NormBoxes(name="norm_gt_boxes", dtype=FLOAT32)([inputs["gt_boxes"], images])
+    targets = DetectionTargetLayer(config, name="proposal_targets", dtype=FLOAT32)
+    rois, target_class_ids, target_bbox, target_mask = targets(
         [rpn_rois, inputs["gt_class_ids"], gt_boxes, inputs["gt_masks"]])
     class_logits, _, bbox = classifier(rois, image_meta, mrcnn_maps)
     masks = mask_head(rois, image_meta, mrcnn_maps)
@@ -121,9 +155,14 @@ def build_graph(config: Config, backbone: Backbone) -> MaskRCNNGraph:
 
     inference_rois = proposals(config.POST_NMS_ROIS_INFERENCE, "ROI_inference")
     _, class_probs, bbox = classifier(inference_rois, image_meta, mrcnn_maps)
-    detections = DetectionLayer(config, name="mrcnn_detection")([inference_rois, class_probs, bbox, image_meta])
-    masks = mask_head(DetectionBoxes(name="detection_boxes")(detections), image_meta, mrcnn_maps)
+    detection = DetectionLayer(config, name="mrcnn_detection", dtype=FLOAT32)
+    detections = detection([inference_rois, class_probs, bbox, image_meta])
+    masks = mask_head(DetectionBoxes(name="detection_boxes", dtype=FLOAT32)(detections), image_meta, mrcnn_maps)
+    masks = PadDetections(config.DETECTION_MAX_INSTANCES, name="pad_detection_masks", dtype=FLOAT32)(masks)
     inference_inputs = {key: inputs[key] for key in ("images", "image_meta", "anchors")}
     inference_outputs = dict(zip(INFERENCE_OUTPUTS, (detections, class_probs, bbox, masks, inference_rois)))
     inference_model = keras.Model(inference_inputs, inference_outputs, name="mask_rcnn_inference")
-    return MaskRCNNGraph(training_model, inference_model, backbone)
+    features = [*mrcnn_maps, rpn_probs, rpn_bbox]
+    feature_model = keras.Model(images, features, name="mask_rcnn_features")
+    head_model = keras.Model([*features, image_meta, anchors], inference_outputs, name="mask_rcnn_heads")
+    return MaskRCNNGraph(training_model, inference_model, backbone, feature_model, head_model)

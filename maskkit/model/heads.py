@@ -2,7 +2,9 @@
 
 Each head owns its layers and is applied to the training and the inference graph alike, so
 both graphs share one set of weights. Per-ROI layers run on ROIs folded into the batch axis,
-which holds the same weights as matterport's TimeDistributed wrappers of the same names.
+which holds the same weights as matterport's TimeDistributed wrappers of the same names. Under a
+mixed precision policy the convolutions compute in bfloat16/float16; ROIAlign and the final
+logits, box deltas and mask sigmoid are float32 layers, so every head output is float32.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import keras
 import tensorflow as tf
 
 from maskkit.model.batchnorm import BatchNorm
+from maskkit.model.precision import FLOAT32
 from maskkit.model.roi_align import PyramidROIAlign
 
 
@@ -51,19 +54,19 @@ class RPNHead:
     def __init__(self, anchors_per_location: int, anchor_stride: int, depth: int) -> None:
         self.shared = keras.layers.Conv2D(depth, 3, padding="same", activation="relu",
                                           strides=anchor_stride, name="rpn_conv_shared")
-        self.class_raw = keras.layers.Conv2D(2 * anchors_per_location, 1, name="rpn_class_raw")
-        self.bbox_pred = keras.layers.Conv2D(4 * anchors_per_location, 1, name="rpn_bbox_pred")
+        self.class_raw = keras.layers.Conv2D(2 * anchors_per_location, 1, name="rpn_class_raw", dtype=FLOAT32)
+        self.bbox_pred = keras.layers.Conv2D(4 * anchors_per_location, 1, name="rpn_bbox_pred", dtype=FLOAT32)
 
     def __call__(self, feature_maps: list[Any]) -> tuple[Any, Any, Any]:
         """Return rpn_class_logits [B, A, 2], rpn_probs [B, A, 2], rpn_bbox [B, A, 4] over all levels."""
         logits, deltas = [], []
         for feature_map in feature_maps:
             shared = self.shared(feature_map)
-            logits.append(keras.layers.Reshape((-1, 2))(self.class_raw(shared)))
-            deltas.append(keras.layers.Reshape((-1, 4))(self.bbox_pred(shared)))
-        rpn_class_logits = keras.layers.Concatenate(axis=1)(logits)
-        rpn_bbox = keras.layers.Concatenate(axis=1)(deltas)
-        rpn_probs = keras.layers.Activation("softmax")(rpn_class_logits)
+            logits.append(keras.layers.Reshape((-1, 2), dtype=FLOAT32)(self.class_raw(shared)))
+            deltas.append(keras.layers.Reshape((-1, 4), dtype=FLOAT32)(self.bbox_pred(shared)))
+        rpn_class_logits = keras.layers.Concatenate(axis=1, dtype=FLOAT32)(logits)
+        rpn_bbox = keras.layers.Concatenate(axis=1, dtype=FLOAT32)(deltas)
+        rpn_probs = keras.layers.Activation("softmax", dtype=FLOAT32)(rpn_class_logits)
         return rpn_class_logits, rpn_probs, rpn_bbox
 
 
@@ -73,13 +76,14 @@ class ClassifierHead:
     def __init__(self, config: Any) -> None:
         size, learn = config.FPN_CLASSIF_FC_LAYERS_SIZE, bool(config.TRAIN_BN)
         self.num_classes = config.NUM_CLASSES
-        self.roi_align = PyramidROIAlign((config.POOL_SIZE, config.POOL_SIZE), name="roi_align_classifier")
+        self.roi_align = PyramidROIAlign((config.POOL_SIZE, config.POOL_SIZE), name="roi_align_classifier",
+                                         dtype=FLOAT32)
         self.conv1 = keras.layers.Conv2D(size, config.POOL_SIZE, padding="valid", name="mrcnn_class_conv1")
         self.bn1 = BatchNorm(learn, name="mrcnn_class_bn1")
         self.conv2 = keras.layers.Conv2D(size, 1, name="mrcnn_class_conv2")
         self.bn2 = BatchNorm(learn, name="mrcnn_class_bn2")
-        self.logits = keras.layers.Dense(self.num_classes, name="mrcnn_class_logits")
-        self.bbox = keras.layers.Dense(4 * self.num_classes, name="mrcnn_bbox_fc")
+        self.logits = keras.layers.Dense(self.num_classes, name="mrcnn_class_logits", dtype=FLOAT32)
+        self.bbox = keras.layers.Dense(4 * self.num_classes, name="mrcnn_bbox_fc", dtype=FLOAT32)
 
     def __call__(self, rois: Any, image_meta: Any, feature_maps: list[Any]) -> tuple[Any, Any, Any]:
         """Return mrcnn_class_logits [B, N, C], mrcnn_class (probabilities), mrcnn_bbox [B, N, C, 4]."""
@@ -87,9 +91,9 @@ class ClassifierHead:
         x = keras.layers.Activation("relu")(self.bn1(self.conv1(x)))
         x = keras.layers.Activation("relu")(self.bn2(self.conv2(x)))
         x = keras.layers.Flatten()(x)
-        logits = UnfoldRois((self.num_classes,))([self.logits(x), rois])
-        probs = keras.layers.Activation("softmax")(logits)
-        bbox = UnfoldRois((self.num_classes, 4))([self.bbox(x), rois])
+        logits = UnfoldRois((self.num_classes,), dtype=FLOAT32)([self.logits(x), rois])
+        probs = keras.layers.Activation("softmax", dtype=FLOAT32)(logits)
+        bbox = UnfoldRois((self.num_classes, 4), dtype=FLOAT32)([self.bbox(x), rois])
         return logits, probs, bbox
 
 
@@ -100,11 +104,13 @@ class MaskHead:
         width, learn = config.TOP_DOWN_PYRAMID_SIZE, bool(config.TRAIN_BN)
         self.num_classes = config.NUM_CLASSES
         self.mask_shape = tuple(config.MASK_SHAPE)
-        self.roi_align = PyramidROIAlign((config.MASK_POOL_SIZE, config.MASK_POOL_SIZE), name="roi_align_mask")
+        self.roi_align = PyramidROIAlign((config.MASK_POOL_SIZE, config.MASK_POOL_SIZE), name="roi_align_mask",
+                                         dtype=FLOAT32)
         self.convs = [keras.layers.Conv2D(width, 3, padding="same", name=f"mrcnn_mask_conv{i}") for i in range(1, 5)]
         self.bns = [BatchNorm(learn, name=f"mrcnn_mask_bn{i}") for i in range(1, 5)]
         self.deconv = keras.layers.Conv2DTranspose(width, 2, strides=2, activation="relu", name="mrcnn_mask_deconv")
-        self.mask = keras.layers.Conv2D(self.num_classes, 1, activation="sigmoid", name="mrcnn_mask")
+        self.mask = keras.layers.Conv2D(self.num_classes, 1, activation="sigmoid", name="mrcnn_mask",
+                                        dtype=FLOAT32)
 
     def __call__(self, rois: Any, image_meta: Any, feature_maps: list[Any]) -> Any:
         """Return mrcnn_mask [B, N, MASK_H, MASK_W, C] probabilities."""
@@ -112,4 +118,4 @@ class MaskHead:
         for conv, bn in zip(self.convs, self.bns):
             x = keras.layers.Activation("relu")(bn(conv(x)))
         x = self.mask(self.deconv(x))
-        return UnfoldRois((*self.mask_shape, self.num_classes))([x, rois])
+        return UnfoldRois((*self.mask_shape, self.num_classes), dtype=FLOAT32)([x, rois])

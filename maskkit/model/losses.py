@@ -83,7 +83,9 @@ def mrcnn_mask_loss(target_masks: tf.Tensor, target_class_ids: tf.Tensor, pred_m
 
 
 def compute_losses(outputs: dict[str, tf.Tensor], batch: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
-    """The five losses from the training graph's outputs and the input batch."""
+    """The five losses from the training graph's outputs and the input batch, always in float32."""
+    outputs = {name: tf.cast(value, tf.float32) if value.dtype.is_floating else value
+               for name, value in outputs.items()}
     active_class_ids = batch["image_meta"][:, 12:]
     return {
         "rpn_class_loss": rpn_class_loss(batch["rpn_match"], outputs["rpn_class_logits"]),

@@ -8,30 +8,29 @@ from __future__ import annotations
 
 import datetime
 import os
-import re
+import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 import tensorflow as tf
 
 import maskkit
+from maskkit.checkpoints import create_run_folder, last_checkpoints, remove_temp_files, run_of_checkpoint
 from maskkit.config import Config
 from maskkit.data.anchors import anchors_for
 from maskkit.data.meta import compose_image_meta, mold_image
 from maskkit.dataset import Dataset
-from maskkit.errors import ConfigError, MaskkitError, WeightsError
-from maskkit.model.distribute import DistributedSteps, is_chief, make_steps, strategy_for, worker_seed
+from maskkit.errors import ConfigError, MaskkitError
+from maskkit.model.distribute import DistributedSteps, is_chief, make_steps, strategy_for, worker_shard
 from maskkit.model.graph import build_graph
 from maskkit.model.schedules import schedule_for
 from maskkit.model.seeding import make_repeatable, seed_everything
-from maskkit.model.training import EpochMonitor, StepFunctions, run_epochs
+from maskkit.model.training import EpochMonitor, StepFunctions, release_frames, run_epochs
 from maskkit.utils.boxes import denorm_boxes, norm_boxes
-from maskkit.utils.resize import resize_image, unmold_mask
+from maskkit.utils.resize import paste_mask, resize_image
 
 MODES = ("training", "inference")
-RUN_DIR = re.compile(r"^(?P<name>.*?)(?P<stamp>\d{8}T\d{4})$")
-CHECKPOINT = re.compile(r"^mask_rcnn_.*_(?P<epoch>\d{4})\.weights\.h5$")
 
 
 class MaskRCNN:
@@ -60,36 +59,41 @@ class MaskRCNN:
         self.checkpoint_path = ""
         self.set_log_dir()
         self._predict = tf.function(self._predict_batch, reduce_retracing=True)
+        self._anchors: dict[tuple[int, ...], np.ndarray] = {}
+        self._features = tf.function(self.graph.feature_model, jit_compile=True) if config.XLA else None
         self._steps: dict[tuple[str, float], StepFunctions | DistributedSteps] = {}
+        self._active_steps: StepFunctions | DistributedSteps | None = None
+        self._optimizer_state: list[tuple[str, np.ndarray]] = []
 
     # ----- checkpoints ----------------------------------------------------------------------
     def set_log_dir(self, model_path: str | os.PathLike | None = None) -> None:
-        """Pick the run folder: a new timestamped one, or the one of ``model_path`` (resuming its epoch)."""
+        """Pick the run folder: the one of ``model_path`` (resuming its epoch), else a new one that
+        train() creates exclusively (maskkit.checkpoints.create_run_folder) when it first writes."""
         self.epoch = 0
-        now = datetime.datetime.now()
-        log_dir = None
-        if model_path is not None:
-            path = Path(model_path)
-            folder, checkpoint = RUN_DIR.match(path.parent.name), CHECKPOINT.match(path.name)
-            if folder and checkpoint and folder["name"] == self.config.NAME.lower():
-                log_dir = path.parent
-                self.epoch = int(checkpoint["epoch"])
-        if log_dir is None:
-            log_dir = self.model_dir / f"{self.config.NAME.lower()}{now:%Y%m%dT%H%M}"
-        self.log_dir = log_dir
-        self.checkpoint_path = str(log_dir / f"mask_rcnn_{self.config.NAME.lower()}_{{epoch:04d}}.weights.h5")
+        found = run_of_checkpoint(model_path, self.config.NAME) if model_path is not None else None
+        if found is not None:
+            self.log_dir, self.epoch = found
+            self._new_run = False
+        else:
+            self.log_dir = self.model_dir / f"{self.config.NAME.lower()}{datetime.datetime.now():%Y%m%dT%H%M%S}"
+            self._new_run = True
+        self._set_checkpoint_path()
+
+    def _set_checkpoint_path(self) -> None:
+        self.checkpoint_path = str(self.log_dir / f"mask_rcnn_{self.config.NAME.lower()}_{{epoch:04d}}.weights.h5")
+
+    def _claim_log_dir(self) -> None:
+        """Create this run's folder (a new, unique one for a new run); clean killed writes' temp files."""
+        if self._new_run:
+            self.log_dir = create_run_folder(self.model_dir, self.config.NAME)
+            self._new_run = False
+            self._set_checkpoint_path()
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        remove_temp_files(self.log_dir)
 
     def find_last(self) -> Path:
         """The newest checkpoint of the newest run folder of this config's NAME that has one."""
-        name = self.config.NAME.lower()
-        runs = sorted((p for p in self.model_dir.glob(f"{name}*") if p.is_dir() and RUN_DIR.match(p.name)
-                       and RUN_DIR.match(p.name)["name"] == name), reverse=True)
-        for run in runs:
-            checkpoints = sorted(p for p in run.iterdir() if CHECKPOINT.match(p.name))
-            if checkpoints:
-                return checkpoints[-1]
-        raise WeightsError(f"no checkpoint of run {name!r} found under {self.model_dir} "
-                           f"(looked for {name}<YYYYmmddTHHMM>/mask_rcnn_{name}_<epoch>.weights.h5)")
+        return last_checkpoints(self.model_dir, self.config.NAME)[0]
 
     def load_weights(self, path: str | os.PathLike, by_name: bool = True, exclude: Sequence[str] = (),
                      class_names: Sequence[str] | None = None) -> Any:
@@ -98,9 +102,12 @@ class MaskRCNN:
         With ``class_names``, a checkpoint that stores a different class list is an error unless the
         class heads are excluded."""
         from maskkit.weights import load_weights
+        from maskkit.weights.native import read_optimizer_state
 
         report = load_weights(self.keras_model, path, by_name=by_name, exclude=exclude, class_names=class_names)
         self.set_log_dir(path)
+        # Resuming a run of this model continues its SGD momentum; other weights start a fresh optimizer.
+        self._optimizer_state = read_optimizer_state(path) if not self._new_run and not exclude else []
         return report
 
     def save_checkpoint(self, epoch: int, class_names: Sequence[str] = ()) -> Path:
@@ -112,7 +119,8 @@ class MaskRCNN:
         metadata = {**self.metadata, "epoch": epoch, "config": self.config.to_dict()}
         if class_names:
             metadata["class_names"] = list(class_names)
-        save_weights(self.keras_model, path, metadata=metadata)
+        optimizer = self._active_steps.optimizer if self._active_steps is not None else None
+        save_weights(self.keras_model, path, metadata=metadata, optimizer=optimizer)
         return path
 
     # ----- training -------------------------------------------------------------------------
@@ -127,6 +135,7 @@ class MaskRCNN:
         metrics per epoch (see maskkit.model.validation_metrics).
         """
         from maskkit.data.input import make_dataset
+        from maskkit.weights.native import restore_optimizer_state
 
         if self.mode != "training":
             raise MaskkitError("train() needs a MaskRCNN built with mode='training'")
@@ -137,24 +146,41 @@ class MaskRCNN:
             augmenters = list(config.AUGMENTERS)
         if not self._steps:
             seed_everything(config.SEED)
-        train_batches = iter(make_dataset(train_dataset, config, augmenters=augmenters, shuffle=True,
-                                          seed=worker_seed(self.strategy, config.SEED + self.epoch)))
+        # Each epoch reads a fresh stream seeded by its number, so a run resumed from epoch e reads
+        # what an uninterrupted run reads in epoch e + 1. The iterators live only in these generators,
+        # which release_frames lets go of on an error.
+        shard, first = worker_shard(self.strategy), self.epoch + 1
+        train_batches = epoch_batches(
+            lambda epoch: make_dataset(train_dataset, config, augmenters=augmenters, seed=config.SEED + epoch,
+                                       shard=shard), first, epochs, config.STEPS_PER_EPOCH)
         val_batches = None
-        if val_dataset is not None:
-            val_batches = iter(make_dataset(val_dataset, config, shuffle=True,
-                                            seed=worker_seed(self.strategy, config.SEED + 1)))
+        if val_dataset is not None and config.VALIDATION_STEPS:
+            val_batches = epoch_batches(lambda epoch: make_dataset(val_dataset, config, seed=config.SEED + 1,
+                                                                   shard=shard),
+                                        first, epochs, config.VALIDATION_STEPS)
         key = (self.graph.layer_regex(layers), float(learning_rate))
         if key not in self._steps:
             self._steps[key] = make_steps(self.strategy, self.graph.training_model, config, key[0], key[1])
-        steps = self._steps[key]
-        self.log_dir.mkdir(parents=True, exist_ok=True)
+        steps = self._active_steps = self._steps[key]
+        if self._optimizer_state:
+            if not restore_optimizer_state(steps.optimizer, self._optimizer_state):
+                print(f"Warning: the optimizer state stored in {self.checkpoint_path.format(epoch=self.epoch)} does "
+                      f"not fit the layers trained now ({layers}); momentum starts from zero", file=sys.stderr)
+            self._optimizer_state = []
+        if is_chief(self.strategy):
+            self._claim_log_dir()
         class_names = list(train_dataset.class_names)
         if verbose:
             print(f"Starting at epoch {self.epoch}. LR={learning_rate}  layers={layers}  log_dir={self.log_dir}")
         scheduled = config.LR_SCHEDULE != "constant" or config.LR_WARMUP_STEPS > 0
-        run_epochs(steps, config, train_batches, val_batches, self.epoch, epochs,
-                   lambda epoch: self._end_epoch(epoch, class_names), self.log_dir, self.history, verbose,
-                   schedule_for(config, learning_rate, epochs) if scheduled else None, monitor)
+        try:
+            run_epochs(steps, config, train_batches, val_batches, self.epoch, epochs,
+                       lambda epoch: self._end_epoch(epoch, class_names),
+                       self.log_dir if is_chief(self.strategy) else None, self.history, verbose,
+                       schedule_for(config, learning_rate, epochs) if scheduled else None, monitor)
+        except BaseException as exc:
+            release_frames(exc)
+            raise
         return self.history
 
     def _end_epoch(self, epoch: int, class_names: Sequence[str]) -> Path:
@@ -181,12 +207,22 @@ class MaskRCNN:
         return np.stack(molded), np.stack(metas), np.asarray(windows)
 
     def _predict_batch(self, images: tf.Tensor, image_meta: tf.Tensor, anchors: tf.Tensor) -> tuple[tf.Tensor, ...]:
-        outputs = self.graph.inference_model({"images": images, "image_meta": image_meta, "anchors": anchors},
-                                             training=False)
+        if self._features is None:
+            outputs = self.graph.inference_model({"images": images, "image_meta": image_meta, "anchors": anchors},
+                                                 training=False)
+        else:
+            features = self._features(images, training=False)
+            outputs = self.graph.head_model([*features, image_meta, anchors], training=False)
         detections = outputs["detections"]
         class_ids = tf.cast(detections[..., 4], tf.int32)
         masks = tf.gather(tf.transpose(outputs["mrcnn_mask"], [0, 1, 4, 2, 3]), class_ids, batch_dims=2)
         return detections, masks
+
+    def _normalised_anchors(self, shape: tuple[int, ...]) -> np.ndarray:
+        """The normalised anchors of a molded image shape, computed once per shape."""
+        if shape not in self._anchors:
+            self._anchors[shape] = norm_boxes(anchors_for(self.config, shape), shape[:2])
+        return self._anchors[shape]
 
     def detect(self, images: Sequence[np.ndarray], verbose: int = 0) -> list[dict[str, np.ndarray]]:
         """Per image a dict: rois int32 [N, 4] (original pixels), class_ids int32 [N], scores float32 [N],
@@ -205,7 +241,7 @@ class MaskRCNN:
         for index, (array, _, _) in enumerate(molded):
             groups.setdefault(array.shape[1:], []).append(index)
         for shape, members in groups.items():
-            anchors = norm_boxes(anchors_for(self.config, shape), shape[:2])
+            anchors = self._normalised_anchors(shape)
             for start in range(0, len(members), self.config.BATCH_SIZE):
                 chunk = members[start:start + self.config.BATCH_SIZE]
                 batch = np.concatenate([molded[i][0] for i in chunk])
@@ -217,6 +253,22 @@ class MaskRCNN:
                     results[i] = unmold_detections(detections[row], masks[row], images[i].shape, shape,
                                                    molded[i][2][0])
         return results
+
+
+def epoch_batches(make: Callable[[int], Any], first: int, last: int, steps: int) -> Iterator[dict[str, Any]]:
+    """``steps`` batches of ``make(epoch)`` for each epoch ``first..last``; the first epoch's dataset is
+    made now, so its errors (no usable image, wrong class count) come before anything is written."""
+    from maskkit.data.input import next_batch
+
+    datasets = {first: make(first)}
+
+    def batches() -> Iterator[dict[str, Any]]:
+        for epoch in range(first, last + 1):
+            stream = iter(datasets.pop(epoch) if epoch in datasets else make(epoch))
+            for _ in range(steps):
+                yield next_batch(stream)
+
+    return batches()
 
 
 def unmold_detections(detections: np.ndarray, masks: np.ndarray, original_shape: Sequence[int],
@@ -234,6 +286,9 @@ def unmold_detections(detections: np.ndarray, masks: np.ndarray, original_shape:
     keep = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]) > 0
     boxes, class_ids, scores, masks = boxes[keep], class_ids[keep], scores[keep], masks[keep]
     height, width = int(original_shape[0]), int(original_shape[1])
-    full_masks = (np.stack([unmold_mask(m, b, (height, width)) for m, b in zip(masks, boxes)], axis=-1)
-                  if len(boxes) else np.zeros((height, width, 0), dtype=bool))
-    return {"rois": boxes.astype(np.int32), "class_ids": class_ids, "scores": scores, "masks": full_masks}
+    full_masks = np.zeros((len(boxes), height, width), dtype=bool)
+    for index, (mask, box) in enumerate(zip(masks, boxes)):
+        paste_mask(full_masks[index], mask, box)
+    # [N, H, W] in memory (each mask contiguous), seen as matterport's [H, W, N] without a copy.
+    return {"rois": boxes.astype(np.int32), "class_ids": class_ids, "scores": scores,
+            "masks": np.moveaxis(full_masks, 0, -1)}

@@ -6,9 +6,11 @@ numbering), writes a checkpoint, TensorBoard scalars and a history entry per epo
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 import time
+import traceback
 from pathlib import Path
 from typing import Callable, Iterator, Protocol
 
@@ -64,6 +66,23 @@ def weight_decay_penalty(variables: list[tf.Variable], decay: float) -> tf.Tenso
     return tf.add_n([decay * tf.reduce_sum(tf.square(v)) / tf.cast(tf.size(v), tf.float32) for v in variables])
 
 
+def make_optimizer(config: Config, learning_rate: float) -> keras.optimizers.Optimizer:
+    """SGD with momentum; under mixed_float16 wrapped in a LossScaleOptimizer so small float16
+    gradients do not underflow (it unscales them and skips steps whose gradients overflowed)."""
+    optimizer = keras.optimizers.SGD(learning_rate=learning_rate, momentum=config.LEARNING_MOMENTUM)
+    if config.PRECISION == "mixed_float16":
+        return keras.optimizers.LossScaleOptimizer(optimizer)
+    return optimizer
+
+
+def loss_scale(optimizer: keras.optimizers.Optimizer) -> tf.Tensor | float:
+    """The factor ``optimizer.scale_loss`` multiplies by (1 without loss scaling); clipping scaled
+    gradients at ``clip * loss_scale`` equals clipping the unscaled ones at ``clip``."""
+    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        return optimizer.dynamic_scale
+    return 1.0
+
+
 class StepFunctions:
     """The compiled train and validation steps for one choice of trainable layers."""
 
@@ -72,7 +91,7 @@ class StepFunctions:
         frozen = frozen_batchnorm_layers(model, layers)
         self.variables = [v for layer in layers for v in layer.trainable_weights]
         decayed = [v for layer in layers if not isinstance(layer, BatchNorm) for v in layer.trainable_weights]
-        self.optimizer = keras.optimizers.SGD(learning_rate=learning_rate, momentum=config.LEARNING_MOMENTUM)
+        self.optimizer = make_optimizer(config, learning_rate)
         self.optimizer.build(self.variables)
         weights = {name: float(config.LOSS_WEIGHTS.get(name, 1.0)) for name in LOSS_NAMES}
         clip, decay = float(config.GRADIENT_CLIP_NORM), float(config.WEIGHT_DECAY)
@@ -86,10 +105,11 @@ class StepFunctions:
             with tf.GradientTape() as tape, frozen_batchnorm(frozen):
                 losses = losses_of(batch, True)
                 total = losses["loss"] + weight_decay_penalty(decayed, decay)
-            grads = tape.gradient(total, self.variables)
+                scaled = self.optimizer.scale_loss(total)
+            grads = tape.gradient(scaled, self.variables)
             grads = [tf.zeros_like(v) if g is None else g for g, v in zip(grads, self.variables)]
             if clip:
-                grads, _ = tf.clip_by_global_norm(grads, clip)
+                grads, _ = tf.clip_by_global_norm(grads, clip * loss_scale(self.optimizer))
             self.optimizer.apply_gradients(zip(grads, self.variables))
             return losses
 
@@ -110,6 +130,18 @@ class EpochMonitor(Protocol):
         """React to the epoch's checkpoint (e.g. keep it as the best); True stops training."""
 
 
+def release_frames(exc: BaseException) -> None:
+    """Drop the locals of the finished frames in ``exc``'s traceback chain and collect garbage, so
+    the tf.data iterators they hold are destroyed now, while TensorFlow's worker threads can still
+    finish, rather than at interpreter shutdown, where the destructor waits for them forever."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        traceback.clear_frames(exc.__traceback__)
+        exc = exc.__cause__ or exc.__context__
+    gc.collect()
+
+
 def check_finite(values: dict[str, float], epoch: int, step: int, phase: str = "training",
                  verbose: int = 0) -> None:
     """Raise TrainingDivergedError naming the losses that are NaN or infinite (before any checkpoint);
@@ -123,14 +155,15 @@ def check_finite(values: dict[str, float], epoch: int, step: int, phase: str = "
 
 def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Batch],
                val_batches: Iterator[Batch] | None, start_epoch: int, epochs: int,
-               save_checkpoint: Callable[[int], Path], log_dir: Path, history: dict[str, list[float]],
+               save_checkpoint: Callable[[int], Path], log_dir: Path | None, history: dict[str, list[float]],
                verbose: int = 1, learning_rate: Callable[[int], float] | None = None,
                monitor: EpochMonitor | None = None) -> None:
-    """Train epochs start_epoch+1..epochs; append per-epoch mean losses to ``history``.
+    """Train epochs start_epoch+1..epochs; append per-epoch mean losses to ``history``; TensorBoard
+    scalars go to ``log_dir`` (None on the workers of a multi-worker run that are not the chief).
 
     ``learning_rate`` maps the absolute 0-based step to the rate; ``monitor`` adds validation metrics
     to each epoch's record and may stop the run early once the epoch's checkpoint is written."""
-    writer = tf.summary.create_file_writer(str(log_dir))
+    writer = tf.summary.create_file_writer(str(log_dir)) if log_dir is not None else None
     names = ("loss", *LOSS_NAMES)
     for epoch in range(start_epoch + 1, epochs + 1):
         if verbose:
@@ -168,11 +201,12 @@ def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Bat
             record.update(monitor.measure(epoch))
         for name, value in record.items():
             history.setdefault(name, []).append(value)
-        with writer.as_default():
-            for name, value in record.items():
-                if math.isfinite(value):
-                    write_scalar(name, value, epoch)
-        writer.flush()
+        if writer is not None:
+            with writer.as_default():
+                for name, value in record.items():
+                    if math.isfinite(value):
+                        write_scalar(name, value, epoch)
+            writer.flush()
         path = save_checkpoint(epoch)
         if verbose:
             print(epoch_summary(epoch, record, path.name))
@@ -180,5 +214,6 @@ def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Bat
             if verbose:
                 print(f"early stop after epoch {epoch}: {monitor.stop_reason}")
             break
-    writer.close()
+    if writer is not None:
+        writer.close()
 

@@ -15,6 +15,7 @@ __all__ = [
     "resize_mask",
     "minimize_mask",
     "expand_mask",
+    "paste_mask",
     "unmold_mask",
 ]
 
@@ -212,14 +213,19 @@ def expand_mask(bbox: np.ndarray, mini_mask: np.ndarray,
 def unmold_mask(mask: np.ndarray, bbox: Sequence[int],
                 image_shape: Sequence[int]) -> np.ndarray:
     """Resize a small float mask to its box and threshold at 0.5 into a full-image bool mask."""
-    y1, x1, y2, x2 = (int(v) for v in bbox[:4])
     full = np.zeros((int(image_shape[0]), int(image_shape[1])), dtype=bool)
-    if y2 <= y1 or x2 <= x1:
-        return full
-    m = resize(np.asarray(mask, dtype=np.float32), (y2 - y1, x2 - x1)) >= 0.5
-    # Paste only the part of the box that lies inside the image.
-    cy1, cx1 = max(y1, 0), max(x1, 0)
-    cy2, cx2 = min(y2, full.shape[0]), min(x2, full.shape[1])
-    if cy2 > cy1 and cx2 > cx1:
-        full[cy1:cy2, cx1:cx2] = m[cy1 - y1:cy2 - y1, cx1 - x1:cx2 - x1]
+    paste_mask(full, mask, bbox)
     return full
+
+
+def paste_mask(canvas: np.ndarray, mask: np.ndarray, bbox: Sequence[int]) -> None:
+    """Resize a small float mask to its pixel box, threshold at 0.5 and write the part of the box that
+    lies inside ``canvas`` [H, W] into it (detect fills one preallocated [N, H, W] array this way)."""
+    y1, x1, y2, x2 = (int(v) for v in bbox[:4])
+    if y2 <= y1 or x2 <= x1:
+        return
+    m = resize(np.asarray(mask, dtype=np.float32), (y2 - y1, x2 - x1)) >= 0.5
+    cy1, cx1 = max(y1, 0), max(x1, 0)
+    cy2, cx2 = min(y2, canvas.shape[0]), min(x2, canvas.shape[1])
+    if cy2 > cy1 and cx2 > cx1:
+        canvas[cy1:cy2, cx1:cx2] = m[cy1 - y1:cy2 - y1, cx1 - x1:cx2 - x1]

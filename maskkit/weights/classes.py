@@ -25,8 +25,10 @@ def check_class_names(
     expected: Sequence[str],
     excluded_heads: bool,
     source: str = "the weights",
+    advice: str | None = None,
 ) -> None:
-    """Raise WeightsError listing how ``stored`` differs from ``expected``, unless the heads are excluded.
+    """Raise WeightsError listing how ``stored`` differs from ``expected``, unless the heads are excluded;
+    ``advice`` ends the message (default: how to fine-tune on the new list by excluding the heads).
 
     Weights without stored names (matterport files) cannot be checked and pass.
     """
@@ -55,7 +57,7 @@ def check_class_names(
     raise WeightsError(
         f"class names stored with {source} differ from the expected class list "
         f"({len(stored)} stored, {len(expected)} expected): {'; '.join(problems)}. "
-        f"To fine-tune on a new class list, exclude the heads ({', '.join(CLASS_HEAD_LAYERS)})."
+        + (advice or f"To fine-tune on a new class list, exclude the heads ({', '.join(CLASS_HEAD_LAYERS)}).")
     )
 
 

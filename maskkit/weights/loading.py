@@ -15,6 +15,7 @@ from maskkit.weights.classes import CLASS_HEAD_LAYERS, check_class_names
 from maskkit.weights.h5file import open_weights_file
 from maskkit.weights.layout import FileLayer, FileWeight, WeightsLayout, read_layout
 from maskkit.weights.model_layers import ModelLayer, flatten_model
+from maskkit.weights.native import verify_checksum
 
 _SHOWN = 12
 
@@ -61,6 +62,7 @@ def load_weights(
     layers = flatten_model(model)
     with open_weights_file(path) as handle:
         layout = read_layout(handle, path)
+        verify_checksum(handle, path)
         return load_layout(layers, layout, by_name=by_name, exclude=exclude, strict=strict, class_names=class_names)
 
 

@@ -22,6 +22,8 @@ from pycocotools.coco import COCO
 from maskkit.dataset import Dataset
 from maskkit.errors import DatasetError
 from maskkit.split import check_split_args, select_subset
+from maskkit_coco.validate import (bad_geometry_annotations, check_compressed_rle, check_unique_ids,
+                                   unknown_category_annotations)
 
 SOURCE = "coco"
 REQUIRED_KEYS = ("images", "annotations", "categories")
@@ -35,6 +37,8 @@ class CocoDataset(Dataset):
     def __init__(self) -> None:
         super().__init__()
         self.skipped_annotations: list[int] = []
+        self.unknown_class_annotations: list[Any] = []
+        self.bad_annotations: list[tuple[Any, str]] = []
         self.coco: COCO | None = None
         #: the annotation file every image came from (None after loading several): evaluation scores against it
         self.coco_annotation_file: Path | None = None
@@ -93,6 +97,19 @@ class CocoDataset(Dataset):
         self.coco = coco if return_coco else None
         self._loaded_files.add(ann_path.resolve())
         self.coco_annotation_file = ann_path if len(self._loaded_files) == 1 else None
+        self._report_annotation_problems(coco.dataset, ann_path)
+
+    def _report_annotation_problems(self, data: dict[str, Any], ann_path: Path) -> None:
+        """Record and warn about annotations of undeclared categories (left out) and negative geometry."""
+        unknown, bad = unknown_category_annotations(data), bad_geometry_annotations(data)
+        self.unknown_class_annotations.extend(unknown)
+        self.bad_annotations.extend(bad)
+        if unknown:
+            warnings.warn(f"coco {ann_path}: left out {len(unknown)} annotation(s) whose category_id is not "
+                          f"among the categories (ids {_shown(unknown)})", stacklevel=3)
+        if bad:
+            warnings.warn(f"coco {ann_path}: {len(bad)} annotation(s) have a negative area or box: "
+                          f"{_shown([f'{ann_id}: {problem}' for ann_id, problem in bad])}", stacklevel=3)
 
     def load_mask(self, image_id: int) -> tuple[np.ndarray, np.ndarray]:
         """Instance masks bool [H, W, N] and class ids int32 [N]; crowd regions have negative ids."""
@@ -107,6 +124,10 @@ class CocoDataset(Dataset):
         class_ids = np.array([self.map_source_class_id(f"{SOURCE}.{ann['category_id']}")
                               * (-1 if ann.get("iscrowd") else 1) for ann in anns], dtype=np.int32)
         return masks.astype(bool), class_ids
+
+
+def _shown(items: list[Any]) -> str:
+    return ", ".join(map(str, items[:SHOWN_SKIPPED])) + (", ..." if len(items) > SHOWN_SKIPPED else "")
 
 
 def make_coco(annotations: str, images: str, class_ids: list[int] | str | None = None,
@@ -170,6 +191,7 @@ def read_coco(path: Path) -> COCO:
     if not isinstance(data, dict) or any(key not in data for key in REQUIRED_KEYS):
         raise DatasetError(f"coco: {path} must be a JSON object with {', '.join(REQUIRED_KEYS)} "
                            f"(a COCO instances file)")
+    check_unique_ids(data, path)
     coco = COCO()
     coco.dataset = data
     try:
@@ -227,6 +249,7 @@ def annotation_rle(ann: dict[str, Any], height: int, width: int, who: str) -> di
             if text and (min(text) < RLE_CHARS[0] or max(text) > RLE_CHARS[1]):
                 raise DatasetError(f"{where}: compressed RLE counts contain characters outside "
                                    f"{RLE_CHARS[0]!r}..{RLE_CHARS[1]!r}")
+            check_compressed_rle(counts, height, width, where)
             return {"size": [height, width], "counts": counts}
         raise DatasetError(f"{where}: RLE counts must be a list or a string, got {type(counts).__name__}")
     raise DatasetError(f"{where}: segmentation must be a list of polygons or an RLE dict with counts and "

@@ -342,16 +342,21 @@ def log_dir(tmp_path_factory) -> Path:
     return log_dir
 
 
-def test_detect_on_a_corrupt_or_missing_file_writes_nothing(log_dir, tmp_path):
+def test_detect_on_a_missing_file_or_only_corrupt_files_writes_nothing(log_dir, tmp_path):
     good, broken = tmp_path / "good.png", tmp_path / "broken.jpg"
     cv2.imwrite(str(good), square_image(64))
     broken.write_bytes(b"\xff\xd8\xff\xe0 half a jpeg")
     out = tmp_path / "out"
-    result = invoke("detect", "--weights", log_dir, good, broken, "--out", out)
-    assert_one_line_error(result, "image 1", "broken.jpg", "cannot decode image file")
-    result = invoke("detect", "--weights", log_dir, good, tmp_path / "absent.png", "--out", out)
-    assert_one_line_error(result, "image file not found", "absent.png")
+    result = invoke("detect", "--weights", log_dir, broken, "--out", out)
+    assert_one_line_error(result, "none of the 1 images could be read")
+    assert "image 0" in result.output and "broken.jpg" in result.output and "cannot decode image file" in result.output
+    result = invoke("detect", "--weights", log_dir, tmp_path / "absent.png", "--out", out)
+    assert_one_line_error(result, "none of the 1 images could be read")
+    assert "image file not found" in result.output and "absent.png" in result.output
     assert not out.exists()
+    result = invoke("detect", "--weights", log_dir, good, tmp_path / "absent.png", "--out", out)
+    assert_one_line_error(result, "1 of 2 images could not be read and were skipped", "absent.png")
+    assert [p.name for p in out.glob("*.png")] == ["good_detections.png"]
 
 
 def test_detect_on_images_smaller_than_the_input_and_the_anchors(log_dir, tmp_path):
@@ -368,6 +373,35 @@ def test_detect_on_images_smaller_than_the_input_and_the_anchors(log_dir, tmp_pa
     result = invoke("detect", "--weights", log_dir, path, "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "results.json").is_file()
+
+
+def test_detect_gives_same_stem_pictures_distinct_names_and_survives_a_corrupt_image(log_dir, tmp_path):
+    inputs = []
+    for folder, suffix in (("a", ".png"), ("b", ".png"), ("c", ".jpg")):
+        (tmp_path / folder).mkdir()
+        inputs.append(tmp_path / folder / f"x{suffix}")
+        cv2.imwrite(str(inputs[-1]), square_image(64))
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 half a jpeg")
+    inputs.insert(1, broken)
+    out = tmp_path / "out"
+    result = invoke("detect", "--weights", log_dir, *inputs, "--out", out)
+    assert_one_line_error(result, "1 of 4 images could not be read and were skipped", "broken.jpg")
+    assert "skipped:" in result.output and "cannot decode image file" in result.output
+    assert sorted(p.name for p in out.glob("*.png")) == ["x_2_detections.png", "x_3_detections.png",
+                                                        "x_detections.png"]
+    import json
+
+    written = json.loads((out / "results.json").read_text())
+    assert {entry["file_name"] for entry in written} <= {str(p) for p in inputs if p != broken}
+
+
+def test_evaluate_on_other_classes_suggests_only_what_exists(log_dir, tmp_path):
+    files = build_coco(tmp_path)
+    result = invoke("evaluate", "--weights", log_dir, "--dataset", "coco", "--data", f"annotations={files.annotations}",
+                    "--data", f"images={files.images}")
+    assert_one_line_error(result, "class names stored with weights file", "maskkit train --weights")
+    assert "exclude the heads" not in result.output
 
 
 def test_a_weights_file_of_another_architecture_is_refused(log_dir, tmp_path):

@@ -104,7 +104,8 @@ def test_maskkit_plugins_lists_the_installed_via_plugin(venv_python, tmp_path):
 def test_a_plugin_that_fails_to_import_is_reported_and_the_rest_keep_working(venv_python, tmp_path):
     result = run(venv_python, "-m", "maskkit", "plugins", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    rows = {line.split()[0]: line for line in result.stdout.splitlines() if line.strip()}
+    table = result.stdout.split("\n\n")[0]   # the plugin table; per-name descriptions follow it
+    rows = {line.split()[0]: line for line in table.splitlines() if line.strip()}
     assert "datasets: throwaway_shapes" in rows["throwaway_good"]
     assert "maskkit-throwaway" in rows["throwaway_broken"]
     assert "FAILED" in rows["throwaway_broken"] and "throwaway is broken on purpose" in rows["throwaway_broken"]

@@ -153,15 +153,14 @@ def test_broken_segmentation_names_annotation_and_image(tmp_path, ann_id, segmen
     assert "coco image" in str(info.value) and ".png" in str(info.value)
 
 
-def test_overflowing_compressed_runs_fail_when_decoded(tmp_path):
+def test_overflowing_compressed_runs_fail_when_loaded(tmp_path):
     def mutate(data):
         wider = compressed_rle(rect_mask(60, 160, 8, 100, 28, 150))["counts"]
         annotation(data, COMPRESSED_ANN)["segmentation"]["counts"] = wider
 
-    dataset = load(build_coco(tmp_path, mutate))
-    image_id = dataset.image_from_source_map["coco.20"]
-    with pytest.raises(DatasetError, match=f"annotation {COMPRESSED_ANN} has a corrupt compressed RLE"):
-        dataset.load_mask(image_id)
+    with pytest.raises(DatasetError, match=f"annotation {COMPRESSED_ANN}: compressed RLE runs sum to 9600 pixels, "
+                                           f"the image has 60x80 = 4800"):
+        load(build_coco(tmp_path, mutate))
 
 
 def test_missing_annotation_file_names_the_path(files, tmp_path):

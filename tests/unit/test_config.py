@@ -128,3 +128,9 @@ def test_display_lists_fields_and_derived(capsys):
     out = capsys.readouterr().out
     assert "BATCH_SIZE" in out and "IMAGE_META_SIZE" in out and "RPN_ANCHOR_SCALES" in out
     json.dumps(ShapesConfig().to_dict())
+
+
+def test_precision_must_be_a_known_policy() -> None:
+    assert Config(PRECISION="mixed_bfloat16").PRECISION == "mixed_bfloat16"
+    with pytest.raises(ConfigError, match="PRECISION.*mixed_bfloat16"):
+        Config(PRECISION="bfloat16")
