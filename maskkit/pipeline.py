@@ -187,8 +187,8 @@ class Pipeline:
             eval_every = 1
         if eval_every and self.val_dataset is None:
             raise MaskkitError("eval_every needs a validation dataset: give val_dataset or a registered dataset")
-        return ValidationMonitor(lambda: self.evaluate(limit=eval_limit), self.model.log_dir, self.config.NAME,
-                                 every=eval_every, keep_best=keep_best, patience=patience)
+        return ValidationMonitor(lambda: self.evaluate(limit=eval_limit), self.config.NAME, every=eval_every,
+                                 keep_best=keep_best, patience=patience)
 
     def _resume(self) -> Path | None:
         """Load the newest checkpoint of the newest run of this config's NAME under log_dir; a damaged

@@ -42,10 +42,10 @@ def best_checkpoint_path(log_dir: str | os.PathLike, name: str) -> Path:
 
 class ValidationMonitor:
     """Evaluates every ``every`` epochs (0: never), keeps the checkpoint with the best ``keep_best``
-    metric as the run's ``best`` checkpoint and stops after ``patience`` evaluations without gain."""
+    metric as the ``best`` checkpoint of the run folder the checkpoints go to, and stops after
+    ``patience`` evaluations without gain."""
 
-    def __init__(self, evaluate: Callable[[], Mapping[str, float]], log_dir: str | os.PathLike, name: str,
-                 every: int = 1, keep_best: str | None = None, patience: int | None = None) -> None:
+    def __init__(self, evaluate: Callable[[], Mapping[str, float]], name: str, every: int = 1, keep_best: str | None = None, patience: int | None = None) -> None:
         if keep_best is not None and keep_best not in MONITORED:
             raise ConfigError("keep_best", f"unknown metric {keep_best!r}; choose from {', '.join(MONITORED)}")
         if every < 0:
@@ -60,18 +60,22 @@ class ValidationMonitor:
         self.every = every
         self.keep_best = keep_best
         self.patience = patience
-        self.best_path = best_checkpoint_path(log_dir, name)
-        self.record_path = Path(log_dir) / BEST_RECORD
-        self.best = self._stored_best()
+        self.name = name
+        self.run_dir: Path | None = None
+        self.best: dict[str, Any] | None = None
         self.waited = 0
         self.stop_reason = ""
 
-    def _stored_best(self) -> dict[str, Any] | None:
-        """The best of an earlier part of this run (when resuming), if it watched the same metric."""
-        if self.keep_best is None or not self.record_path.is_file() or not self.best_path.is_file():
-            return None
-        stored = json.loads(self.record_path.read_text())
-        return stored if stored.get("metric") == self.keep_best else None
+    def _enter_run(self, run_dir: Path) -> None:
+        """Follow the run folder the checkpoints go to, taking over the best of an earlier part of the
+        run (when resuming) if it watched the same metric."""
+        if run_dir == self.run_dir:
+            return
+        self.run_dir, self.best = run_dir, None
+        record, best = run_dir / BEST_RECORD, best_checkpoint_path(run_dir, self.name)
+        if record.is_file() and best.is_file():
+            stored = json.loads(record.read_text())
+            self.best = stored if stored.get("metric") == self.keep_best else None
 
     def measure(self, epoch: int) -> dict[str, float]:
         """``val_map50``, ``val_segm_ap``, ``val_bbox_ap`` after ``epoch`` (NaN between evaluations)."""
@@ -97,12 +101,14 @@ class ValidationMonitor:
         value = float(values[-1])
         if not math.isfinite(value):
             return False
+        self._enter_run(Path(path).parent)
         if self.improved(value):
-            temporary = self.best_path.with_name(self.best_path.name + ".tmp")
+            best_path = best_checkpoint_path(Path(path).parent, self.name)
+            temporary = best_path.with_name(best_path.name + ".tmp")
             shutil.copyfile(path, temporary)
-            os.replace(temporary, self.best_path)
-            self.best = {"metric": self.keep_best, "value": value, "epoch": epoch, "checkpoint": path.name}
-            atomic_write_text(self.record_path, json.dumps(self.best, indent=2))
+            os.replace(temporary, best_path)
+            self.best = {"metric": self.keep_best, "value": value, "epoch": epoch, "checkpoint": Path(path).name}
+            atomic_write_text(Path(path).parent / BEST_RECORD, json.dumps(self.best, indent=2))
             self.waited = 0
             return False
         self.waited += 1

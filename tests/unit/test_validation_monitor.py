@@ -32,7 +32,7 @@ def drive(monitor: ValidationMonitor, tmp_path: Path, epochs: range,
 
 
 def test_evaluates_every_k_epochs_and_logs_nan_between(tmp_path: Path) -> None:
-    monitor = ValidationMonitor(fake_evaluations([0.3, 0.6]), tmp_path, "demo", every=2)
+    monitor = ValidationMonitor(fake_evaluations([0.3, 0.6]), "demo", every=2)
     history: dict[str, list[float]] = {}
     drive(monitor, tmp_path, range(1, 5), history)
     assert [v if math.isfinite(v) else None for v in history["val_map50"]] == [None, 0.3, None, 0.6]
@@ -40,7 +40,7 @@ def test_evaluates_every_k_epochs_and_logs_nan_between(tmp_path: Path) -> None:
 
 
 def test_best_checkpoint_is_the_epoch_with_the_best_logged_metric(tmp_path: Path) -> None:
-    monitor = ValidationMonitor(fake_evaluations([0.2, 0.7, 0.5, 0.6]), tmp_path, "demo", keep_best="map50")
+    monitor = ValidationMonitor(fake_evaluations([0.2, 0.7, 0.5, 0.6]), "demo", keep_best="map50")
     history: dict[str, list[float]] = {}
     assert drive(monitor, tmp_path, range(1, 5), history) is None
     best_epoch = history["val_map50"].index(max(history["val_map50"])) + 1
@@ -49,7 +49,7 @@ def test_best_checkpoint_is_the_epoch_with_the_best_logged_metric(tmp_path: Path
 
 
 def test_lower_is_better_for_val_loss(tmp_path: Path) -> None:
-    monitor = ValidationMonitor(fake_evaluations([]), tmp_path, "demo", every=0, keep_best="val_loss")
+    monitor = ValidationMonitor(fake_evaluations([]), "demo", every=0, keep_best="val_loss")
     history = {"val_loss": []}
     for epoch, loss in enumerate([1.0, 0.5, 0.8], start=1):
         history["val_loss"].append(loss)
@@ -60,16 +60,16 @@ def test_lower_is_better_for_val_loss(tmp_path: Path) -> None:
 
 
 def test_patience_stops_after_evaluations_without_gain(tmp_path: Path) -> None:
-    monitor = ValidationMonitor(fake_evaluations([0.5, 0.4, 0.5, 0.45, 0.9]), tmp_path, "demo",
+    monitor = ValidationMonitor(fake_evaluations([0.5, 0.4, 0.5, 0.45, 0.9]), "demo",
                                 keep_best="map50", patience=3)
     assert drive(monitor, tmp_path, range(1, 6), {}) == 4
     assert "did not improve on 0.5000 (epoch 1) for 3 evaluations" in monitor.stop_reason
 
 
 def test_a_resumed_run_keeps_the_earlier_best(tmp_path: Path) -> None:
-    first = ValidationMonitor(fake_evaluations([0.8]), tmp_path, "demo", keep_best="map50")
+    first = ValidationMonitor(fake_evaluations([0.8]), "demo", keep_best="map50")
     drive(first, tmp_path, range(1, 2), {})
-    resumed = ValidationMonitor(fake_evaluations([0.6, 0.9]), tmp_path, "demo", keep_best="map50")
+    resumed = ValidationMonitor(fake_evaluations([0.6, 0.9]), "demo", keep_best="map50")
     history: dict[str, list[float]] = {}
     drive(resumed, tmp_path, range(2, 3), history)
     assert best_checkpoint_path(tmp_path, "demo").read_text() == "weights of epoch 1"
@@ -82,4 +82,4 @@ def test_a_resumed_run_keeps_the_earlier_best(tmp_path: Path) -> None:
     ({"patience": 2}, "patience"), ({"every": -1}, "eval_every")])
 def test_impossible_options_name_the_option(tmp_path: Path, kwargs: dict, field: str) -> None:
     with pytest.raises(ConfigError, match=field):
-        ValidationMonitor(fake_evaluations([]), tmp_path, "demo", **kwargs)
+        ValidationMonitor(fake_evaluations([]), "demo", **kwargs)
