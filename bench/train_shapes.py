@@ -1,9 +1,13 @@
-"""Headline benchmark: train the shapes example from random weights on CPU within a time budget,
-then report mAP@0.5 (matterport's compute_ap) on 50 validation images.
+"""Headline benchmark: train the shapes preset from random weights on CPU for a number of epochs, then
+report mAP@0.5 (matterport's compute_ap) and the 12 COCO bbox/segm numbers on 500 held-out images.
 
-    python bench/train_shapes.py --minutes 20 --out runs/shapes_bench
+    python bench/train_shapes.py --epochs 20 --out runs/shapes_bench
+    python bench/train_shapes.py --epochs 20 --repeat 2 --curve-every 4 --curve-limit 100
 
-The learning rate drops tenfold for the last ``--final-fraction`` of the budget. Seeds are fixed.
+Runs are compared at equal epochs (equal steps) because wall time on a shared machine is noise;
+training minutes and images/s are printed beside. ``--repeat N`` trains seeds seed..seed+N-1 and
+prints mean and spread; ``--curve-every K`` evaluates every K epochs during training (mAP vs minutes,
+evaluation time excluded from the training minutes).
 """
 
 from __future__ import annotations
@@ -13,99 +17,118 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+HEADLINE = ("map50", "segm_AP", "segm_AP50", "segm_AP75", "bbox_AP", "train_minutes", "images_per_second")
+
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--minutes", type=float, default=20.0, help="training budget in minutes (wall time)")
-    parser.add_argument("--out", type=Path, default=Path("runs/shapes_bench"), help="folder for logs and results")
+    parser.add_argument("--epochs", type=int, default=20, help="epochs of config.STEPS_PER_EPOCH steps")
+    parser.add_argument("--out", type=Path, default=Path("runs/shapes_bench"), help="folder for runs and results")
     parser.add_argument("--train-count", type=int, default=2000, help="training images (drawn on the fly)")
-    parser.add_argument("--val-count", type=int, default=50, help="validation images for the mAP")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--final-fraction", type=float, default=0.2,
-                        help="share of the budget trained at a tenth of the learning rate")
+    parser.add_argument("--val-count", type=int, default=500, help="held-out validation images for the metrics")
+    parser.add_argument("--seed", type=int, default=0, help="first seed (data, weights, shuffling)")
+    parser.add_argument("--val-seed", type=int, default=0,
+                        help="seed of the validation images, the same for every training seed")
+    parser.add_argument("--repeat", type=int, default=1, help="train this many seeds and print mean and spread")
+    parser.add_argument("--curve-every", type=int, default=0, metavar="K",
+                        help="also evaluate every K epochs during training (the metric-vs-minutes curve)")
+    parser.add_argument("--curve-limit", type=int, default=None, metavar="N",
+                        help="validation images for the curve points (default: all)")
     parser.add_argument("--evaluate", type=Path, default=None, metavar="CHECKPOINT",
-                        help="skip training: load this checkpoint and only compute the mAP")
+                        help="skip training: load this checkpoint (file or run folder) and only evaluate")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="config override, repeatable (values parsed as YAML)")
     return parser.parse_args()
 
 
-def evaluate(model, dataset, config) -> float:
-    """Mean of compute_ap at IoU 0.5 over ``dataset``, detecting the images in batches."""
-    from maskkit.utils.boxes import extract_bboxes
-    from maskkit.utils.metrics import compute_ap
+def headline(metrics: dict[str, Any]) -> dict[str, float]:
+    """The figures compared across runs, from Pipeline.evaluate's result."""
+    return {"map50": metrics["map50"], **{f"{t}_{k}": metrics[t]["stats"][k]
+                                          for t in ("segm", "bbox") for k in ("AP", "AP50", "AP75")}}
 
-    images, truths = [], []
-    for image_id in dataset.image_ids:
-        image, masks, class_ids = dataset.load_checked(int(image_id))
-        images.append(image)
-        truths.append((extract_bboxes(masks), class_ids, masks))
-    results = model.detect(images)
-    aps = [compute_ap(boxes, class_ids, masks, r["rois"], r["class_ids"], r["scores"], r["masks"],
-                      iou_threshold=0.5)[0]
-           for (boxes, class_ids, masks), r in zip(truths, results)]
-    return float(np.mean(aps))
+
+def run_seed(args: argparse.Namespace, seed: int) -> dict[str, Any]:
+    """Train one seed (or load ``--evaluate``), evaluate on the validation images, print and return figures."""
+    import keras
+
+    from maskkit.config import parse_overrides
+    from maskkit.evaluation import format_metrics_table
+    from maskkit.model.presets import shapes_config
+    from maskkit.pipeline import Pipeline
+
+    config = shapes_config(SEED=seed).with_overrides(args.overrides)
+    keras.utils.set_random_seed(seed)
+    size = config.IMAGE_MAX_DIM
+    data = {"height": size, "width": size, "seed": seed}
+    val_data = {**data, "seed": args.val_seed, "count": args.val_count}
+    out = args.out / f"seed{seed}"
+    if args.evaluate is not None:
+        pipe = Pipeline.from_checkpoint(args.evaluate, dataset="shapes", dataset_args={**val_data, "subset": "val"},
+                                        overrides=parse_overrides(args.overrides))
+        train_seconds, history = 0.0, {}
+    else:
+        pipe = Pipeline("shapes", dataset_args={**data, "count": args.train_count},
+                        val_args=val_data, config=config, log_dir=out)
+        if seed == args.seed:
+            pipe.config.display()
+        started = time.perf_counter()
+        history = pipe.train(args.epochs, verbose=0, eval_every=args.curve_every, eval_limit=args.curve_limit)
+        wall = time.perf_counter() - started
+        train_seconds = float(sum(history["epoch_seconds"]))
+        print(f"seed {seed}: trained {args.epochs} epochs in {train_seconds / 60:.2f} min "
+              f"({wall / 60:.2f} min with curve evaluations)", flush=True)
+        print_curve(history)
+    started = time.perf_counter()
+    metrics = pipe.evaluate()
+    eval_seconds = time.perf_counter() - started
+    metrics.pop("coco_results")
+    print(format_metrics_table(metrics))
+    epochs = pipe.model.epoch
+    images = epochs * pipe.config.STEPS_PER_EPOCH * pipe.config.BATCH_SIZE
+    figures = {**headline(metrics), "train_minutes": train_seconds / 60, "epochs": epochs,
+               "images_per_second": images / train_seconds if train_seconds else 0.0,
+               "eval_seconds": eval_seconds, "val_images": metrics["num_images"]}
+    print(f"seed {seed}: mAP@0.5 {figures['map50']:.4f}  segm AP {figures['segm_AP']:.4f}  bbox AP "
+          f"{figures['bbox_AP']:.4f} on {figures['val_images']} validation images; {figures['train_minutes']:.2f} "
+          f"training minutes, {epochs} epochs, {figures['images_per_second']:.1f} images/s", flush=True)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps({"figures": figures, "history": history,
+                                                  "config": pipe.config.to_dict()}, indent=2))
+    return figures
+
+
+def print_curve(history: dict[str, list[float]]) -> None:
+    """Per epoch: cumulative training minutes, learning rate, loss and the curve's metrics where measured."""
+    minutes = np.cumsum(history["epoch_seconds"]) / 60
+    for index, elapsed in enumerate(minutes):
+        line = f"  epoch {index + 1:3d}  {elapsed:6.2f} min  lr={history['learning_rate'][index]:.4g}  " \
+               f"loss={history['loss'][index]:.4f}  mask_loss={history['mrcnn_mask_loss'][index]:.4f}"
+        for name in ("val_map50", "val_segm_ap", "val_bbox_ap"):
+            values = history.get(name)
+            if values and np.isfinite(values[index]):
+                line += f"  {name}={values[index]:.4f}"
+        print(line)
 
 
 def main() -> None:
     args = parse_args()
-    import keras
     import tensorflow as tf
 
-    import maskkit
-    from maskkit.model.maskrcnn import MaskRCNN
-    from maskkit.model.presets import shapes_config
-
-    config = shapes_config(SEED=args.seed).with_overrides(args.overrides)
-    keras.utils.set_random_seed(args.seed)
-    size = config.IMAGE_MAX_DIM
-    train = maskkit.datasets.create("shapes", count=args.train_count, height=size, width=size,
-                                    seed=args.seed, subset="train")
-    val = maskkit.datasets.create("shapes", count=args.val_count, height=size, width=size,
-                                  seed=args.seed, subset="val")
-    args.out.mkdir(parents=True, exist_ok=True)
-    print(f"TF {tf.__version__}, threads: intra={tf.config.threading.get_intra_op_parallelism_threads()} "
-          f"cpus={os.cpu_count()}")
-    config.display()
-    model = MaskRCNN("training", config, args.out / "logs")
-    if args.evaluate is not None:
-        model.load_weights(args.evaluate)
-        print(f"mAP@0.5 on {len(val)} validation images with {args.evaluate}: {evaluate(model, val, config):.4f}")
-        return
-    budget = args.minutes * 60.0
-    started = time.perf_counter()
-    epoch_seconds: list[float] = []
-    while True:
-        elapsed = time.perf_counter() - started
-        estimate = max(epoch_seconds[-3:]) if epoch_seconds else 0.0
-        if epoch_seconds and elapsed + estimate > budget:
-            break
-        final = elapsed >= budget * (1.0 - args.final_fraction)
-        rate = config.LEARNING_RATE / (10.0 if final else 1.0)
-        epoch_start = time.perf_counter()
-        model.train(train, val, rate, model.epoch + 1, layers="all", verbose=0)
-        epoch_seconds.append(time.perf_counter() - epoch_start)
-        losses = "  ".join(f"{name}={values[-1]:.4f}" for name, values in model.history.items()
-                           if name != "epoch_seconds")
-        print(f"epoch {model.epoch:3d}  lr={rate:.4g}  {epoch_seconds[-1]:6.1f}s  "
-              f"elapsed={time.perf_counter() - started:7.1f}s  {losses}", flush=True)
-    train_seconds = time.perf_counter() - started
-    eval_start = time.perf_counter()
-    m_ap = evaluate(model, val, config)
-    eval_seconds = time.perf_counter() - eval_start
-    summary = {"minutes_budget": args.minutes, "train_seconds": train_seconds, "eval_seconds": eval_seconds,
-               "epochs": model.epoch, "steps_per_epoch": config.STEPS_PER_EPOCH, "mAP@0.5": m_ap,
-               "val_images": len(val), "history": model.history, "config": config.to_dict(),
-               "last_checkpoint": str(model.find_last())}
-    (args.out / "results.json").write_text(json.dumps(summary, indent=2))
-    print(f"\nwall time training: {train_seconds / 60:.2f} min ({model.epoch} epochs x "
-          f"{config.STEPS_PER_EPOCH} steps), evaluation: {eval_seconds:.1f} s")
-    print(f"mAP@0.5 on {len(val)} validation images: {m_ap:.4f}")
+    print(f"TF {tf.__version__}, cpus={os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
+    runs = [run_seed(args, seed) for seed in range(args.seed, args.seed + args.repeat)]
+    print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
+    if len(runs) > 1:
+        print(f"{len(runs)} seeds, mean ± half the range (min..max):")
+    for name in HEADLINE:
+        values = np.array([run[name] for run in runs])
+        print(f"  {name:18} {values.mean():8.4f} ± {(values.max() - values.min()) / 2:.4f}  "
+              f"({values.min():.4f}..{values.max():.4f})")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from maskkit.errors import ConfigError
 from maskkit.image_meta import meta_size
 
 RESIZE_MODES = ("none", "square", "pad64", "crop")
+LR_SCHEDULES = ("constant", "cosine", "step")
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 LOSS_NAMES = ("rpn_class_loss", "rpn_bbox_loss", "mrcnn_class_loss", "mrcnn_bbox_loss", "mrcnn_mask_loss")
 
@@ -75,6 +76,8 @@ class Config:
     DETECTION_NMS_THRESHOLD: float = 0.3
     LEARNING_RATE: float = 0.001
     LEARNING_MOMENTUM: float = 0.9
+    LR_SCHEDULE: str = "constant"
+    LR_WARMUP_STEPS: int = 0
     WEIGHT_DECAY: float = 0.0001
     LOSS_WEIGHTS: dict = attrs.field(factory=lambda: {name: 1.0 for name in LOSS_NAMES}, converter=dict)
     USE_RPN_ROIS: bool = True
@@ -149,7 +152,7 @@ class Config:
             if getattr(self, name) <= 0:
                 raise ConfigError(name, f"must be positive, got {getattr(self, name)}")
         for name in ("VALIDATION_STEPS", "IMAGE_MIN_DIM", "IMAGE_MIN_SCALE", "LEARNING_RATE",
-                     "WEIGHT_DECAY", "GRADIENT_CLIP_NORM", "NUM_WORKERS", "SEED"):
+                     "WEIGHT_DECAY", "GRADIENT_CLIP_NORM", "NUM_WORKERS", "SEED", "LR_WARMUP_STEPS"):
             if getattr(self, name) < 0:
                 raise ConfigError(name, f"must not be negative, got {getattr(self, name)}")
         for name in ("RPN_NMS_THRESHOLD", "DETECTION_MIN_CONFIDENCE", "DETECTION_NMS_THRESHOLD",
@@ -158,6 +161,9 @@ class Config:
                 raise ConfigError(name, f"must be within [0, 1], got {getattr(self, name)}")
         if not 0.0 < self.ROI_POSITIVE_RATIO <= 1.0:
             raise ConfigError("ROI_POSITIVE_RATIO", f"must be within (0, 1], got {self.ROI_POSITIVE_RATIO}")
+        if self.LR_SCHEDULE not in LR_SCHEDULES:
+            raise ConfigError("LR_SCHEDULE",
+                              f"unknown schedule {self.LR_SCHEDULE!r}; known: {', '.join(LR_SCHEDULES)}")
         if self.IMAGE_RESIZE_MODE not in RESIZE_MODES:
             raise ConfigError("IMAGE_RESIZE_MODE",
                               f"unknown mode {self.IMAGE_RESIZE_MODE!r}; known: {', '.join(RESIZE_MODES)}")

@@ -11,13 +11,15 @@ from pathlib import Path
 
 import numpy as np
 
+from maskkit.model.validation_metrics import EVALUATED, history_key
 from maskkit.report.run_history import read_history
 
 
 def loss_table(history: dict[str, dict[int, float]]) -> tuple[list[int], dict[str, np.ndarray]]:
     """The epochs that have any loss, and each ``*loss`` series over them (NaN where missing),
-    training losses first."""
-    losses = {tag: values for tag, values in history.items() if tag.endswith("loss")}
+    training losses first; validation metrics logged during training (val_map50...) come along."""
+    metrics = {history_key(name) for name in EVALUATED}
+    losses = {tag: values for tag, values in history.items() if tag.endswith("loss") or tag in metrics}
     epochs = sorted({epoch for values in losses.values() for epoch in values})
     table = {tag: np.array([values.get(epoch, np.nan) for epoch in epochs], dtype=float)
              for tag, values in sorted(losses.items(), key=lambda item: (item[0].startswith("val_"), item[0]))}

@@ -146,9 +146,15 @@ class Pipeline:
     def train(self, epochs: int, layers: str = "all", learning_rate: float | None = None,
               weights: str | os.PathLike | None = None, exclude: Sequence[str] = (),
               resume: bool = False, imagenet: str | os.PathLike | None = None,
-              verbose: int = 1) -> dict[str, list[float]]:
+              verbose: int = 1, eval_every: int = 0, keep_best: str | None = None,
+              patience: int | None = None, eval_limit: int | None = None) -> dict[str, list[float]]:
         """Train up to absolute epoch ``epochs``; ``weights`` initialises from a checkpoint, ``imagenet``
-        the ResNet backbone from a local Keras ImageNet weights file, ``resume`` continues the last run."""
+        the ResNet backbone from a local Keras ImageNet weights file, ``resume`` continues the last run.
+
+        ``eval_every`` K > 0 evaluates (the first ``eval_limit``) validation images every K epochs into
+        history's val_map50/val_segm_ap/val_bbox_ap; ``keep_best`` (map50, segm_ap, bbox_ap, val_loss)
+        keeps the run's best checkpoint as mask_rcnn_<name>_best.weights.h5; ``patience`` stops after
+        that many evaluations without a better ``keep_best``."""
         if self.dataset is None:
             raise MaskkitError("this pipeline has no training dataset")
         rate = checked_learning_rate(self.config.LEARNING_RATE if learning_rate is None else learning_rate)
@@ -168,9 +174,25 @@ class Pipeline:
             if verbose:
                 print(f"Already trained to epoch {self.model.epoch}; nothing to do")
             return self.model.history
-        history = self.model.train(self.dataset, self.val_dataset, rate, epochs, layers=layers, verbose=verbose)
+        monitor = self._validation_monitor(eval_every, keep_best, patience, eval_limit)
+        history = self.model.train(self.dataset, self.val_dataset, rate, epochs, layers=layers, verbose=verbose,
+                                   monitor=monitor)
         self._write_loss_curves()
         return history
+
+    def _validation_monitor(self, eval_every: int, keep_best: str | None, patience: int | None,
+                            eval_limit: int | None) -> Any:
+        """The ValidationMonitor for train()'s options, or None when none is asked for."""
+        from maskkit.model.validation_metrics import EVALUATED, ValidationMonitor
+
+        if not eval_every and keep_best is None:
+            return None
+        if keep_best in EVALUATED and not eval_every:
+            eval_every = 1
+        if eval_every and self.val_dataset is None:
+            raise MaskkitError("eval_every needs a validation dataset: give val_dataset or a registered dataset")
+        return ValidationMonitor(lambda: self.evaluate(limit=eval_limit), self.config.NAME, every=eval_every,
+                                 keep_best=keep_best, patience=patience)
 
     def _resume(self) -> Path | None:
         """Load the newest checkpoint of the newest run of this config's NAME under log_dir; a damaged

@@ -33,6 +33,9 @@ SHAPES_DEFAULTS: dict[str, Any] = {
     "STEPS_PER_EPOCH": 100,
     "VALIDATION_STEPS": 2,
     "LEARNING_RATE": 0.02,
+    "LR_SCHEDULE": "cosine",
+    "LR_WARMUP_STEPS": 100,
+    "DETECTION_MIN_CONFIDENCE": 0.5,
     "TRAIN_BN": True,
 }
 

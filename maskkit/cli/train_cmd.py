@@ -6,7 +6,7 @@ import click
 
 from maskkit.cli.options import assembled_config, config_options, dataset_args, sets_field
 
-SHAPES_DEFAULT_ARGS = {"count": 500}
+SHAPES_DEFAULT_ARGS = {"count": 2000}
 SHAPES_DEFAULT_VAL_ARGS = {"count": 50}
 
 
@@ -34,12 +34,20 @@ SHAPES_DEFAULT_VAL_ARGS = {"count": 50}
               help="Initialise a resnet50/resnet101 backbone from a local Keras ImageNet weights file "
                    "(never downloaded).")
 @click.option("--resume", is_flag=True, help="Continue the newest run under --log-dir from its last epoch.")
+@click.option("--eval-every", default=0, type=click.IntRange(min=0), metavar="K",
+              help="Evaluate mAP@0.5 and COCO AP on the validation set every K epochs (0: never; "
+                   "1 when --keep-best needs it).")
+@click.option("--keep-best", default=None, type=click.Choice(["map50", "segm_ap", "bbox_ap", "val_loss"]),
+              help="Keep the checkpoint with the best value of this metric as mask_rcnn_<name>_best.weights.h5.")
+@click.option("--patience", default=None, type=click.IntRange(min=1), metavar="N",
+              help="Stop early after N evaluations without a better --keep-best metric.")
 @click.option("--log-dir", default="runs", show_default=True, type=click.Path(file_okay=False),
               help="Run folders (checkpoints, TensorBoard logs, loss curves) go here.")
 def train(dataset_name: str, data_items: tuple[str, ...], val_items: tuple[str, ...], preset: str | None,
           config_path: str | None, overrides: tuple[str, ...], backbone: str | None, augment: str | None,
           epochs: int | None, layers: str, learning_rate: float | None, weights: str | None,
-          exclude: tuple[str, ...], imagenet: str | None, resume: bool, log_dir: str) -> None:
+          exclude: tuple[str, ...], imagenet: str | None, resume: bool, eval_every: int, keep_best: str | None,
+          patience: int | None, log_dir: str) -> None:
     """Train on DATASET; each epoch writes a checkpoint into a run folder under --log-dir."""
     from maskkit.pipeline import Pipeline
     from maskkit.split import warn_if_validation_is_training
@@ -56,8 +64,15 @@ def train(dataset_name: str, data_items: tuple[str, ...], val_items: tuple[str, 
     warn_if_validation_is_training(pipe.dataset, pipe.val_dataset)
     total = epochs or (8 if base == "shapes" else 1)
     history = pipe.train(total, layers=layers, learning_rate=learning_rate, weights=weights,
-                         exclude=exclude, resume=resume, imagenet=imagenet)
+                         exclude=exclude, resume=resume, imagenet=imagenet, eval_every=eval_every,
+                         keep_best=keep_best, patience=patience)
     click.echo(f"run folder: {pipe.model.log_dir}")
     if history.get("loss"):
         click.echo(f"final loss: {history['loss'][-1]:.4f}")
+    if keep_best:
+        from maskkit.model.validation_metrics import best_checkpoint_path
+
+        best = best_checkpoint_path(pipe.model.log_dir, pipe.config.NAME)
+        if best.is_file():
+            click.echo(f"best checkpoint ({keep_best}): {best}")
 

@@ -25,8 +25,9 @@ from maskkit.errors import ConfigError, MaskkitError
 from maskkit.image_meta import compose_image_meta
 from maskkit.model.distribute import DistributedSteps, is_chief, make_steps, strategy_for, worker_shard
 from maskkit.model.graph import build_graph
+from maskkit.model.schedules import schedule_for
 from maskkit.model.seeding import make_repeatable, seed_everything
-from maskkit.model.training import StepFunctions, release_frames, run_epochs
+from maskkit.model.training import EpochMonitor, StepFunctions, release_frames, run_epochs
 from maskkit.utils.boxes import denorm_boxes, norm_boxes
 from maskkit.utils.resize import paste_mask, resize_image
 
@@ -125,11 +126,14 @@ class MaskRCNN:
 
     # ----- training -------------------------------------------------------------------------
     def train(self, train_dataset: Dataset, val_dataset: Dataset | None, learning_rate: float, epochs: int,
-              layers: str = "heads", augmenters: Any = None, verbose: int = 1) -> dict[str, list[float]]:
+              layers: str = "heads", augmenters: Any = None, verbose: int = 1,
+              monitor: EpochMonitor | None = None) -> dict[str, list[float]]:
         """Train up to absolute epoch ``epochs`` the layers chosen by ``layers``; returns ``history``.
 
         ``layers`` is ``heads``, ``3+``, ``4+``, ``5+``, ``all`` or a regex over layer names.
-        ``augmenters`` (an Augmenter or spec) defaults to config.AUGMENTERS.
+        ``augmenters`` (an Augmenter or spec) defaults to config.AUGMENTERS. The rate follows
+        config.LR_SCHEDULE/LR_WARMUP_STEPS over epochs 1..``epochs``; ``monitor`` measures validation
+        metrics per epoch (see maskkit.model.validation_metrics).
         """
         from maskkit.data.input import make_dataset
         from maskkit.weights.native import restore_optimizer_state
@@ -170,10 +174,12 @@ class MaskRCNN:
         class_names = list(train_dataset.class_names)
         if verbose:
             print(f"Starting at epoch {self.epoch}. LR={learning_rate}  layers={layers}  log_dir={self.log_dir}")
+        scheduled = config.LR_SCHEDULE != "constant" or config.LR_WARMUP_STEPS > 0
         try:
             run_epochs(steps, config, train_batches, val_batches, self.epoch, epochs,
                        lambda epoch: self._end_epoch(epoch, class_names),
-                       self.log_dir if is_chief(self.strategy) else None, self.history, verbose)
+                       self.log_dir if is_chief(self.strategy) else None, self.history, verbose,
+                       schedule_for(config, learning_rate, epochs) if scheduled else None, monitor)
         except BaseException as exc:
             release_frames(exc)
             raise

@@ -12,7 +12,7 @@ import re
 import time
 import traceback
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Protocol
 
 import keras
 import tensorflow as tf
@@ -118,6 +118,18 @@ class StepFunctions:
             lambda batch: losses_of(batch, False), reduce_retracing=True)
 
 
+class EpochMonitor(Protocol):
+    """What run_epochs asks of a validation monitor (see maskkit.model.validation_metrics)."""
+
+    stop_reason: str
+
+    def measure(self, epoch: int) -> dict[str, float]:
+        """Metrics of the weights after ``epoch`` (NaN where not measured this epoch)."""
+
+    def checkpointed(self, epoch: int, path: Path, history: dict[str, list[float]]) -> bool:
+        """React to the epoch's checkpoint (e.g. keep it as the best); True stops training."""
+
+
 def release_frames(exc: BaseException) -> None:
     """Drop the locals of the finished frames in ``exc``'s traceback chain and collect garbage, so
     the tf.data iterators they hold are destroyed now, while TensorFlow's worker threads can still
@@ -144,9 +156,13 @@ def check_finite(values: dict[str, float], epoch: int, step: int, phase: str = "
 def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Batch],
                val_batches: Iterator[Batch] | None, start_epoch: int, epochs: int,
                save_checkpoint: Callable[[int], Path], log_dir: Path | None, history: dict[str, list[float]],
-               verbose: int = 1) -> None:
+               verbose: int = 1, learning_rate: Callable[[int], float] | None = None,
+               monitor: EpochMonitor | None = None) -> None:
     """Train epochs start_epoch+1..epochs; append per-epoch mean losses to ``history``; TensorBoard
-    scalars go to ``log_dir`` (None on the workers of a multi-worker run that are not the chief)."""
+    scalars go to ``log_dir`` (None on the workers of a multi-worker run that are not the chief).
+
+    ``learning_rate`` maps the absolute 0-based step to the rate; ``monitor`` adds validation metrics
+    to each epoch's record and may stop the run early once the epoch's checkpoint is written."""
     writer = tf.summary.create_file_writer(str(log_dir)) if log_dir is not None else None
     names = ("loss", *LOSS_NAMES)
     for epoch in range(start_epoch + 1, epochs + 1):
@@ -159,6 +175,8 @@ def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Bat
         timer = EpochTimeCheck(config.STEPS_PER_EPOCH, verbose) if epoch == start_epoch + 1 else None
         sums = dict.fromkeys(names, 0.0)
         for step in range(1, config.STEPS_PER_EPOCH + 1):
+            if learning_rate is not None:
+                steps.optimizer.learning_rate = learning_rate((epoch - 1) * config.STEPS_PER_EPOCH + step - 1)
             batch = with_anchors(next_batch(train_batches), config)
             values = {k: float(v) for k, v in steps.train_step(batch).items()}
             check_finite(values, epoch, step, verbose=verbose)
@@ -178,16 +196,24 @@ def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Bat
                     val_sums[name] += values[name]
             record.update({f"val_{name}": val_sums[name] / config.VALIDATION_STEPS for name in names})
         record["epoch_seconds"] = time.perf_counter() - started
+        record["learning_rate"] = float(steps.optimizer.learning_rate.numpy())
+        if monitor is not None:
+            record.update(monitor.measure(epoch))
         for name, value in record.items():
             history.setdefault(name, []).append(value)
         if writer is not None:
             with writer.as_default():
                 for name, value in record.items():
-                    write_scalar(name, value, epoch)
+                    if math.isfinite(value):
+                        write_scalar(name, value, epoch)
             writer.flush()
         path = save_checkpoint(epoch)
         if verbose:
             print(epoch_summary(epoch, record, path.name))
+        if monitor is not None and monitor.checkpointed(epoch, path, history):
+            if verbose:
+                print(f"early stop after epoch {epoch}: {monitor.stop_reason}")
+            break
     if writer is not None:
         writer.close()
 

@@ -169,7 +169,7 @@ def plot_loss_curves(
 ) -> np.ndarray:
     """One polyline per loss on shared axes, with a colour legend.
 
-    x is ``epochs`` (shared by every series; default the index 0..n-1); NaN values leave gaps.
+    x is ``epochs`` (shared by every series; default the index 0..n-1); NaN values are skipped and the line joins across them (metrics evaluated every K epochs).
     ``log_scale`` draws the loss axis logarithmically (non-positive values are left out).
     """
     size_w, size_h = 640, 420
@@ -199,8 +199,9 @@ def plot_loss_curves(
                  "Epoch", "Loss (log scale)" if log_scale else "Loss", xticks, yticks, labels)
     colors = random_colors(len(series))
     for (name, v), color in zip(series.items(), colors):
-        if v.size:
-            polyline(canvas, to_px(xs[:v.size], v), to_255(color))
+        finite = np.isfinite(v)
+        if finite.any():
+            polyline(canvas, to_px(xs[:v.size][finite], v[finite]), to_255(color))
     # Legend, top-right inside the plot area.
     if series:
         tw = max(text_size(k)[0] for k in series)

@@ -57,7 +57,8 @@ def cli_runs(tmp_path_factory) -> list[tuple[Path, subprocess.CompletedProcess]]
 def test_two_identical_commands_print_identical_losses(cli_runs):
     first, second = (summary_losses(result.stdout) for _, result in cli_runs)
     assert first == second
-    assert set(first) == {"loss", *LOSS_NAMES, "val_loss", *(f"val_{name}" for name in LOSS_NAMES)}
+    assert set(first) == {"loss", *LOSS_NAMES, "val_loss", *(f"val_{name}" for name in LOSS_NAMES),
+                          "learning_rate"}
 
 
 def test_the_cli_prints_no_tensorflow_log_lines(cli_runs):
