@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import keras
 import tensorflow as tf
 
 from maskkit.model.boxes import box_refinement, overlaps
 
-# Op-level seeds of the two samplers: with TensorFlow's global seed (config.SEED, set before the
-# train step is traced) they fix the sequence of samples, so equal seeds give equal runs.
-POSITIVE_SEED, NEGATIVE_SEED = 1, 2
+# Images per replica batch above this would share sampler seeds with the next replica's images.
+MAX_IMAGES_PER_REPLICA = 1 << 12
 
 
 def _trim_zero_rows(boxes: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
@@ -20,12 +19,25 @@ def _trim_zero_rows(boxes: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
     return tf.boolean_mask(boxes, keep), keep
 
 
+def sampler_seeds(step: tf.Tensor, image: tf.Tensor, config: Any) -> tuple[tf.Tensor, tf.Tensor]:
+    """Stateless seeds of one image's positive and negative samplers at a training step.
+
+    A pure function of (SEED, step, image's place in the global batch), so a resumed run (whose
+    optimizer step count is restored) draws exactly the samples of an uninterrupted one.
+    """
+    stream = tf.cast(config.SEED, tf.int64) * (1 << 32) + 2 * tf.cast(image, tf.int64)
+    step = tf.cast(step, tf.int64)
+    return tf.stack([step, stream]), tf.stack([step, stream + 1])
+
+
 def detection_targets(proposals: tf.Tensor, gt_class_ids: tf.Tensor, gt_boxes: tf.Tensor,
-                      gt_masks: tf.Tensor, config: Any) -> tuple[tf.Tensor, ...]:
+                      gt_masks: tf.Tensor, config: Any,
+                      seeds: tuple[tf.Tensor, tf.Tensor] | None = None) -> tuple[tf.Tensor, ...]:
     """Targets for one image, matterport semantics.
 
     proposals [P, 4] and gt_boxes [G, 4] normalised (zero-padded), gt_class_ids [G] (negative =
-    crowd), gt_masks [h, w, G]. Returns rois [T, 4], class_ids [T], deltas [T, 4] (divided by
+    crowd), gt_masks [h, w, G]; ``seeds`` (from ``sampler_seeds``; default step 0, image 0) fix the
+    random choice of ROIs. Returns rois [T, 4], class_ids [T], deltas [T, 4] (divided by
     BBOX_STD_DEV) and masks [T, MASK_H, MASK_W], positives first, zero-padded to
     T = TRAIN_ROIS_PER_IMAGE.
     """
@@ -48,11 +60,12 @@ def detection_targets(proposals: tf.Tensor, gt_class_ids: tf.Tensor, gt_boxes: t
     negative = tf.where((roi_iou_max < 0.5) & (crowd_iou < 0.001))[:, 0]
 
     positive_count = int(rois_per_image * config.ROI_POSITIVE_RATIO)
-    positive = tf.random.shuffle(positive, seed=POSITIVE_SEED)[:positive_count]
+    positive_seed, negative_seed = seeds if seeds is not None else sampler_seeds(0, 0, config)
+    positive = tf.random.experimental.stateless_shuffle(positive, positive_seed)[:positive_count]
     positive_count = tf.shape(positive)[0]
     ratio = 1.0 / config.ROI_POSITIVE_RATIO
     negative_count = tf.cast(ratio * tf.cast(positive_count, tf.float32), tf.int32) - positive_count
-    negative = tf.random.shuffle(negative, seed=NEGATIVE_SEED)[:negative_count]
+    negative = tf.random.experimental.stateless_shuffle(negative, negative_seed)[:negative_count]
 
     positive_rois = tf.gather(proposals, positive)
     negative_rois = tf.gather(proposals, negative)
@@ -91,15 +104,27 @@ class DetectionTargetLayer(keras.layers.Layer):
     def __init__(self, config: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.config = config
+        self._step_count: Callable[[], Any] | None = None
+
+    def follow_steps(self, counter: Any) -> None:
+        """Seed the samplers from ``counter`` (the optimizer's step count, saved with checkpoints).
+
+        Held behind a function so Keras does not track the optimizer's variable as this layer's weight.
+        """
+        self._step_count = lambda: counter
 
     def call(self, inputs: list[tf.Tensor]) -> tuple[tf.Tensor, ...]:
         proposals, gt_class_ids, gt_boxes, gt_masks = inputs
         count = self.config.TRAIN_ROIS_PER_IMAGE
+        step = tf.cast(self._step_count(), tf.int64) if self._step_count else tf.constant(0, tf.int64)
+        batch = tf.shape(proposals, out_type=tf.int64)[0]
+        replica = tf.cast(tf.distribute.get_replica_context().replica_id_in_sync_group, tf.int64)
+        images = replica * MAX_IMAGES_PER_REPLICA + tf.range(batch)
         rois, class_ids, deltas, masks = tf.map_fn(
-            lambda args: detection_targets(*args, config=self.config),
-            (proposals, tf.cast(gt_class_ids, tf.int32), gt_boxes, gt_masks),
-            fn_output_signature=(tf.float32, tf.int32, tf.float32, tf.float32),
-            parallel_iterations=1)  # images draw their random samples in a fixed order (reproducible)
+            lambda args: detection_targets(*args[:4], config=self.config,
+                                           seeds=sampler_seeds(step, args[4], self.config)),
+            (proposals, tf.cast(gt_class_ids, tf.int32), gt_boxes, gt_masks, images),
+            fn_output_signature=(tf.float32, tf.int32, tf.float32, tf.float32))
         return (tf.ensure_shape(rois, [None, count, 4]), tf.ensure_shape(class_ids, [None, count]),
                 tf.ensure_shape(deltas, [None, count, 4]),
                 tf.ensure_shape(masks, [None, count, *self.config.MASK_SHAPE]))
@@ -108,3 +133,10 @@ class DetectionTargetLayer(keras.layers.Layer):
         batch, count = inputs[0].shape[0], self.config.TRAIN_ROIS_PER_IMAGE
         return (keras.KerasTensor((batch, count, 4)), keras.KerasTensor((batch, count), dtype="int32"),
                 keras.KerasTensor((batch, count, 4)), keras.KerasTensor((batch, count, *self.config.MASK_SHAPE)))
+
+
+def follow_optimizer_steps(model: keras.Model, optimizer: keras.optimizers.Optimizer) -> None:
+    """Make the model's ROI samplers draw from ``optimizer``'s step count (see ``follow_steps``)."""
+    for layer in model.layers:
+        if isinstance(layer, DetectionTargetLayer):
+            layer.follow_steps(optimizer.iterations)

@@ -19,6 +19,7 @@ import tensorflow as tf
 from maskkit.config import LOSS_NAMES, Config
 from maskkit.errors import ConfigError, MaskkitError
 from maskkit.model.batchnorm import BatchNorm, frozen_batchnorm, frozen_batchnorm_layers
+from maskkit.model.detection_target import follow_optimizer_steps
 from maskkit.model.losses import compute_losses
 from maskkit.model.training import (Batch, StepFunctions, loss_scale, make_optimizer, trainable_layers,
                                     weight_decay_penalty)
@@ -150,6 +151,7 @@ class DistributedSteps:
         with strategy.scope():
             self.optimizer = make_optimizer(config, learning_rate)
             self.optimizer.build(self.variables)
+            follow_optimizer_steps(model, self.optimizer)
         weights = {name: float(config.LOSS_WEIGHTS.get(name, 1.0)) for name in LOSS_NAMES}
         clip, decay = float(config.GRADIENT_CLIP_NORM), float(config.WEIGHT_DECAY)
 

@@ -22,6 +22,7 @@ from maskkit.data.anchors import anchors_for
 from maskkit.data.input import next_batch
 from maskkit.errors import ConfigError, TrainingDivergedError
 from maskkit.model.batchnorm import BatchNorm, frozen_batchnorm, frozen_batchnorm_layers
+from maskkit.model.detection_target import follow_optimizer_steps
 from maskkit.model.losses import compute_losses
 from maskkit.model.progress import EpochTimeCheck, epoch_summary
 from maskkit.utils.boxes import norm_boxes
@@ -93,6 +94,7 @@ class StepFunctions:
         decayed = [v for layer in layers if not isinstance(layer, BatchNorm) for v in layer.trainable_weights]
         self.optimizer = make_optimizer(config, learning_rate)
         self.optimizer.build(self.variables)
+        follow_optimizer_steps(model, self.optimizer)
         weights = {name: float(config.LOSS_WEIGHTS.get(name, 1.0)) for name in LOSS_NAMES}
         clip, decay = float(config.GRADIENT_CLIP_NORM), float(config.WEIGHT_DECAY)
 

@@ -13,7 +13,7 @@ from maskkit.config import Config  # noqa: E402
 from maskkit.model import losses  # noqa: E402
 from maskkit.model.boxes import LOG_SCALE_CLAMP, apply_box_deltas  # noqa: E402
 from maskkit.model.detection import DetectionLayer  # noqa: E402
-from maskkit.model.detection_target import detection_targets  # noqa: E402
+from maskkit.model.detection_target import DetectionTargetLayer, detection_targets  # noqa: E402
 from maskkit.model.proposal import ProposalLayer  # noqa: E402
 from maskkit.model.roi_align import PyramidROIAlign, roi_levels  # noqa: E402
 
@@ -101,6 +101,24 @@ def test_detection_targets_sample_positive_ratio_and_pad() -> None:
     assert np.all(rois[positives:positives + negatives, 0] >= 0.7)  # negatives come from far boxes
     assert np.all(np.abs(deltas[:positives]) < 1.0) and not deltas[positives:].any()
     assert np.all(masks[:positives, 2:12, 2:12] == 1.0) and not masks[positives:].any()  # edges may fall outside
+
+
+def test_roi_samples_follow_the_step_counter_and_repeat_for_equal_steps() -> None:
+    proposals = make_proposals(np.random.default_rng(0))
+    inputs = [tf.constant(np.stack([proposals, proposals])), tf.constant([[2, 0], [2, 0]], tf.int32),
+              tf.constant(np.array([[[0.2, 0.2, 0.6, 0.6], [0, 0, 0, 0]]] * 2, np.float32)),
+              tf.constant(np.ones((2, 28, 28, 2), bool))]
+    layer = DetectionTargetLayer(target_config(SEED=3))
+    counter = tf.Variable(0, dtype=tf.int64)
+    layer.follow_steps(counter)
+    first = layer(inputs)[0].numpy()
+    again = layer(inputs)[0].numpy()
+    counter.assign(1)
+    later = layer(inputs)[0].numpy()
+    assert not layer.weights  # the optimizer's counter is not tracked as this layer's weight
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first[0], first[1])  # the two images draw different samples
+    assert not np.array_equal(first, later)  # and the next step draws new ones
 
 
 def test_detection_targets_never_use_boxes_on_crowds_as_negatives() -> None:
