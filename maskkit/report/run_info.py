@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from maskkit.dataset import Dataset
-    from maskkit.pipeline import Pipeline
 
 
-def pipeline_run_info(pipe: "Pipeline", dataset: "Dataset") -> tuple[dict[str, Any], Path | None]:
-    """(run description, run folder with training history or None) of a Pipeline evaluating ``dataset``.
+def pipeline_run_info(pipe: Any, dataset: "Dataset") -> tuple[dict[str, Any], Path | None]:
+    """(run description, run folder with training history or None) of a ``maskkit.Pipeline`` evaluating
+    ``dataset`` (typed loosely: the report layer sits below the pipeline and never imports it).
 
     The checkpoint is the one holding the model's current weights: the model's own checkpoint at its
     epoch when there is one (a loaded run checkpoint, or training in this process), else the file loaded.
