@@ -48,7 +48,7 @@ def detect(images: tuple[str, ...], weights: str, dataset_name: str | None, data
         if loaded:
             out.mkdir(parents=True, exist_ok=True)
         for image_id, result in zip(loaded, pipe.detect(list(loaded.values()))):
-            image, rois, masks = _enlarged(loaded[image_id], result["rois"], result["masks"])
+            image, rois, masks = visualize.enlarge(loaded[image_id], result["rois"], result["masks"])
             visualize.display_instances(image, rois, masks, result["class_ids"], pipe.class_names,
                                         result["scores"], title=dataset.image_reference(image_id),
                                         path=out / f"{names[image_id]}_detections.png")
@@ -92,16 +92,3 @@ def _picture_stem(path: object, image_id: int) -> str:
     if isinstance(path, (str, Path)) and Path(path).suffix:
         return Path(path).stem
     return f"image_{image_id:05d}"
-
-
-def _enlarged(image, rois, masks, min_side: int = 512):
-    """Scale small images (and their boxes and masks) up by a whole factor so labels stay legible."""
-    import cv2
-    import numpy as np
-
-    factor = max(1, -(-min_side // max(image.shape[:2])))
-    if factor == 1:
-        return image, rois, masks
-    big = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_NEAREST)
-    big_masks = np.repeat(np.repeat(masks, factor, axis=0), factor, axis=1)
-    return big, rois * factor, big_masks
