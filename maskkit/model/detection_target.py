@@ -19,6 +19,12 @@ def _trim_zero_rows(boxes: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
     return tf.boolean_mask(boxes, keep), keep
 
 
+def positive_roi_limit(config: Any) -> int:
+    """The most positive ROIs ``detection_targets`` samples per image; they fill the first slots, so
+    the mask head and mask loss need only this many leading ROIs (at least one, for a static shape)."""
+    return max(int(config.TRAIN_ROIS_PER_IMAGE * config.ROI_POSITIVE_RATIO), 1)
+
+
 def sampler_seeds(step: tf.Tensor, image: tf.Tensor, config: Any) -> tuple[tf.Tensor, tf.Tensor]:
     """Stateless seeds of one image's positive and negative samplers at a training step.
 

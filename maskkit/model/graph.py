@@ -18,7 +18,7 @@ from maskkit.config import Config
 from maskkit.errors import ConfigError
 from maskkit.model.boxes import norm_boxes
 from maskkit.model.detection import DetectionLayer
-from maskkit.model.detection_target import DetectionTargetLayer
+from maskkit.model.detection_target import DetectionTargetLayer, positive_roi_limit
 from maskkit.model.heads import ClassifierHead, MaskHead, RPNHead
 from maskkit.model.precision import FLOAT32, policy_scope
 from maskkit.model.proposal import ProposalLayer
@@ -62,6 +62,28 @@ class PadDetections(keras.layers.Layer):
     def call(self, values: tf.Tensor) -> tf.Tensor:
         padding = [[0, 0], [0, self.count - tf.shape(values)[1]]] + [[0, 0]] * (len(values.shape) - 2)
         return tf.ensure_shape(tf.pad(values, padding), [None, self.count, *values.shape[2:]])
+
+    def compute_output_shape(self, input_shape: Any) -> tuple:
+        return (input_shape[0], self.count, *input_shape[2:])
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "count": self.count}
+
+
+class LeadingRois(keras.layers.Layer):
+    """Per-ROI values [B, T, ...] -> their first ``count`` ROIs [B, count, ...].
+
+    The detection-target layer puts each image's positive ROIs first and samples at most
+    ``positive_roi_limit(config)`` of them, so this slice holds every ROI the mask loss averages
+    over; training the mask head on it alone (as detectron2 does) spares its convolutions on the
+    negative and padding ROIs, which make up two thirds of the batch."""
+
+    def __init__(self, count: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.count = int(count)
+
+    def call(self, values: tf.Tensor) -> tf.Tensor:
+        return values[:, :self.count]
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         return (input_shape[0], self.count, *input_shape[2:])
@@ -145,7 +167,9 @@ def _build_graph(config: Config, backbone: Backbone) -> MaskRCNNGraph:
     rois, target_class_ids, target_bbox, target_mask = targets(
         [rpn_rois, inputs["gt_class_ids"], gt_boxes, inputs["gt_masks"]])
     class_logits, _, bbox = classifier(rois, image_meta, mrcnn_maps)
-    masks = mask_head(rois, image_meta, mrcnn_maps)
+    mask_rois = positive_roi_limit(config)
+    target_mask = LeadingRois(mask_rois, name="positive_target_masks", dtype=FLOAT32)(target_mask)
+    masks = mask_head(LeadingRois(mask_rois, name="positive_rois", dtype=FLOAT32)(rois), image_meta, mrcnn_maps)
     training_outputs = dict(zip(TRAINING_OUTPUTS, (
         rpn_class_logits, rpn_bbox, rpn_rois, rois, target_class_ids, target_bbox, target_mask,
         class_logits, bbox, masks)))

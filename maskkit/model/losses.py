@@ -69,10 +69,11 @@ def mrcnn_bbox_loss(target_bbox: tf.Tensor, target_class_ids: tf.Tensor, pred_bb
 def mrcnn_mask_loss(target_masks: tf.Tensor, target_class_ids: tf.Tensor, pred_masks: tf.Tensor) -> tf.Tensor:
     """Binary cross-entropy of the positive ROIs' masks of their true class.
 
-    target_masks [B, N, h, w] in {0, 1}; target_class_ids [B, N]; pred_masks [B, N, h, w, C]
-    sigmoid probabilities.
+    target_masks [B, M, h, w] in {0, 1}; target_class_ids [B, N]; pred_masks [B, M, h, w, C]
+    sigmoid probabilities. The masks may cover only the first M <= N ROIs (the training graph runs
+    the mask head on the leading slice that holds every positive ROI); the class ids are cut to match.
     """
-    class_ids = tf.cast(target_class_ids, tf.int32)
+    class_ids = tf.cast(target_class_ids[:, :tf.shape(pred_masks)[1]], tf.int32)
     positive = class_ids > 0
     predicted = tf.transpose(pred_masks, [0, 1, 4, 2, 3])
     predicted = tf.gather(predicted, class_ids, batch_dims=2)

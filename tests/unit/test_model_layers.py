@@ -204,3 +204,20 @@ def test_mrcnn_bbox_and_mask_losses_use_the_true_class_of_positive_rois_only() -
     none = tf.constant([[0, 0]])
     assert float(losses.mrcnn_bbox_loss(target_bbox, none, tf.constant(pred_bbox))) == 0.0
     assert float(losses.mrcnn_mask_loss(target_masks, none, tf.constant(pred_masks))) == 0.0
+
+
+def test_mask_loss_of_the_leading_rois_equals_the_loss_over_all_rois() -> None:
+    # The training graph feeds the mask loss only the first ROIs, where the positives are sampled;
+    # the class ids stay [B, N] and the loss cuts them to the masks' length.
+    rng = np.random.default_rng(0)
+    class_ids = np.zeros((2, 8), dtype=np.int32)
+    class_ids[0, :3], class_ids[1, :2] = [2, 1, 3], [3, 3]
+    target_masks = np.round(rng.uniform(size=(2, 8, 4, 4))).astype(np.float32)
+    pred_masks = rng.uniform(0.01, 0.99, size=(2, 8, 4, 4, 4)).astype(np.float32)
+    full = losses.mrcnn_mask_loss(tf.constant(target_masks), tf.constant(class_ids), tf.constant(pred_masks))
+    leading = losses.mrcnn_mask_loss(tf.constant(target_masks[:, :3]), tf.constant(class_ids),
+                                     tf.constant(pred_masks[:, :3]))
+    assert float(leading) == float(full) > 0.0
+    cut = losses.mrcnn_mask_loss(tf.constant(target_masks[:, :2]), tf.constant(class_ids),
+                                 tf.constant(pred_masks[:, :2]))
+    assert float(cut) != float(full)  # a slice that drops a positive ROI changes the loss
