@@ -3,9 +3,14 @@ report mAP@0.5 (matterport's compute_ap) and the 12 COCO bbox/segm numbers on 50
 
     python bench/train_shapes.py --epochs 20 --out runs/shapes_bench
     python bench/train_shapes.py --epochs 20 --repeat 2 --curve-every 4 --curve-limit 100
+    python bench/train_shapes.py --minutes 10 --repeat 2 --curve-every 5
 
 Runs are compared at equal epochs (equal steps) because wall time on a shared machine is noise;
-training minutes and images/s are printed beside. ``--repeat N`` trains seeds seed..seed+N-1 and
+training minutes and images/s are printed beside. ``--minutes M`` instead fits the run to a budget of
+M training minutes: a throwaway probe run times two epochs (the first includes graph tracing), and
+the number of epochs that fit is fixed from them before training starts, so the learning-rate
+schedule (warm-up, cosine decay to the last step) is that of an ordinary run of that many epochs
+(``--epochs E`` repeats it). ``--repeat N`` trains seeds seed..seed+N-1 and
 prints mean and spread; ``--curve-every K`` evaluates every K epochs during training (mAP vs minutes,
 evaluation time excluded from the training minutes).
 """
@@ -29,6 +34,8 @@ HEADLINE = ("map50", "segm_AP", "segm_AP50", "segm_AP75", "bbox_AP", "train_minu
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=20, help="epochs of config.STEPS_PER_EPOCH steps")
+    parser.add_argument("--minutes", type=float, default=None,
+                        help="train as many epochs as fit this many training minutes (overrides --epochs)")
     parser.add_argument("--out", type=Path, default=Path("runs/shapes_bench"), help="folder for runs and results")
     parser.add_argument("--train-count", type=int, default=2000, help="training images (drawn on the fly)")
     parser.add_argument("--val-count", type=int, default=500, help="held-out validation images for the metrics")
@@ -53,17 +60,44 @@ def headline(metrics: dict[str, Any]) -> dict[str, float]:
                                           for t in ("segm", "bbox") for k in ("AP", "AP50", "AP75")}}
 
 
-def run_seed(args: argparse.Namespace, seed: int) -> dict[str, Any]:
-    """Train one seed (or load ``--evaluate``), evaluate on the validation images, print and return figures."""
+def shapes_run_config(args: argparse.Namespace, seed: int) -> Any:
+    """The shapes preset with ``--set`` overrides, seeded with ``seed`` (Keras's seed too)."""
     import keras
 
-    from maskkit.config import parse_overrides
-    from maskkit.evaluation import format_metrics_table
     from maskkit.model.presets import shapes_config
+
+    keras.utils.set_random_seed(seed)
+    return shapes_config(SEED=seed).with_overrides(args.overrides)
+
+
+def epochs_for_budget(args: argparse.Namespace) -> int:
+    """How many epochs fit ``args.minutes`` training minutes, from a throwaway two-epoch probe run.
+
+    Training minutes are the epochs' summed wall time, and the first epoch of every run also traces
+    the graph, so the budget holds the probe's first epoch plus as many of its second as fit."""
     from maskkit.pipeline import Pipeline
 
-    config = shapes_config(SEED=seed).with_overrides(args.overrides)
-    keras.utils.set_random_seed(seed)
+    config = shapes_run_config(args, args.seed)
+    data = {"height": config.IMAGE_MAX_DIM, "width": config.IMAGE_MAX_DIM, "seed": args.seed}
+    pipe = Pipeline("shapes", dataset_args={**data, "count": args.train_count},
+                    val_args={**data, "seed": args.val_seed, "count": args.val_count}, config=config,
+                    log_dir=args.out / "probe")
+    first, second = pipe.train(2, verbose=0)["epoch_seconds"]
+    budget = args.minutes * 60
+    epochs = max(1 + int((budget - first) // second), 1)
+    print(f"probe: epoch 1 {first:.1f} s (with graph tracing), epoch 2 {second:.1f} s -> {epochs} epochs "
+          f"({epochs * config.STEPS_PER_EPOCH} steps, learning-rate schedule sized to them) for "
+          f"{args.minutes:g} training minutes", flush=True)
+    return epochs
+
+
+def run_seed(args: argparse.Namespace, seed: int) -> dict[str, Any]:
+    """Train one seed (or load ``--evaluate``), evaluate on the validation images, print and return figures."""
+    from maskkit.config import parse_overrides
+    from maskkit.evaluation import format_metrics_table
+    from maskkit.pipeline import Pipeline
+
+    config = shapes_run_config(args, seed)
     size = config.IMAGE_MAX_DIM
     data = {"height": size, "width": size, "seed": seed}
     val_data = {**data, "seed": args.val_seed, "count": args.val_count}
@@ -121,6 +155,8 @@ def main() -> None:
     import tensorflow as tf
 
     print(f"TF {tf.__version__}, cpus={os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
+    if args.minutes is not None and args.evaluate is None:
+        args.epochs = epochs_for_budget(args)
     runs = [run_seed(args, seed) for seed in range(args.seed, args.seed + args.repeat)]
     print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
     if len(runs) > 1:
