@@ -32,18 +32,21 @@ def shapes_config(size: int) -> Config:
                   RPN_ANCHOR_SCALES=tuple(base * 2 ** i for i in range(5)), TRAIN_ROIS_PER_IMAGE=32)
 
 
-def pipeline_rate(size: int, threads: int, batches: int, augment: str | None) -> float:
-    """Images per second drawn from make_dataset (batch 8) after one warm-up batch."""
+def pipeline_rate(size: int, threads: int, batches: int, augment: str | None) -> tuple[float, float]:
+    """(images per second drawn from make_dataset (batch 8) after two warm-up batches, cores kept busy
+    meanwhile: the process's CPU seconds per wall second, tf.data's own threads included)."""
     from maskkit.data.input import make_dataset
 
     config = shapes_config(size)
     dataset = maskkit.datasets.create("shapes", count=64, height=size, width=size, seed=0)
     iterator = iter(make_dataset(dataset, config, augmenters=augment, seed=0, num_parallel_calls=threads))
     next(iterator)
-    start = time.perf_counter()
+    next(iterator)
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in range(batches):
         next(iterator)
-    return batches * config.BATCH_SIZE / (time.perf_counter() - start)
+    wall = time.perf_counter() - start
+    return batches * config.BATCH_SIZE / wall, (time.process_time() - cpu) / wall
 
 
 def stage_times(size: int, images: int) -> dict[str, float]:
@@ -176,13 +179,14 @@ def main() -> None:
 
     if not args.skip_pipeline:
         for size, batches in ((128, args.batches), (1024, args.big_batches)):
-            rates: dict[int, list[float]] = {1: [], 2: []}
+            runs: dict[int, list[tuple[float, float]]] = {1: [], 2: []}
             for _ in range(args.rounds):
-                for threads in rates:
-                    rates[threads].append(pipeline_rate(size, threads, batches, args.augment))
-            one, two = max(rates[1]), max(rates[2])
-            print(f"pipeline {size:4d}x{size:<4d}: 1 thread {one:7.1f} images/s, 2 threads {two:7.1f} images/s "
-                  f"(x{two / one:.2f}; best of {args.rounds} alternating rounds)")
+                for threads in runs:
+                    runs[threads].append(pipeline_rate(size, threads, batches, args.augment))
+            (one, one_busy), (two, two_busy) = max(runs[1]), max(runs[2])
+            print(f"pipeline {size:4d}x{size:<4d}: 1 thread {one:7.1f} images/s ({one_busy:.2f} cores busy), "
+                  f"2 threads {two:7.1f} images/s ({two_busy:.2f} cores busy), x{two / one:.2f} "
+                  f"(best of {args.rounds} alternating rounds)")
 
     for instances in (1, 20, 100):
         ours, sampling, theirs, same = rpn_timings(instances, repeats=9)
