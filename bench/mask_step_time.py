@@ -18,6 +18,7 @@ from unittest import mock
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+COARSE = {"MASK_POOL_SIZE": 7, "MASK_SHAPE": [14, 14]}
 FINE = {"MASK_POOL_SIZE": 14, "MASK_SHAPE": [28, 28]}
 
 
@@ -26,7 +27,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--steps", type=int, default=20, help="timed steps per variant per round")
     parser.add_argument("--rounds", type=int, default=3, help="rounds; variants take turns within each round")
     parser.add_argument("--variant", nargs="+", action="append", default=[], metavar="NAME KEY=VALUE",
-                        help="an extra variant: a name and shapes-preset overrides (values parsed as YAML)")
+                        help="an extra variant: a name and overrides of the shapes preset with 28x28 masks "
+                             "(values parsed as YAML)")
     return parser.parse_args()
 
 
@@ -52,7 +54,7 @@ def main() -> None:
     from maskkit.data.input import make_dataset
     from maskkit.model.training import with_anchors
 
-    variants = {"14x14 all ROIs": ({}, True), "14x14 positives": ({}, False),
+    variants = {"14x14 all ROIs": (COARSE, True), "14x14 positives": (COARSE, False),
                 "28x28 all ROIs": (FINE, True), "28x28 positives": (FINE, False)}
     for name, *pairs in args.variant:
         variants[name] = ({**FINE, **parse_overrides(pairs)}, False)
