@@ -12,24 +12,15 @@ import cv2
 import numpy as np
 import pytest
 
-keras = pytest.importorskip("keras")
+pytest.importorskip("keras")
 
-import maskkit  # noqa: E402
 from maskkit.cli.main import cli  # noqa: E402
 from maskkit.errors import ConfigError, MaskkitError  # noqa: E402
 from maskkit.export import export_saved_model, paste_masks, read_export_metadata, resize_like_opencv  # noqa: E402
-from maskkit.model.maskrcnn import MaskRCNN  # noqa: E402
-from maskkit.model.presets import shapes_config  # noqa: E402
 from maskkit.utils.resize import unmold_mask  # noqa: E402
 from maskkit.weights import save_weights  # noqa: E402
 
 pytestmark = pytest.mark.slow
-
-TINY = dict(NAME="exporttiny", TOP_DOWN_PYRAMID_SIZE=32, FPN_CLASSIF_FC_LAYERS_SIZE=64, IMAGE_MIN_DIM=128,
-            IMAGE_MAX_DIM=128, IMAGES_PER_GPU=2, DETECTION_MIN_CONFIDENCE=0.05, DETECTION_MAX_INSTANCES=10,
-            POST_NMS_ROIS_TRAINING=200, POST_NMS_ROIS_INFERENCE=100, RPN_TRAIN_ANCHORS_PER_IMAGE=64,
-            MASK_POOL_SIZE=7, MASK_SHAPE=(14, 14), MINI_MASK_SHAPE=(28, 28), STEPS_PER_EPOCH=8,
-            VALIDATION_STEPS=1, NUM_WORKERS=1, SEED=0)
 
 # Runs in a fresh interpreter: loads the export with TensorFlow alone and saves what it returns.
 CONSUMER = textwrap.dedent("""
@@ -58,14 +49,10 @@ CONSUMER = textwrap.dedent("""
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory):
-    """A slim model after a few training steps on shapes (untrained scores all saturate at 1.0)."""
-    keras.utils.set_random_seed(0)
-    config = shapes_config(**TINY)
-    train = maskkit.datasets.create("shapes", count=4, height=128, width=128, seed=0, subset="train")
-    model = MaskRCNN("training", config, tmp_path_factory.mktemp("logs"))
-    model.train(train, None, config.LEARNING_RATE, epochs=1, layers="all", verbose=0)
-    return model, train
+def trained(trained_tiny):
+    """The session's trained tiny model (its config detects from a 0.05 score: untrained scores all
+    saturate at 1.0, briefly trained ones stay low) and the 64x64 images it trained on."""
+    return trained_tiny.model, trained_tiny.train
 
 
 def run_consumer(export_dir: Path, batches: dict[str, np.ndarray], work: Path) -> tuple[dict, dict]:
@@ -115,9 +102,9 @@ def test_in_graph_mask_paste_matches_unmold_mask() -> None:
 
 def test_export_matches_detect_in_a_process_without_maskkit(trained, tmp_path: Path) -> None:
     model, train = trained
-    square = np.stack([train.load_image(0), train.load_image(1)])  # 128 x 128: no resize
-    wide = train.load_image(2)[16:112]  # 96 x 128: padded only
-    small = cv2.resize(train.load_image(3), (64, 48), interpolation=cv2.INTER_AREA)  # upscaled twice, padded
+    square = np.stack([train.load_image(0), train.load_image(1)])  # 64 x 64: no resize
+    wide = train.load_image(2)[8:56]  # 48 x 64: padded only
+    small = cv2.resize(train.load_image(3), (32, 24), interpolation=cv2.INTER_AREA)  # upscaled twice, padded
     export_dir = export_saved_model(model, tmp_path / "export", class_names=train.class_names)
     outputs, info = run_consumer(export_dir, {"square": square, "wide": wide[None], "small": small[None]},
                                  tmp_path)
@@ -126,11 +113,11 @@ def test_export_matches_detect_in_a_process_without_maskkit(trained, tmp_path: P
     assert_same_detections(outputs, "square", 0, expected[0])
     assert_same_detections(outputs, "square", 1, expected[1])
     assert_same_detections(outputs, "wide", 0, expected[2])
-    assert outputs["wide/masks"].shape[2:] == (96, 128)
+    assert outputs["wide/masks"].shape[2:] == (48, 64)
     assert_same_detections(outputs, "small", 0, expected[3])
-    assert outputs["small/masks"].shape[2:] == (48, 64)
+    assert outputs["small/masks"].shape[2:] == (24, 32)
     names = list(train.class_names)
-    assert info == {"names": names, "signature_names": names, "file_names": names, "config_max_dim": 128}
+    assert info == {"names": names, "signature_names": names, "file_names": names, "config_max_dim": 64}
 
 
 def test_export_checks_class_names_and_output_folder(trained, tmp_path: Path) -> None:
@@ -150,7 +137,7 @@ def test_cli_exports_a_checkpoint_with_its_class_names(trained, tmp_path: Path) 
     from click.testing import CliRunner
 
     model, train = trained
-    checkpoint = tmp_path / "mask_rcnn_exporttiny_0001.weights.h5"
+    checkpoint = tmp_path / "mask_rcnn_tiny_0001.weights.h5"
     names = ["BG", "box", "ball", "wedge"]
     save_weights(model.keras_model, checkpoint, metadata={"config": model.config.to_dict(), "class_names": names})
     out = tmp_path / "served"
@@ -162,7 +149,7 @@ def test_cli_exports_a_checkpoint_with_its_class_names(trained, tmp_path: Path) 
     assert (out / "saved_model.pb").is_file()
     metadata = read_export_metadata(out)
     assert metadata["class_names"] == names
-    assert metadata["config"]["NAME"] == "exporttiny"
+    assert metadata["config"]["NAME"] == "tiny"
     assert sorted(p.name for p in tmp_path.iterdir()) == [checkpoint.name, "served"]
 
 
