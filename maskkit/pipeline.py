@@ -1,5 +1,7 @@
 """Pipeline: assemble a run from registered names or objects in a few lines, then train, detect, evaluate.
 
+Training is assembled here in one direction: dataset -> input (maskkit.data.feed's per-epoch
+batches, anchors included) -> model (MaskRCNN.fit) -> loop (maskkit.model.training).
 The CLI's train, detect and evaluate commands are thin layers over this class. Checkpoints carry
 the config, the class names and the dataset's name and arguments, so a pipeline rebuilt from a
 checkpoint alone detects with named classes and evaluates on the same data.
