@@ -54,7 +54,14 @@ class ExampleBuilder:
         self._lock = threading.Lock()
 
     def __call__(self, position: int, image_id: int, pass_index: int = 0) -> tuple[dict[str, np.ndarray], bool]:
-        """The example dict (keys KEYS) and whether it has any non-crowd instance."""
+        """The example dict (keys KEYS, ground truth zero-padded to MAX_GT_INSTANCES) and whether it
+        has any non-crowd instance."""
+        example, keep = self.unpadded(position, image_id, pass_index)
+        return pad_instances(example, self.config.MAX_GT_INSTANCES), keep
+
+    def unpadded(self, position: int, image_id: int, pass_index: int = 0) -> tuple[dict[str, np.ndarray], bool]:
+        """As __call__, but gt_class_ids/gt_boxes/gt_masks hold only the image's own instances
+        (at most MAX_GT_INSTANCES), so a group is padded once, to its largest count."""
         config = self.config
         rng = np.random.default_rng([self.seed, int(pass_index), int(position)])
         try:
@@ -72,17 +79,19 @@ class ExampleBuilder:
             chosen = np.sort(rng.choice(class_ids.shape[0], config.MAX_GT_INSTANCES, replace=False))
             class_ids, boxes, masks = class_ids[chosen], boxes[chosen], masks[..., chosen]
         rpn_match, rpn_bbox = build_rpn_targets(anchors_for(config, image.shape), class_ids, boxes, config, rng=rng)
-        n, limit = class_ids.shape[0], config.MAX_GT_INSTANCES
-        gt_class_ids = np.zeros(limit, dtype=np.int32)
-        gt_class_ids[:n] = class_ids
-        gt_boxes = np.zeros((limit, 4), dtype=np.float32)
-        gt_boxes[:n] = boxes
-        gt_masks = np.zeros(masks.shape[:2] + (limit,), dtype=bool)
-        gt_masks[..., :n] = masks
         example = {"images": image, "image_meta": image_meta.astype(np.float32),
-                   "rpn_match": rpn_match, "rpn_bbox": rpn_bbox, "gt_class_ids": gt_class_ids,
-                   "gt_boxes": gt_boxes, "gt_masks": gt_masks}
+                   "rpn_match": rpn_match, "rpn_bbox": rpn_bbox, "gt_class_ids": class_ids.astype(np.int32),
+                   "gt_boxes": boxes.astype(np.float32), "gt_masks": masks}
         return example, keep
+
+    def group(self, pass_index: int, positions: np.ndarray, image_ids: np.ndarray) -> list[np.ndarray]:
+        """The kept examples of consecutive stream positions, stacked per key in KEYS order (ground
+        truth padded to the group's largest instance count, rpn_match as int8): one hand-over to
+        TensorFlow per group instead of per image."""
+        kept = [example for example, keep in
+                (self.unpadded(int(position), int(image_id), int(pass_index))
+                 for position, image_id in zip(positions, image_ids)) if keep]
+        return stack_examples(kept, example_shapes(self.config))
 
     def __getstate__(self) -> dict[str, Any]:
         """Picklable for worker processes: the lock is recreated on the other side."""
@@ -110,6 +119,58 @@ class ExampleBuilder:
                 raise DatasetError(f"{self.dataset.name}: {self._empty_run} images in a row had no instances "
                                    f"left after resizing/augmentation (last: "
                                    f"{self.dataset.describe_image(image_id)}); nothing to train on")
+
+
+# Where each ground-truth key counts instances (masks are [H, W, N], matterport's layout).
+_INSTANCE_AXIS = {"gt_class_ids": 0, "gt_boxes": 0, "gt_masks": -1}
+_GROUP_DTYPES = {"images": np.uint8, "image_meta": np.float32, "rpn_match": np.int8, "rpn_bbox": np.float32,
+                 "gt_class_ids": np.int32, "gt_boxes": np.float32, "gt_masks": np.bool_}
+
+
+def _with_instances(shape: tuple, key: str, count: int | None) -> tuple:
+    """``shape`` of one example's ``key`` with its instance axis (if it has one) set to ``count``."""
+    if key not in _INSTANCE_AXIS:
+        return tuple(shape)
+    changed = list(shape)
+    changed[_INSTANCE_AXIS[key]] = count
+    return tuple(changed)
+
+
+def _instances_index(value: np.ndarray, axis: int) -> tuple[slice, ...]:
+    """The index of ``value``'s instances inside a zero-padded array of the same layout."""
+    index = [slice(None)] * value.ndim
+    index[axis] = slice(0, value.shape[axis])
+    return tuple(index)
+
+
+def pad_instances(example: dict[str, np.ndarray], limit: int) -> dict[str, np.ndarray]:
+    """``example`` with gt_class_ids/gt_boxes/gt_masks zero-padded along the instance axis to ``limit``."""
+    padded = dict(example)
+    for key, axis in _INSTANCE_AXIS.items():
+        value = example[key]
+        padded[key] = np.zeros(_with_instances(value.shape, key, limit), dtype=_GROUP_DTYPES[key])
+        padded[key][_instances_index(value, axis)] = value
+    return padded
+
+
+def stack_examples(examples: list[dict[str, np.ndarray]], shapes: dict[str, tuple]) -> list[np.ndarray]:
+    """Unpadded examples stacked per key (KEYS order) into arrays with a leading example axis: ground
+    truth zero-padded to the largest instance count among them, rpn_match narrowed to int8 (values
+    -1/0/1: a quarter of the bytes to hand over). No examples give empty arrays of ``shapes``."""
+    most = max((example["gt_class_ids"].shape[0] for example in examples), default=0)
+    stacked = []
+    for key in KEYS:
+        shape = _with_instances(examples[0][key].shape if examples else tuple(size or 0 for size in shapes[key]),
+                                key, most)
+        if key in _INSTANCE_AXIS:
+            out = np.zeros((len(examples), *shape), dtype=_GROUP_DTYPES[key])
+        else:
+            out = np.empty((len(examples), *shape), dtype=_GROUP_DTYPES[key])
+        for row, example in zip(out, examples):
+            value = example[key]
+            row[_instances_index(value, _INSTANCE_AXIS[key]) if key in _INSTANCE_AXIS else ...] = value
+        stacked.append(out)
+    return stacked
 
 
 def index_stream(image_ids: np.ndarray, shuffle: bool, seed: int, repeat: bool,
@@ -155,6 +216,16 @@ def first_image_with_instances(dataset: Dataset) -> int:
                        f"(images without instances are skipped, so there is nothing to train on)")
 
 
+def index_groups(stream: Iterator[tuple[int, int, int]], size: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """(pass, positions, image ids) of ``size`` consecutive stream entries (fewer at the end)."""
+    while True:
+        chunk = list(itertools.islice(stream, size))
+        if not chunk:
+            return
+        passes, positions, image_ids = zip(*chunk)
+        yield passes[0], np.asarray(positions, dtype=np.int64), np.asarray(image_ids, dtype=np.int64)
+
+
 _worker_builder: ExampleBuilder | None = None
 
 
@@ -163,28 +234,24 @@ def _init_worker(builder: ExampleBuilder) -> None:
     _worker_builder = builder
 
 
-def _build_in_worker(pass_index: int, position: int, image_id: int) -> tuple[dict[str, np.ndarray], bool]:
-    return _worker_builder(position, image_id, pass_index)
+def _group_in_worker(pass_index: int, positions: np.ndarray, image_ids: np.ndarray) -> list[np.ndarray]:
+    return _worker_builder.group(pass_index, positions, image_ids)
 
 
-def process_examples(builder: ExampleBuilder, stream: Iterator[tuple[int, int, int]],
-                     processes: int) -> Iterator[tuple[np.ndarray, ...]]:
-    """Examples (tuples in KEYS order) built by ``processes`` spawned workers, in stream order,
-    images without instances left out; at most two jobs per worker are in flight."""
+def process_groups(builder: ExampleBuilder, groups: Iterator[tuple[int, np.ndarray, np.ndarray]],
+                   processes: int) -> Iterator[tuple[np.ndarray, ...]]:
+    """ExampleBuilder.group of each group, built by ``processes`` spawned workers, in stream order;
+    at most two groups per worker are in flight."""
     pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_init_worker, initargs=(builder,))
     pending: collections.deque = collections.deque()
     try:
-        for pass_index, position, image_id in stream:
-            pending.append(pool.submit(_build_in_worker, pass_index, position, image_id))
+        for group in groups:
+            pending.append(pool.submit(_group_in_worker, *group))
             if len(pending) >= 2 * processes:
-                example, keep = pending.popleft().result()
-                if keep:
-                    yield tuple(example[key] for key in KEYS)
+                yield tuple(pending.popleft().result())
         while pending:
-            example, keep = pending.popleft().result()
-            if keep:
-                yield tuple(example[key] for key in KEYS)
+            yield tuple(pending.popleft().result())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -202,6 +269,11 @@ def make_dataset(dataset: Dataset, config: Config, *, augmenters: Any = None, sh
     ``shard=(index, count)``: this worker's disjoint share of the example stream (every ``count``-th
     example from ``index``); with equal seeds the workers' i-th batches together hold the examples
     of the single-machine i-th batch of ``count`` times the size.
+
+    Work is handed over a batch's worth of stream positions at a time (ExampleBuilder.group): one
+    Python call and one copy into TensorFlow per group rather than per image, which is what let a
+    second thread help; the groups are then split and re-batched (and padded to MAX_GT_INSTANCES)
+    inside tf.data, so skipped images never leave a batch short.
     """
     import tensorflow as tf
 
@@ -218,38 +290,37 @@ def make_dataset(dataset: Dataset, config: Config, *, augmenters: Any = None, sh
     augment = build_augmenters(augmenters) if augmenters is not None else None
     builder = ExampleBuilder(dataset, config, augment if augment else None, seed)
     workers = num_parallel_calls if num_parallel_calls is not None else max(1, config.NUM_WORKERS)
-    dtypes = {"images": tf.uint8, "image_meta": tf.float32, "rpn_match": tf.int32, "rpn_bbox": tf.float32,
-              "gt_class_ids": tf.int32, "gt_boxes": tf.float32, "gt_masks": tf.bool}
-
-    def run(pass_index: np.ndarray, position: np.ndarray, image_id: np.ndarray) -> list[np.ndarray]:
-        example, keep = builder(int(position), int(image_id), int(pass_index))
-        return [example[key] for key in KEYS] + [np.array(keep)]
-
-    def prepare(pass_index: Any, position: Any, image_id: Any) -> tuple[dict[str, Any], Any]:
-        outputs = tf.numpy_function(run, [pass_index, position, image_id], [dtypes[k] for k in KEYS] + [tf.bool])
-        example = {key: tf.ensure_shape(value, shapes[key]) for key, value in zip(KEYS, outputs)}
-        return example, tf.ensure_shape(outputs[-1], ())
-
+    group_shapes = {key: (None, *_with_instances(shape, key, None)) for key, shape in shapes.items()}
+    dtypes = {key: tf.as_dtype(dtype) for key, dtype in _GROUP_DTYPES.items()}
     ids = np.asarray(dataset.image_ids, dtype=np.int64)
     passes = itertools.count()
+
+    def groups() -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        return index_groups(index_stream(ids, shuffle, seed, repeat, next(passes), shard), config.BATCH_SIZE)
+
+    def build(pass_index: Any, positions: Any, image_ids: Any) -> tuple[Any, ...]:
+        outputs = tf.numpy_function(builder.group, [pass_index, positions, image_ids], [dtypes[k] for k in KEYS])
+        return tuple(tf.ensure_shape(value, group_shapes[key]) for key, value in zip(KEYS, outputs))
+
     if processes > 0:
-        signature = tuple(tf.TensorSpec(shapes[key], dtypes[key]) for key in KEYS)
-        examples = (tf.data.Dataset.from_generator(
-            lambda: process_examples(builder, index_stream(ids, shuffle, seed, repeat, next(passes), shard),
-                                     processes),
-            output_signature=signature)
-            .map(lambda *values: dict(zip(KEYS, values))))
+        signature = tuple(tf.TensorSpec(group_shapes[key], dtypes[key]) for key in KEYS)
+        stacked = tf.data.Dataset.from_generator(lambda: process_groups(builder, groups(), processes),
+                                                 output_signature=signature)
     else:
-        stream = tf.data.Dataset.from_generator(
-            lambda: index_stream(ids, shuffle, seed, repeat, next(passes), shard),
-            output_signature=(tf.TensorSpec((), tf.int64),) * 3)
-        examples = (stream
-                    .map(prepare, num_parallel_calls=workers, deterministic=True)
-                    .filter(lambda example, keep: keep)
-                    .map(lambda example, keep: example))
+        index_signature = (tf.TensorSpec((), tf.int64), tf.TensorSpec((None,), tf.int64),
+                           tf.TensorSpec((None,), tf.int64))
+        stacked = (tf.data.Dataset.from_generator(groups, output_signature=index_signature)
+                   .map(build, num_parallel_calls=workers, deterministic=True))
     mean = tf.constant(config.MEAN_PIXEL, dtype=tf.float32)
-    pipeline = (examples.batch(config.BATCH_SIZE, drop_remainder=True)
-                .map(lambda batch: {**batch, "images": mold_batch(batch["images"], mean)})
+
+    def finish(*batch: Any) -> dict[str, Any]:
+        values = dict(zip(KEYS, batch))
+        return {**values, "images": mold_batch(values["images"], mean),
+                "rpn_match": tf.cast(values["rpn_match"], tf.int32)}
+
+    pipeline = (stacked.unbatch()
+                .padded_batch(config.BATCH_SIZE, padded_shapes=tuple(shapes[key] for key in KEYS), drop_remainder=True)
+                .map(finish)
                 .prefetch(tf.data.AUTOTUNE))
     options = tf.data.Options()
     options.deterministic = True

@@ -277,19 +277,23 @@ def _grid_labels(grid: _Grid, boxes: np.ndarray, crowd: np.ndarray) -> tuple[np.
     not_negative, positive = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     if boxes.shape[0]:
         blocks, bound = _windows(grid, boxes)
-        near = _pair_ious(grid, boxes, blocks.select(bound >= NEGATIVE_IOU))
         rest = (bound < NEGATIVE_IOU) & (blocks.rows > 0) & (blocks.cols > 0)
         top = np.zeros_like(rest)
         per_box = np.where(rest, bound, -1.0).reshape(boxes.shape[0], -1)
         top.reshape(per_box.shape)[np.arange(per_box.shape[0]), per_box.argmax(axis=1)] = True
         top &= rest
-        highest = _pair_ious(grid, boxes, blocks.select(top))
-        box_best = np.maximum(near.box_best(boxes.shape[0]), highest.box_best(boxes.shape[0]))
-        far = _pair_ious(grid, boxes, blocks.select(rest & ~top & (bound >= box_best[blocks.box])))
-        np.maximum(box_best, far.box_best(boxes.shape[0]), out=box_best)
+        # The windows that may reach 0.3 and each box's most promising other window, in one pass
+        # (IoUs >= 0.3 can only come from the former); the rest only where they may hold a box's best.
+        near = _pair_ious(grid, boxes, blocks.select((bound >= NEGATIVE_IOU) | top))
+        box_best = near.box_best(boxes.shape[0])
+        far_windows = rest & ~top & (bound >= box_best[blocks.box])
+        computed = [near]
+        if far_windows.any():
+            computed.append(_pair_ious(grid, boxes, blocks.select(far_windows)))
+            np.maximum(box_best, computed[-1].box_best(boxes.shape[0]), out=box_best)
         not_negative.append(near.anchors(grid, np.flatnonzero(near.iou >= NEGATIVE_IOU)))
         positive.append(near.anchors(grid, np.flatnonzero(near.iou >= POSITIVE_IOU)))
-        for pairs in (near, highest, far):
+        for pairs in computed:
             target = np.repeat(box_best[pairs.entry_box], np.diff(np.append(pairs.entry_start, pairs.iou.size)))
             positive.append(pairs.anchors(grid, np.flatnonzero((pairs.iou == target) & (target > 0))))
     if crowd.shape[0]:

@@ -67,6 +67,18 @@ def resize(image: np.ndarray, output_shape: Sequence[int],
     return out
 
 
+def pad_with_zeros(image: np.ndarray, padding: Padding) -> np.ndarray:
+    """``image`` [H, W(, C)] with ``padding``'s (before, after) rows and columns of zeros, as
+    np.pad(mode="constant") gives, without its per-call overhead; the image itself when there is none."""
+    (top, bottom), (left, right) = padding[0], padding[1]
+    if not (top or bottom or left or right):
+        return image
+    h, w = image.shape[:2]
+    out = np.zeros((h + top + bottom, w + left + right, *image.shape[2:]), dtype=image.dtype)
+    out[top:top + h, left:left + w] = image
+    return out
+
+
 def resize_image(
     image: np.ndarray,
     min_dim: Optional[int] = None,
@@ -114,13 +126,12 @@ def resize_image(
     if scale != 1:
         image = resize(image, (round(h * scale), round(w * scale)))
 
-    pad_tail = [(0, 0)] if image.ndim == 3 else []
     if mode == "square":
         h, w = image.shape[:2]
         top = (max_dim - h) // 2
         left = (max_dim - w) // 2
         padding = [(top, max_dim - h - top), (left, max_dim - w - left), (0, 0)]
-        image = np.pad(image, padding[:2] + pad_tail, mode="constant", constant_values=0)
+        image = pad_with_zeros(image, padding)
         window = (top, left, h + top, w + left)
     elif mode == "pad64":
         if min_dim % 64 != 0:
@@ -129,7 +140,7 @@ def resize_image(
         ph = (-h) % 64
         pw = (-w) % 64
         padding = [(ph // 2, ph - ph // 2), (pw // 2, pw - pw // 2), (0, 0)]
-        image = np.pad(image, padding[:2] + pad_tail, mode="constant", constant_values=0)
+        image = pad_with_zeros(image, padding)
         window = (ph // 2, pw // 2, h + ph // 2, w + pw // 2)
     else:  # crop
         h, w = image.shape[:2]
@@ -165,10 +176,7 @@ def resize_mask(mask: np.ndarray, scale: float, padding: Padding,
     if crop is not None:
         y, x, ch, cw = crop
         return mask[y:y + ch, x:x + cw]
-    pads = [tuple(p) for p in padding[:2]] + [(0, 0)]
-    if not any(any(p) for p in pads):
-        return mask
-    return np.pad(mask, pads, mode="constant", constant_values=0)
+    return pad_with_zeros(mask, padding)
 
 
 def minimize_mask(bbox: np.ndarray, mask: np.ndarray,

@@ -128,3 +128,45 @@ def test_each_pass_over_a_finite_pipeline_is_reshuffled_reproducibly():
     again = two_passes()
     np.testing.assert_array_equal(again[0], first)
     np.testing.assert_array_equal(again[1], second)
+
+
+def reference_batches(dataset, config, augmenters, seed, count):
+    """The batches make_dataset must give, built one example at a time with ExampleBuilder (padded per
+    image, images without instances skipped, molded with numpy)."""
+    from maskkit.augment.build import build_augmenters
+    from maskkit.data.input import KEYS, ExampleBuilder, index_stream
+
+    builder = ExampleBuilder(dataset, config, build_augmenters(augmenters) if augmenters else None, seed)
+    ids = np.asarray(dataset.image_ids, dtype=np.int64)
+    kept = (example for example, keep in (builder(position, image_id, pass_index)
+                                          for pass_index, position, image_id in index_stream(ids, True, seed, True))
+            if keep)
+    out = []
+    for _ in range(count):
+        chosen = [next(kept) for _ in range(config.BATCH_SIZE)]
+        batch = {key: np.stack([example[key] for example in chosen]) for key in KEYS}
+        batch["images"] = mold_image(batch["images"], config)
+        out.append(batch)
+    return out
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_batches_handed_over_in_groups_equal_examples_built_one_at_a_time(threads):
+    config = shapes_config(IMAGES_PER_GPU=3, MAX_GT_INSTANCES=3)
+    dataset = shapes_dataset(count=7)
+    spec = "fliplr,rot90,rotate"
+    got = batches(make_dataset(dataset, config, augmenters=spec, seed=9, num_parallel_calls=threads), 5)
+    expected = reference_batches(dataset, config, spec, seed=9, count=5)
+    for a, b in zip(got, expected):
+        assert {key: (value.shape, value.dtype) for key, value in a.items()} == \
+            {key: (value.shape, value.dtype) for key, value in b.items()}
+    assert_same(got, expected)
+
+
+def test_a_group_without_any_instance_leaves_no_gap_in_the_batches():
+    config = shapes_config(MAX_GT_INSTANCES=5, IMAGES_PER_GPU=2)
+    out = batches(make_dataset(block_dataset([0, 0, 3, 2, 0, 1, 4]), config, shuffle=False, repeat=False), 10)
+    ids = [[int(v) for v in b["image_meta"][:, 0]] for b in out]
+    assert ids == [[2, 3], [5, 6]]
+    np.testing.assert_array_equal(out[1]["gt_class_ids"][:, :4], [[1, 0, 0, 0], [1, 1, 1, 1]])
+    assert out[1]["gt_masks"].shape[-1] == 5 and not out[1]["gt_masks"][0, ..., 1:].any()

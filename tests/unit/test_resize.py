@@ -137,3 +137,15 @@ def test_resize_mask_handles_hundreds_of_instances_like_one_at_a_time():
     for i in (0, 128, 299):
         one = resize_mask(masks[:, :, i:i + 1], 1.7, [(2, 1), (0, 3), (0, 0)])
         np.testing.assert_array_equal(out[:, :, i], one[:, :, 0])
+
+
+@pytest.mark.parametrize("padding", [[(0, 0), (0, 0)], [(3, 1), (0, 2)], [(0, 5), (4, 0)]])
+@pytest.mark.parametrize("shape", [(6, 5), (6, 5, 3), (6, 5, 0)])
+def test_pad_with_zeros_equals_numpy_constant_padding(shape, padding):
+    from maskkit.utils.resize import pad_with_zeros
+
+    image = np.random.default_rng(0).integers(1, 255, size=shape).astype(np.uint8)
+    expected = np.pad(image, padding + [(0, 0)] * (len(shape) - 2))
+    got = pad_with_zeros(image, padding + [(0, 0)])
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)
