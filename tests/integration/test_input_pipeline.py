@@ -152,7 +152,7 @@ def reference_batches(dataset, config, augmenters, seed, count):
 
 @pytest.mark.parametrize("threads", [1, 2])
 def test_batches_handed_over_in_groups_equal_examples_built_one_at_a_time(threads):
-    config = shapes_config(IMAGES_PER_GPU=3, MAX_GT_INSTANCES=3)
+    config = matterport_shapes_config(IMAGES_PER_GPU=3, MAX_GT_INSTANCES=3)
     dataset = shapes_dataset(count=7)
     spec = "fliplr,rot90,rotate"
     got = batches(make_dataset(dataset, config, augmenters=spec, seed=9, num_parallel_calls=threads), 5)
@@ -164,7 +164,7 @@ def test_batches_handed_over_in_groups_equal_examples_built_one_at_a_time(thread
 
 
 def test_a_group_without_any_instance_leaves_no_gap_in_the_batches():
-    config = shapes_config(MAX_GT_INSTANCES=5, IMAGES_PER_GPU=2)
+    config = matterport_shapes_config(MAX_GT_INSTANCES=5, IMAGES_PER_GPU=2)
     out = batches(make_dataset(block_dataset([0, 0, 3, 2, 0, 1, 4]), config, shuffle=False, repeat=False), 10)
     ids = [[int(v) for v in b["image_meta"][:, 0]] for b in out]
     assert ids == [[2, 3], [5, 6]]
