@@ -100,15 +100,14 @@ def stage_times(iterations: int, precision: str) -> None:
     """Print the time of each inference stage and of unmolding in ``precision``."""
     import tensorflow as tf
 
-    from maskkit.data.anchors import anchors_for
+    from maskkit.data.anchors import normalised_anchors
     from maskkit.model.maskrcnn import MaskRCNN
-    from maskkit.utils.boxes import norm_boxes
 
     config = coco_like(PRECISION=precision)
     model = MaskRCNN("inference", config, "/tmp/maskkit_bench_logs")
     image = np.random.default_rng(0).integers(0, 256, size=(1024, 1024, 3), dtype=np.uint8)
     molded, metas, _ = model.mold_inputs([image])
-    anchors = norm_boxes(anchors_for(config, molded.shape[1:3]), molded.shape[1:3])[None]
+    anchors = normalised_anchors(config, molded.shape[1:3])[None]
     inputs = {"images": tf.constant(molded), "image_meta": tf.constant(metas), "anchors": tf.constant(anchors)}
     inference = model.graph.inference_model
     previous, totals = (0.0, 0.0), {}
@@ -239,13 +238,13 @@ def run_detect_settings(iterations: int, label: str | None, checkout: str | None
 def train_step_seconds(config: Any, steps: int) -> float:
     """Mean seconds of a training step (all layers) on 512x512 shapes images, after a tracing step."""
     import maskkit
-    from maskkit.data.input import make_dataset
+    from maskkit.data.feed import epoch_input
     from maskkit.model.maskrcnn import MaskRCNN
-    from maskkit.model.training import StepFunctions, with_anchors
+    from maskkit.model.training import StepFunctions
 
     dataset = maskkit.datasets.create("shapes", count=8, height=512, width=512, seed=0)
-    batches = iter(make_dataset(dataset, config))
-    prepared = [with_anchors(next(batches), config) for _ in range(steps + 1)]
+    batches = epoch_input(dataset, config, 1)(1)
+    prepared = [next(batches) for _ in range(steps + 1)]
     model = MaskRCNN("training", config, "/tmp/maskkit_bench_logs")
     functions = StepFunctions(model.graph.training_model, config, ".*", config.LEARNING_RATE)
     float(functions.train_step(prepared[0])["loss"])
