@@ -11,6 +11,7 @@ import argparse
 import functools
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -47,6 +48,20 @@ def pipeline_rate(size: int, threads: int, batches: int, augment: str | None) ->
         next(iterator)
     wall = time.perf_counter() - start
     return batches * config.BATCH_SIZE / wall, (time.process_time() - cpu) / wall
+
+
+def builder_rate(size: int, threads: int, groups: int) -> float:
+    """Images per second of ExampleBuilder.group alone (groups of 8, no TensorFlow) in ``threads``
+    Python threads: how far the per-image work itself runs outside the GIL."""
+    config = shapes_config(size)
+    dataset = maskkit.datasets.create("shapes", count=64, height=size, width=size, seed=0)
+    builder = ExampleBuilder(dataset, config)
+    jobs = [(0, np.arange(8 * g, 8 * g + 8), np.arange(8 * g, 8 * g + 8) % 64) for g in range(groups + threads)]
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(lambda job: builder.group(*job), jobs[:threads]))
+        start = time.perf_counter()
+        list(pool.map(lambda job: builder.group(*job), jobs[threads:]))
+        return groups * 8 / (time.perf_counter() - start)
 
 
 def stage_times(size: int, images: int) -> dict[str, float]:
@@ -184,6 +199,10 @@ def main() -> None:
                 for threads in runs:
                     runs[threads].append(pipeline_rate(size, threads, batches, args.augment))
             (one, one_busy), (two, two_busy) = max(runs[1]), max(runs[2])
+            alone = {threads: max(builder_rate(size, threads, max(2, batches // 2)) for _ in range(args.rounds))
+                     for threads in (1, 2)}
+            print(f"examples alone {size:4d}x{size:<4d} (ExampleBuilder.group, no tf.data): 1 thread "
+                  f"{alone[1]:7.1f} images/s, 2 threads {alone[2]:7.1f} images/s, x{alone[2] / alone[1]:.2f}")
             print(f"pipeline {size:4d}x{size:<4d}: 1 thread {one:7.1f} images/s ({one_busy:.2f} cores busy), "
                   f"2 threads {two:7.1f} images/s ({two_busy:.2f} cores busy), x{two / one:.2f} "
                   f"(best of {args.rounds} alternating rounds)")

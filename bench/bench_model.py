@@ -4,17 +4,28 @@
    cumulative sub-models of the inference graph up to each stage boundary, each stage's time the
    difference to the previous.
 2. Detect seconds per 1024 image for float32 / mixed_bfloat16 with XLA off and on, as ratios to float32
-   (or to the float32 of ``--baseline``, another checkout such as main before this work).
+   (or to the float32 of ``--baseline``: another checkout, or a git revision of this repository such as
+   b835099, main before the precision work, which is exported to a temporary folder). Each setting
+   runs in its own subprocess; the settings take turns round-robin, starting one later each round, and
+   each ratio is the median over rounds of a setting's time divided by the reference's time in the
+   same round, so a load change hits both sides. Wall and CPU seconds are both printed.
 3. One training step at 512x512 (R50-FPN, batch 1) in float32 and mixed_bfloat16.
 
-    python bench/bench_model.py [--iterations 3] [--steps 3] [--baseline CHECKOUT] [--parts stages,detect,train]
+    python bench/bench_model.py [--iterations 3] [--steps 3] [--baseline CHECKOUT_OR_REVISION]
+                                [--parts stages,detect,train]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any, Callable
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -31,9 +42,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--steps", type=int, default=3, help="timed training steps per precision")
     parser.add_argument("--parts", default="stages,detect,train",
                         help="comma-separated parts to run: stages, detect, train (default: all)")
-    parser.add_argument("--baseline", metavar="CHECKOUT",
-                        help="also time float32 detect of another checkout (e.g. main before this work) "
-                             "and give ratios against it")
+    parser.add_argument("--baseline", metavar="CHECKOUT_OR_REVISION",
+                        help="also time float32 detect of another checkout, or of a git revision of this "
+                             "repository (e.g. b835099, main before the precision work), and give ratios "
+                             "against it")
     return parser.parse_args()
 
 
@@ -44,13 +56,14 @@ def coco_like(**overrides: Any):
     return Config(**{"NUM_CLASSES": 81, "IMAGES_PER_GPU": 1, "BACKBONE": "resnet50", **overrides})
 
 
-def mean_seconds(call: Callable[[], Any], iterations: int) -> float:
-    """Mean wall time of ``iterations`` calls after one untimed warm-up (tracing) call."""
+def mean_seconds(call: Callable[[], Any], iterations: int) -> tuple[float, float]:
+    """Mean wall and CPU (all threads of this process) seconds of ``iterations`` calls after one untimed
+    warm-up (tracing) call."""
     call()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for _ in range(iterations):
         call()
-    return (time.perf_counter() - started) / iterations
+    return (time.perf_counter() - started) / iterations, (time.process_time() - cpu) / iterations
 
 
 def stage_boundaries(model: Any) -> list[Any]:
@@ -87,74 +100,102 @@ def stage_times(iterations: int, precision: str) -> None:
     """Print the time of each inference stage and of unmolding in ``precision``."""
     import tensorflow as tf
 
-    from maskkit.data.anchors import anchors_for
+    from maskkit.data.anchors import normalised_anchors
     from maskkit.model.maskrcnn import MaskRCNN
-    from maskkit.utils.boxes import norm_boxes
 
     config = coco_like(PRECISION=precision)
     model = MaskRCNN("inference", config, "/tmp/maskkit_bench_logs")
     image = np.random.default_rng(0).integers(0, 256, size=(1024, 1024, 3), dtype=np.uint8)
     molded, metas, _ = model.mold_inputs([image])
-    anchors = norm_boxes(anchors_for(config, molded.shape[1:3]), molded.shape[1:3])[None]
+    anchors = normalised_anchors(config, molded.shape[1:3])[None]
     inputs = {"images": tf.constant(molded), "image_meta": tf.constant(metas), "anchors": tf.constant(anchors)}
     inference = model.graph.inference_model
-    previous, totals = 0.0, {}
+    previous, totals = (0.0, 0.0), {}
     for name, submodel in zip(STAGES, stage_boundaries(inference)):
         partial = tf.function(submodel)
         cumulative = mean_seconds(lambda: [t.numpy() for t in tf.nest.flatten(partial(inputs))], iterations)
-        totals[name] = max(cumulative - previous, 0.0)
+        totals[name] = tuple(max(now - before, 0.0) for now, before in zip(cumulative, previous))
         previous = cumulative
     whole = mean_seconds(lambda: model.detect([image]), iterations)
-    totals["mold + unmold + rest"] = max(whole - previous, 0.0)
-    print(f"\nStages of {precision} inference at 1024 (cumulative differences, {iterations} calls each):")
-    for name, seconds in totals.items():
-        print(f"  {name:24s} {seconds:6.2f} s  ({seconds / whole:4.0%})")
-    print(f"  {'detect total':24s} {whole:6.2f} s", flush=True)
+    totals["mold + unmold + rest"] = tuple(max(now - before, 0.0) for now, before in zip(whole, previous))
+    print(f"\nStages of {precision} inference at 1024 (cumulative differences, {iterations} calls each; "
+          f"CPU time of all threads is steadier than wall time on a loaded machine):")
+    print(f"  {'stage':24s} {'wall s':>7s} {'share':>6s} {'CPU s':>7s} {'share':>6s}")
+    for name, (wall, cpu) in totals.items():
+        print(f"  {name:24s} {wall:7.2f} {wall / whole[0]:6.0%} {cpu:7.2f} {cpu / whole[1]:6.0%}")
+    print(f"  {'detect total':24s} {whole[0]:7.2f} {'':6s} {whole[1]:7.2f}", flush=True)
 
 
-BASELINE_WORKER = """
-import sys, time, numpy as np
+DETECT_WORKER = """
+import json, sys, time, numpy as np
 from maskkit.config import Config
 from maskkit.model.maskrcnn import MaskRCNN
-model = MaskRCNN("inference", Config(NUM_CLASSES=81, IMAGES_PER_GPU=1, BACKBONE="resnet50"), "/tmp/maskkit_bench_logs")
+config = Config(NUM_CLASSES=81, IMAGES_PER_GPU=1, BACKBONE="resnet50", **json.loads(sys.argv[1]))
+model = MaskRCNN("inference", config, "/tmp/maskkit_bench_logs")
 image = np.random.default_rng(0).integers(0, 256, size=(1024, 1024, 3), dtype=np.uint8)
 model.detect([image])
 print("ready", flush=True)
 for _ in sys.stdin:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     model.detect([image])
-    print(time.perf_counter() - started, flush=True)
+    print(time.perf_counter() - started, time.process_time() - cpu, flush=True)
 """
 
 
-class BaselineDetector:
-    """Another checkout's float32 detect (e.g. main before this work) in a subprocess, timed on request
-    so its calls interleave with this run's and see the same machine load."""
+class Detector:
+    """One setting's detect on a 1024 image, in its own subprocess with ``checkout`` first on the path
+    (all are started at once, then ``wait_ready``).
 
-    def __init__(self, checkout: str) -> None:
-        import subprocess
-        import sys
+    Every setting, the baseline checkout's included, waits blocked on its pipe while another one runs,
+    so none competes with the timed one (an in-process model's TensorFlow threads would spin on after
+    each call) and all see the same machine load."""
 
+    def __init__(self, checkout: str, overrides: dict[str, Any]) -> None:
         env = {**os.environ, "PYTHONPATH": f"{checkout}{os.pathsep}{os.path.join(checkout, 'plugins')}"}
-        self.process = subprocess.Popen([sys.executable, "-c", BASELINE_WORKER], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True, env=env, cwd="/tmp")
-        if self.process.stdout.readline().strip() != "ready":
-            raise RuntimeError(f"the baseline detector in {checkout} did not start")
+        self.process = subprocess.Popen([sys.executable, "-c", DETECT_WORKER, json.dumps(overrides)],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+                                        cwd=tempfile.gettempdir())
+        self.description = f"the detector {overrides} of {checkout}"
 
-    def __call__(self) -> float:
+    def wait_ready(self) -> None:
+        """Block until the subprocess has built its model and run its untimed warm-up detect."""
+        if self.process.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"{self.description} did not start")
+
+    def __call__(self) -> tuple[float, float]:
+        """Wall and CPU seconds (all threads) of one detect."""
         self.process.stdin.write("go\n")
         self.process.stdin.flush()
-        return float(self.process.stdout.readline())
+        wall, cpu = self.process.stdout.readline().split()
+        return float(wall), float(cpu)
 
     def close(self) -> None:
         self.process.stdin.close()
         self.process.wait()
 
 
+def baseline_checkout(baseline: str, workdir: str) -> str:
+    """``baseline`` itself when it is a folder, else the git revision it names exported into ``workdir``."""
+    if Path(baseline).is_dir():
+        return baseline
+    repository = Path(__file__).resolve().parent.parent
+    archive = subprocess.run(["git", "-C", str(repository), "archive", baseline], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", workdir], input=archive.stdout, check=True)
+    return workdir
+
+
 def detect_settings(iterations: int, baseline: str | None) -> None:
     """Detect time per precision and XLA setting, calls interleaved round-robin, as ratios to float32
-    (to ``baseline``'s float32 when given: the checkout before this work)."""
-    from maskkit.model.maskrcnn import MaskRCNN
+    (to ``baseline``'s float32 when given: the checkout or revision before this work)."""
+    if baseline:
+        with tempfile.TemporaryDirectory(prefix="maskkit_baseline_") as workdir:
+            run_detect_settings(iterations, baseline, baseline_checkout(baseline, workdir))
+    else:
+        run_detect_settings(iterations, None, None)
+
+
+def run_detect_settings(iterations: int, label: str | None, checkout: str | None) -> None:
+    """Time every setting (and ``checkout``'s float32 detect, named ``label``) and print the ratios."""
     from maskkit.model.precision import bfloat16_supported
 
     settings = [("float32", False), ("float32", True)]
@@ -162,43 +203,48 @@ def detect_settings(iterations: int, baseline: str | None) -> None:
         settings += [("mixed_bfloat16", False), ("mixed_bfloat16", True)]
     else:
         print("\n(this CPU lacks AVX512_BF16/AMX: mixed_bfloat16 skipped)")
-    image = np.random.default_rng(0).integers(0, 256, size=(1024, 1024, 3), dtype=np.uint8)
-    runners: dict[str, Callable[[], float]] = {}
-    if baseline:
-        runners[f"baseline float32 ({baseline})"] = BaselineDetector(baseline)
+    this_checkout = str(Path(__file__).resolve().parent.parent)
+    runners: dict[str, Detector] = {}
+    if checkout:
+        runners[f"baseline float32 ({label})"] = Detector(checkout, {})
     for precision, xla in settings:
-        model = MaskRCNN("inference", coco_like(PRECISION=precision, XLA=xla), "/tmp/maskkit_bench_logs")
-        model.detect([image])
-
-        def timed(model: Any = model) -> float:
-            started = time.perf_counter()
-            model.detect([image])
-            return time.perf_counter() - started
-        runners[f"{precision:15s} XLA={'on ' if xla else 'off'}"] = timed
-    totals = dict.fromkeys(runners, 0.0)
-    for _ in range(iterations):
-        for name, run in runners.items():
-            totals[name] += run()
-    print(f"\nDetect per 1024x1024 image (R50-FPN, 81 classes, batch 1, random weights, {iterations} calls "
-          f"each, interleaved):")
-    base = next(iter(totals.values()))
-    for name, total in totals.items():
-        print(f"  {name:32s} {total / iterations:6.2f} s/image  ({total / base:4.2f}x)", flush=True)
+        runners[f"{precision:15s} XLA={'on ' if xla else 'off'}"] = Detector(
+            this_checkout, {"PRECISION": precision, "XLA": xla})
     for run in runners.values():
-        if isinstance(run, BaselineDetector):
-            run.close()
+        run.wait_ready()
+    names = list(runners)
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
+    load_before = os.getloadavg()[0]
+    for round_index in range(iterations):
+        for offset in range(len(names)):
+            name = names[(round_index + offset) % len(names)]
+            times[name].append(runners[name]())
+    reference = times[names[0]]
+    print(f"\nDetect per 1024x1024 image (R50-FPN, 81 classes, batch 1, random weights, {iterations} rounds, "
+          f"interleaved; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after). Ratios to "
+          f"{names[0].strip()}: medians over rounds of time / its time in the same round; CPU time (all "
+          f"threads) is steadier than wall time on a loaded machine:")
+    print(f"  {'setting':32s} {'wall s':>7s} {'ratio':>6s} {'CPU s':>7s} {'ratio':>6s}")
+    for name in names:
+        wall_ratio = statistics.median(t[0] / r[0] for t, r in zip(times[name], reference))
+        cpu_ratio = statistics.median(t[1] / r[1] for t, r in zip(times[name], reference))
+        wall = statistics.median(t[0] for t in times[name])
+        cpu = statistics.median(t[1] for t in times[name])
+        print(f"  {name:32s} {wall:7.2f} {wall_ratio:5.2f}x {cpu:7.2f} {cpu_ratio:5.2f}x", flush=True)
+    for run in runners.values():
+        run.close()
 
 
 def train_step_seconds(config: Any, steps: int) -> float:
     """Mean seconds of a training step (all layers) on 512x512 shapes images, after a tracing step."""
     import maskkit
-    from maskkit.data.input import make_dataset
+    from maskkit.data.feed import epoch_input
     from maskkit.model.maskrcnn import MaskRCNN
-    from maskkit.model.training import StepFunctions, with_anchors
+    from maskkit.model.training import StepFunctions
 
     dataset = maskkit.datasets.create("shapes", count=8, height=512, width=512, seed=0)
-    batches = iter(make_dataset(dataset, config))
-    prepared = [with_anchors(next(batches), config) for _ in range(steps + 1)]
+    batches = epoch_input(dataset, config, 1)(1)
+    prepared = [next(batches) for _ in range(steps + 1)]
     model = MaskRCNN("training", config, "/tmp/maskkit_bench_logs")
     functions = StepFunctions(model.graph.training_model, config, ".*", config.LEARNING_RATE)
     float(functions.train_step(prepared[0])["loss"])

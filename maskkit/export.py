@@ -20,10 +20,9 @@ import tensorflow as tf
 
 import maskkit
 from maskkit.config import Config
-from maskkit.data.anchors import anchors_for
+from maskkit.data.anchors import normalised_anchors
 from maskkit.errors import ConfigError, MaskkitError
 from maskkit.image_meta import compose_image_meta_tf
-from maskkit.utils.boxes import norm_boxes
 
 FORMAT = "maskkit-savedmodel"
 FORMAT_VERSION = 1
@@ -42,8 +41,7 @@ class ServingModule(tf.Module):
         self.model = keras_model
         self._config = config
         side = int(config.IMAGE_MAX_DIM)
-        anchors = norm_boxes(anchors_for(config, (side, side, 3)), (side, side))
-        self._anchors = tf.constant(anchors, tf.float32)
+        self._anchors = tf.constant(normalised_anchors(config, (side, side)), tf.float32)
         self.serve = tf.function(self._serve, input_signature=[
             tf.TensorSpec([None, None, None, config.IMAGE_CHANNEL_COUNT], tf.uint8, name="images")])
         self.class_names = constant_function(list(class_names))

@@ -1,5 +1,7 @@
 """Pipeline: assemble a run from registered names or objects in a few lines, then train, detect, evaluate.
 
+Training is assembled here in one direction: dataset -> input (maskkit.data.feed's per-epoch
+batches, anchors included) -> model (MaskRCNN.fit) -> loop (maskkit.model.training).
 The CLI's train, detect and evaluate commands are thin layers over this class. Checkpoints carry
 the config, the class names and the dataset's name and arguments, so a pipeline rebuilt from a
 checkpoint alone detects with named classes and evaluates on the same data.
@@ -175,10 +177,20 @@ class Pipeline:
                 print(f"Already trained to epoch {self.model.epoch}; nothing to do")
             return self.model.history
         monitor = self._validation_monitor(eval_every, keep_best, patience, eval_limit)
-        history = self.model.train(self.dataset, self.val_dataset, rate, epochs, layers=layers, verbose=verbose,
-                                   monitor=monitor)
+        train_input, val_input = self._training_inputs()
+        history = self.model.fit(train_input, val_input, rate, epochs, layers=layers, verbose=verbose,
+                                 monitor=monitor, class_names=self.dataset.class_names)
         self._write_loss_curves()
         return history
+
+    def _training_inputs(self) -> tuple[Any, Any]:
+        """dataset -> input: the per-epoch batch streams (maskkit.data.feed) for the model's next
+        epoch on, this worker's shard of a multi-worker run, augmented by config.AUGMENTERS."""
+        from maskkit.data.feed import training_inputs
+        from maskkit.model.distribute import worker_shard
+
+        return training_inputs(self.dataset, self.val_dataset, self.config, self.model.epoch + 1,
+                               shard=worker_shard(self.model.strategy))
 
     def _validation_monitor(self, eval_every: int, keep_best: str | None, patience: int | None,
                             eval_limit: int | None) -> Any:

@@ -12,8 +12,9 @@ from maskkit import Config, Dataset, hookimpl, plugins
 from maskkit.hookspecs import hook_names
 
 
-def shapes_config(**overrides: Any) -> Config:
-    """The seed's ShapesConfig (128x128, 4 classes, anchors 8..128), with overrides."""
+def matterport_shapes_config(**overrides: Any) -> Config:
+    """matterport's ShapesConfig from its shapes sample (128x128, 4 classes, anchors 8..128, the default
+    backbone), with overrides; not maskkit.presets.shapes_config, the slim preset users train with."""
     values = dict(NAME="shapes", IMAGES_PER_GPU=2, NUM_CLASSES=4, IMAGE_MIN_DIM=128, IMAGE_MAX_DIM=128,
                   RPN_ANCHOR_SCALES=(8, 16, 32, 64, 128), TRAIN_ROIS_PER_IMAGE=32, STEPS_PER_EPOCH=100,
                   VALIDATION_STEPS=5)

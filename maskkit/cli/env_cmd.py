@@ -15,11 +15,11 @@ def environment() -> dict[str, Any]:
     import tensorflow as tf
 
     import maskkit
-    from maskkit.model.precision import bfloat16_supported
+    from maskkit.model.precision import bfloat16_supported, cpu_flags, suggested_settings
 
     build = tf.sysconfig.get_build_info()
     devices = [{"name": device.name, "type": device.device_type} for device in tf.config.list_physical_devices()]
-    has_gpu = any(device["type"] == "GPU" for device in devices)
+    suggested = suggested_settings(any(device["type"] == "GPU" for device in devices), cpu_flags())
     return {
         "maskkit": maskkit.__version__,
         "python": platform.python_version(),
@@ -29,8 +29,8 @@ def environment() -> dict[str, Any]:
         "cudnn_build": build.get("cudnn_version") or None,
         "devices": devices,
         "cpu_bfloat16": bfloat16_supported(),
-        "suggested_precision": "mixed_float16" if has_gpu else (
-            "mixed_bfloat16" if bfloat16_supported() else "float32"),
+        "suggested_precision": suggested["PRECISION"],
+        "suggested_xla": suggested["XLA"],
     }
 
 
@@ -51,4 +51,5 @@ def env(as_json: bool) -> None:
     if not any(device["type"] == "GPU" for device in info["devices"]):
         click.echo(f"{'':20} no GPU visible (see docs/install.md for the GPU install)")
     click.echo(f"{'cpu bfloat16':20} {'yes (AVX512_BF16/AMX)' if info['cpu_bfloat16'] else 'no'}")
-    click.echo(f"{'suggested PRECISION':20} {info['suggested_precision']}")
+    click.echo(f"{'suggested PRECISION':20} {info['suggested_precision']}"
+               + (" with XLA=true" if info["suggested_xla"] else ""))

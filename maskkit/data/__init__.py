@@ -1,4 +1,4 @@
-"""Everything between Dataset.load_image/load_mask and the model's inputs (TensorFlow only in input.py)."""
+"""Everything between Dataset.load_image/load_mask and the model's inputs (TensorFlow only in input.py and feed.py)."""
 
 from maskkit.data.anchors import anchor_counts, anchors_for
 from maskkit.data.ground_truth import load_image_gt

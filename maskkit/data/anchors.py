@@ -10,11 +10,19 @@ import numpy as np
 
 from maskkit.config import Config
 from maskkit.utils.anchors import anchors_per_level, compute_backbone_shapes, generate_pyramid_anchors
+from maskkit.utils.boxes import norm_boxes
 
 
 def anchors_for(config: Config, image_shape: Sequence[int]) -> np.ndarray:
     """float32 [A, (y1, x1, y2, x2)] pixel anchors of every pyramid level for ``image_shape``."""
     return _cached_anchors(*_anchor_key(config, image_shape))
+
+
+def normalised_anchors(config: Config, image_shape: Sequence[int]) -> np.ndarray:
+    """float32 [A, 4] anchors_for normalised to ``image_shape`` (norm_boxes), computed once, read-only:
+    the model's ``anchors`` input. The one place this is computed, for training batches
+    (maskkit.data.feed), detection (MaskRCNN.detect) and the exported SavedModel alike."""
+    return _cached_normalised(*_anchor_key(config, image_shape))
 
 
 def anchor_counts(config: Config, image_shape: Sequence[int]) -> list[int]:
@@ -48,4 +56,12 @@ def _cached_anchors(scales: tuple, ratios: tuple, strides: tuple, anchor_stride:
     key = id(anchors)
     _SOURCES[key] = (weakref.ref(anchors, lambda _: _SOURCES.pop(key, None)),
                      (scales, ratios, strides, anchor_stride, height, width))
+    return anchors
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_normalised(scales: tuple, ratios: tuple, strides: tuple, anchor_stride: int,
+                       height: int, width: int) -> np.ndarray:
+    anchors = norm_boxes(_cached_anchors(scales, ratios, strides, anchor_stride, height, width), (height, width))
+    anchors.setflags(write=False)
     return anchors

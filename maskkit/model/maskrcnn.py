@@ -10,7 +10,7 @@ import datetime
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import tensorflow as tf
@@ -18,7 +18,7 @@ import tensorflow as tf
 import maskkit
 from maskkit.checkpoints import create_run_folder, last_checkpoints, remove_temp_files, run_of_checkpoint
 from maskkit.config import Config
-from maskkit.data.anchors import anchors_for
+from maskkit.data.anchors import normalised_anchors
 from maskkit.data.meta import mold_image
 from maskkit.dataset import Dataset
 from maskkit.errors import ConfigError, MaskkitError
@@ -27,7 +27,7 @@ from maskkit.model.distribute import DistributedSteps, is_chief, make_steps, str
 from maskkit.model.graph import build_graph
 from maskkit.model.schedules import schedule_for
 from maskkit.model.seeding import make_repeatable, seed_everything
-from maskkit.model.training import EpochMonitor, StepFunctions, release_frames, run_epochs
+from maskkit.model.training import EpochInput, EpochMonitor, StepFunctions, release_frames, run_epochs
 from maskkit.utils.boxes import denorm_boxes, norm_boxes
 from maskkit.utils.resize import paste_mask, resize_image
 
@@ -60,7 +60,6 @@ class MaskRCNN:
         self.checkpoint_path = ""
         self.set_log_dir()
         self._predict = tf.function(self._predict_batch, reduce_retracing=True)
-        self._anchors: dict[tuple[int, ...], np.ndarray] = {}
         self._features = tf.function(self.graph.feature_model, jit_compile=True) if config.XLA else None
         self._steps: dict[tuple[str, float], StepFunctions | DistributedSteps] = {}
         self._active_steps: StepFunctions | DistributedSteps | None = None
@@ -128,38 +127,39 @@ class MaskRCNN:
     def train(self, train_dataset: Dataset, val_dataset: Dataset | None, learning_rate: float, epochs: int,
               layers: str = "heads", augmenters: Any = None, verbose: int = 1,
               monitor: EpochMonitor | None = None) -> dict[str, list[float]]:
-        """Train up to absolute epoch ``epochs`` the layers chosen by ``layers``; returns ``history``.
+        """Train up to absolute epoch ``epochs`` on Datasets (matterport's call); returns ``history``.
 
-        ``layers`` is ``heads``, ``3+``, ``4+``, ``5+``, ``all`` or a regex over layer names.
-        ``augmenters`` (an Augmenter or spec) defaults to config.AUGMENTERS. The rate follows
-        config.LR_SCHEDULE/LR_WARMUP_STEPS over epochs 1..``epochs``; ``monitor`` measures validation
-        metrics per epoch (see maskkit.model.validation_metrics).
+        A convenience over ``fit``: the input side (maskkit.data.feed.training_inputs) turns the
+        datasets into per-epoch inputs, sharded for this worker of a multi-worker run.
+        ``augmenters`` (an Augmenter or spec) defaults to config.AUGMENTERS; see ``fit`` for the rest.
         """
-        from maskkit.data.input import make_dataset
+        from maskkit.data.feed import training_inputs
+
+        self._check_can_train(epochs)
+        train_input, val_input = training_inputs(train_dataset, val_dataset, self.config, self.epoch + 1,
+                                                 augmenters=augmenters, shard=worker_shard(self.strategy))
+        return self.fit(train_input, val_input, learning_rate, epochs, layers=layers, verbose=verbose,
+                        monitor=monitor, class_names=train_dataset.class_names)
+
+    def fit(self, train_input: EpochInput, val_input: EpochInput | None, learning_rate: float, epochs: int,
+            layers: str = "heads", verbose: int = 1, monitor: EpochMonitor | None = None,
+            class_names: Sequence[str] = ()) -> dict[str, list[float]]:
+        """Train epochs ``self.epoch + 1 .. epochs`` (absolute numbers) on ready batches; returns ``history``.
+
+        ``train_input(epoch)``/``val_input(epoch)`` iterate over that epoch's batches holding every
+        model input, anchors included (maskkit.data.feed.training_inputs makes them from Datasets);
+        in a multi-worker run each worker passes its own shard. ``layers`` is ``heads``, ``3+``,
+        ``4+``, ``5+``, ``all`` or a regex over layer names. The rate follows
+        config.LR_SCHEDULE/LR_WARMUP_STEPS over epochs 1..``epochs``; ``monitor`` measures validation
+        metrics per epoch (see maskkit.model.validation_metrics); ``class_names`` go into every
+        checkpoint.
+        """
         from maskkit.weights.native import restore_optimizer_state
 
-        if self.mode != "training":
-            raise MaskkitError("train() needs a MaskRCNN built with mode='training'")
-        if epochs <= self.epoch:
-            raise ConfigError("epochs", f"already at epoch {self.epoch}; pass a larger total to train more",
-                              kind="argument")
+        self._check_can_train(epochs)
         config = self.config
-        if augmenters is None and config.AUGMENTERS:
-            augmenters = list(config.AUGMENTERS)
         if not self._steps:
             seed_everything(config.SEED)
-        # Each epoch reads a fresh stream seeded by its number, so a run resumed from epoch e reads
-        # what an uninterrupted run reads in epoch e + 1. The iterators live only in these generators,
-        # which release_frames lets go of on an error.
-        shard, first = worker_shard(self.strategy), self.epoch + 1
-        train_batches = epoch_batches(
-            lambda epoch: make_dataset(train_dataset, config, augmenters=augmenters, seed=config.SEED + epoch,
-                                       shard=shard), first, epochs, config.STEPS_PER_EPOCH)
-        val_batches = None
-        if val_dataset is not None and config.VALIDATION_STEPS:
-            val_batches = epoch_batches(lambda epoch: make_dataset(val_dataset, config, seed=config.SEED + 1,
-                                                                   shard=shard),
-                                        first, epochs, config.VALIDATION_STEPS)
         key = (self.graph.layer_regex(layers), float(learning_rate))
         if key not in self._steps:
             self._steps[key] = make_steps(self.strategy, self.graph.training_model, config, key[0], key[1])
@@ -171,19 +171,28 @@ class MaskRCNN:
             self._optimizer_state = []
         if is_chief(self.strategy):
             self._claim_log_dir()
-        class_names = list(train_dataset.class_names)
+        class_names = list(class_names)
         if verbose:
             print(f"Starting at epoch {self.epoch}. LR={learning_rate}  layers={layers}  log_dir={self.log_dir}")
         scheduled = config.LR_SCHEDULE != "constant" or config.LR_WARMUP_STEPS > 0
         try:
-            run_epochs(steps, config, train_batches, val_batches, self.epoch, epochs,
+            run_epochs(steps, config, train_input, val_input, self.epoch, epochs,
                        lambda epoch: self._end_epoch(epoch, class_names),
                        self.log_dir if is_chief(self.strategy) else None, self.history, verbose,
                        schedule_for(config, learning_rate, epochs) if scheduled else None, monitor)
         except BaseException as exc:
+            # The inputs' tf.data iterators live in the loop's frames: let go of them now (see release_frames).
             release_frames(exc)
             raise
         return self.history
+
+    def _check_can_train(self, epochs: int) -> None:
+        """MaskkitError unless this model is in training mode and ``epochs`` lies beyond its epoch."""
+        if self.mode != "training":
+            raise MaskkitError("train() needs a MaskRCNN built with mode='training'")
+        if epochs <= self.epoch:
+            raise ConfigError("epochs", f"already at epoch {self.epoch}; pass a larger total to train more",
+                              kind="argument")
 
     def _end_epoch(self, epoch: int, class_names: Sequence[str]) -> Path:
         """Record a finished epoch (so an interrupted train() leaves ``epoch`` right) and checkpoint it;
@@ -220,12 +229,6 @@ class MaskRCNN:
         masks = tf.gather(tf.transpose(outputs["mrcnn_mask"], [0, 1, 4, 2, 3]), class_ids, batch_dims=2)
         return detections, masks
 
-    def _normalised_anchors(self, shape: tuple[int, ...]) -> np.ndarray:
-        """The normalised anchors of a molded image shape, computed once per shape."""
-        if shape not in self._anchors:
-            self._anchors[shape] = norm_boxes(anchors_for(self.config, shape), shape[:2])
-        return self._anchors[shape]
-
     def detect(self, images: Sequence[np.ndarray], verbose: int = 0) -> list[dict[str, np.ndarray]]:
         """Per image a dict: rois int32 [N, 4] (original pixels), class_ids int32 [N], scores float32 [N],
         masks bool [H, W, N]. Images of different sizes may be mixed; they are run in batches of
@@ -243,7 +246,7 @@ class MaskRCNN:
         for index, (array, _, _) in enumerate(molded):
             groups.setdefault(array.shape[1:], []).append(index)
         for shape, members in groups.items():
-            anchors = self._normalised_anchors(shape)
+            anchors = normalised_anchors(self.config, shape)
             for start in range(0, len(members), self.config.BATCH_SIZE):
                 chunk = members[start:start + self.config.BATCH_SIZE]
                 batch = np.concatenate([molded[i][0] for i in chunk])
@@ -255,22 +258,6 @@ class MaskRCNN:
                     results[i] = unmold_detections(detections[row], masks[row], images[i].shape, shape,
                                                    molded[i][2][0])
         return results
-
-
-def epoch_batches(make: Callable[[int], Any], first: int, last: int, steps: int) -> Iterator[dict[str, Any]]:
-    """``steps`` batches of ``make(epoch)`` for each epoch ``first..last``; the first epoch's dataset is
-    made now, so its errors (no usable image, wrong class count) come before anything is written."""
-    from maskkit.data.input import next_batch
-
-    datasets = {first: make(first)}
-
-    def batches() -> Iterator[dict[str, Any]]:
-        for epoch in range(first, last + 1):
-            stream = iter(datasets.pop(epoch) if epoch in datasets else make(epoch))
-            for _ in range(steps):
-                yield next_batch(stream)
-
-    return batches()
 
 
 def unmold_detections(detections: np.ndarray, masks: np.ndarray, original_shape: Sequence[int],

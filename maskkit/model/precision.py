@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import keras
 
 from maskkit.config import PRECISIONS
 
 FLOAT32 = "float32"
-__all__ = ["FLOAT32", "PRECISIONS", "bfloat16_supported", "policy_scope"]
+__all__ = ["FLOAT32", "PRECISIONS", "bfloat16_supported", "cpu_flags", "policy_scope", "suggested_settings"]
 
 
 @contextlib.contextmanager
@@ -31,10 +31,27 @@ def policy_scope(precision: str) -> Iterator[None]:
         keras.config.set_dtype_policy(previous)
 
 
-def bfloat16_supported() -> bool:
-    """Whether this CPU has native bfloat16 arithmetic (AVX512_BF16 or AMX), where mixed_bfloat16 pays."""
+def cpu_flags() -> set[str]:
+    """The CPU feature flags Linux reports in /proc/cpuinfo (empty where there is none)."""
     try:
-        flags = Path("/proc/cpuinfo").read_text()
+        return set(Path("/proc/cpuinfo").read_text().split())
     except OSError:
-        return False
-    return any(flag in flags.split() for flag in ("avx512_bf16", "amx_bf16"))
+        return set()
+
+
+def bfloat16_supported() -> bool:
+    """Whether this CPU has native bfloat16 arithmetic (AVX512_BF16 or AMX)."""
+    return bool(cpu_flags() & {"avx512_bf16", "amx_bf16"})
+
+
+def suggested_settings(has_gpu: bool, flags: set[str]) -> dict[str, Any]:
+    """The PRECISION and XLA to start from on this machine: mixed_float16 on a GPU; on a CPU with AMX
+    tiles mixed_bfloat16 with XLA (bfloat16 without XLA adds unfused casts); float32 otherwise, since
+    AVX512_BF16 alone measured no faster than float32 (docs/benchmarks.md, Model speed)."""
+    if has_gpu:
+        return {"PRECISION": "mixed_float16", "XLA": False}
+    if "amx_bf16" in flags:
+        return {"PRECISION": "mixed_bfloat16", "XLA": True}
+    return {"PRECISION": "float32", "XLA": False}
+
+

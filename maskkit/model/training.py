@@ -1,7 +1,10 @@
 """The training loop: tf.function steps with GradientTape, SGD with momentum, clipping, weight decay.
 
-One call of ``run_training`` trains epochs ``start_epoch + 1 .. epochs`` (matterport's absolute
-numbering), writes a checkpoint, TensorBoard scalars and a history entry per epoch.
+One call of ``run_epochs`` trains epochs ``start_epoch + 1 .. epochs`` (matterport's absolute
+numbering), writes a checkpoint, TensorBoard scalars and a history entry per epoch. It reads each
+epoch's batches from an EpochInput and feeds them to the steps as they come: the input side
+(maskkit.data.feed) hands over batches that already hold everything the model takes, anchors
+included, and raises its own errors as maskkit errors.
 """
 
 from __future__ import annotations
@@ -18,16 +21,16 @@ import keras
 import tensorflow as tf
 
 from maskkit.config import LOSS_NAMES, Config
-from maskkit.data.anchors import anchors_for
-from maskkit.data.input import next_batch
 from maskkit.errors import ConfigError, TrainingDivergedError
 from maskkit.model.batchnorm import BatchNorm, frozen_batchnorm, frozen_batchnorm_layers
 from maskkit.model.detection_target import follow_optimizer_steps
 from maskkit.model.losses import compute_losses
 from maskkit.model.progress import EpochTimeCheck, epoch_summary
-from maskkit.utils.boxes import norm_boxes
 
 Batch = dict[str, tf.Tensor]
+#: What the loop reads: ``input(epoch)`` is an iterator over that epoch's model-ready batches
+#: (maskkit.data.feed.epoch_input makes them from a Dataset).
+EpochInput = Callable[[int], Iterator[Batch]]
 
 
 def trainable_layers(model: keras.Model, regex: str) -> list[keras.layers.Layer]:
@@ -40,14 +43,6 @@ def trainable_layers(model: keras.Model, regex: str) -> list[keras.layers.Layer]
     if not chosen:
         raise ConfigError("layers", f"the regex {regex!r} matches no layer with weights", kind="argument")
     return chosen
-
-
-def with_anchors(batch: Batch, config: Config) -> Batch:
-    """Add the normalised anchors [B, A, 4] for the batch's image size (computed once, cached)."""
-    shape = tuple(int(v) for v in batch["images"].shape[1:3])
-    anchors = norm_boxes(anchors_for(config, shape), shape)
-    count = int(batch["images"].shape[0])
-    return {**batch, "anchors": tf.broadcast_to(tf.constant(anchors), (count, *anchors.shape))}
 
 
 def write_scalar(tag: str, value: float, step: int) -> None:
@@ -155,12 +150,13 @@ def check_finite(values: dict[str, float], epoch: int, step: int, phase: str = "
         raise TrainingDivergedError(epoch, step, bad, phase)
 
 
-def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Batch],
-               val_batches: Iterator[Batch] | None, start_epoch: int, epochs: int,
+def run_epochs(steps: StepFunctions, config: Config, train_input: EpochInput,
+               val_input: EpochInput | None, start_epoch: int, epochs: int,
                save_checkpoint: Callable[[int], Path], log_dir: Path | None, history: dict[str, list[float]],
                verbose: int = 1, learning_rate: Callable[[int], float] | None = None,
                monitor: EpochMonitor | None = None) -> None:
-    """Train epochs start_epoch+1..epochs; append per-epoch mean losses to ``history``; TensorBoard
+    """Train epochs start_epoch+1..epochs on STEPS_PER_EPOCH batches of ``train_input(epoch)`` each
+    (validated on VALIDATION_STEPS of ``val_input(epoch)``); append per-epoch mean losses to ``history``; TensorBoard
     scalars go to ``log_dir`` (None on the workers of a multi-worker run that are not the chief).
 
     ``learning_rate`` maps the absolute 0-based step to the rate; ``monitor`` adds validation metrics
@@ -176,11 +172,11 @@ def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Bat
         started = time.perf_counter()
         timer = EpochTimeCheck(config.STEPS_PER_EPOCH, verbose) if epoch == start_epoch + 1 else None
         sums = dict.fromkeys(names, 0.0)
+        batches = train_input(epoch)
         for step in range(1, config.STEPS_PER_EPOCH + 1):
             if learning_rate is not None:
                 steps.optimizer.learning_rate = learning_rate((epoch - 1) * config.STEPS_PER_EPOCH + step - 1)
-            batch = with_anchors(next_batch(train_batches), config)
-            values = {k: float(v) for k, v in steps.train_step(batch).items()}
+            values = {k: float(v) for k, v in steps.train_step(next(batches)).items()}
             check_finite(values, epoch, step, verbose=verbose)
             for name in names:
                 sums[name] += values[name]
@@ -188,11 +184,11 @@ def run_epochs(steps: StepFunctions, config: Config, train_batches: Iterator[Bat
             if timer:
                 timer.step_done(step)
         record = {name: sums[name] / config.STEPS_PER_EPOCH for name in names}
-        if val_batches is not None and config.VALIDATION_STEPS:
+        if val_input is not None and config.VALIDATION_STEPS:
             val_sums = dict.fromkeys(names, 0.0)
+            batches = val_input(epoch)
             for val_step in range(1, config.VALIDATION_STEPS + 1):
-                batch = with_anchors(next_batch(val_batches), config)
-                values = {k: float(v) for k, v in steps.eval_step(batch).items()}
+                values = {k: float(v) for k, v in steps.eval_step(next(batches)).items()}
                 check_finite(values, epoch, val_step, "validation", verbose)
                 for name in names:
                     val_sums[name] += values[name]

@@ -21,7 +21,7 @@ from maskkit.cli.main import cli
 from maskkit.data.ground_truth import load_image_gt
 from maskkit.errors import ConfigError, DatasetError, PluginError, TrainingDivergedError, WeightsError
 from maskkit.weights.native import write_native
-from tests.helpers import ArrayDataset, registered, shapes_config
+from tests.helpers import ArrayDataset, matterport_shapes_config, registered
 from tests.helpers_coco import build_coco
 
 pytestmark = pytest.mark.slow
@@ -99,7 +99,7 @@ def square_mask(size: int = 32, count: int = 1) -> np.ndarray:
     return mask
 
 
-CONFIG = shapes_config(NUM_CLASSES=3, IMAGE_MIN_DIM=64, IMAGE_MAX_DIM=64)
+CONFIG = matterport_shapes_config(NUM_CLASSES=3, IMAGE_MIN_DIM=64, IMAGE_MAX_DIM=64)
 
 
 # ----- image files ------------------------------------------------------------------------------
@@ -111,7 +111,7 @@ def test_a_corrupt_image_file_names_the_file(tmp_path, damage):
     path.write_bytes({"truncated": data[: len(data) // 2], "garbage": b"not an image at all", "empty": b""}[damage])
     dataset = SquareFiles([path])
     with pytest.raises(DatasetError, match=r"image 0 .*broken\.png.*cannot decode image file"):
-        load_image_gt(dataset, shapes_config(NUM_CLASSES=2, IMAGE_MIN_DIM=64, IMAGE_MAX_DIM=64), 0)
+        load_image_gt(dataset, matterport_shapes_config(NUM_CLASSES=2, IMAGE_MIN_DIM=64, IMAGE_MAX_DIM=64), 0)
 
 
 def test_a_missing_image_file_names_the_path(tmp_path):
@@ -129,7 +129,7 @@ def test_grayscale_16bit_and_alpha_files_load_as_rgb(tmp_path, kind):
               "gray_alpha": np.dstack([gray, gray, gray, np.full(gray.shape, 255, np.uint8)])}[kind]
     path = tmp_path / f"{kind}.png"
     assert cv2.imwrite(str(path), pixels)
-    config = shapes_config(NUM_CLASSES=2, IMAGE_MIN_DIM=64, IMAGE_MAX_DIM=64)
+    config = matterport_shapes_config(NUM_CLASSES=2, IMAGE_MIN_DIM=64, IMAGE_MAX_DIM=64)
     image, meta, class_ids, boxes, masks = load_image_gt(SquareFiles([path]), config, 0, use_mini_mask=False)
     assert image.shape == (64, 64, 3) and image.dtype == np.uint8
     assert list(meta[1:4]) == [32, 32, 3]

@@ -1,5 +1,6 @@
 """train -> evaluate -> detect through the CLI and the Pipeline API, and class names that travel
-with the checkpoint into a fresh process that has no dataset."""
+with the checkpoint into a fresh process that has no dataset. Training is tested on a CLI run of
+its own; evaluate and detect use the session's trained model (``trained_tiny``, trained by Pipeline)."""
 
 from __future__ import annotations
 
@@ -54,8 +55,8 @@ def test_train_writes_checkpoints_with_classes_and_dataset(run_dir):
     assert (checkpoints[-1].parent / "loss_curves.png").is_file()
 
 
-def test_evaluate_prints_coco_numbers_and_writes_json(run_dir, tmp_path):
-    result = invoke("evaluate", "--weights", str(run_dir), "--out", str(tmp_path))
+def test_evaluate_prints_coco_numbers_and_writes_json(trained_tiny, tmp_path):
+    result = invoke("evaluate", "--weights", str(trained_tiny.model_dir), "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert "AP50" in result.output and "mAP@0.5" in result.output
     metrics = json.loads((tmp_path / "metrics.json").read_text())
@@ -65,7 +66,7 @@ def test_evaluate_prints_coco_numbers_and_writes_json(run_dir, tmp_path):
     assert all({"image_id", "category_id", "bbox", "score", "segmentation"} <= set(r) for r in results)
 
 
-def test_detect_in_a_fresh_process_names_classes_from_the_checkpoint(run_dir, tmp_path):
+def test_detect_in_a_fresh_process_names_classes_from_the_checkpoint(trained_tiny, tmp_path):
     import maskkit
 
     dataset = maskkit.datasets.create("shapes", count=2, height=64, width=80, seed=5)
@@ -75,7 +76,7 @@ def test_detect_in_a_fresh_process_names_classes_from_the_checkpoint(run_dir, tm
         cv2.imwrite(str(path), cv2.cvtColor(dataset.load_image(i), cv2.COLOR_RGB2BGR))
         paths.append(str(path))
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "maskkit", "detect", *paths, "--weights", str(run_dir),
+    proc = subprocess.run([sys.executable, "-m", "maskkit", "detect", *paths, "--weights", str(trained_tiny.model_dir),
                            "--out", str(out)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     for path in paths:
@@ -87,30 +88,29 @@ def test_detect_in_a_fresh_process_names_classes_from_the_checkpoint(run_dir, tm
     assert any(name in proc.stdout for name in ("square", "circle", "triangle"))
 
 
-def test_pipeline_from_checkpoint_detects_without_a_dataset(run_dir):
+def test_pipeline_from_checkpoint_detects_without_a_dataset(trained_tiny):
     import maskkit
 
-    pipe = Pipeline.from_checkpoint(run_dir, use_stored_dataset=False)
+    pipe = Pipeline.from_checkpoint(trained_tiny.model_dir, use_stored_dataset=False)
     assert pipe.class_names == ["BG", "square", "circle", "triangle"] and pipe.dataset is None
     image = maskkit.datasets.create("shapes", count=1, height=64, width=64).load_image(0)
     result = pipe.detect([image])[0]
     assert result["masks"].shape[:2] == (64, 64) and result["rois"].shape[1] == 4
 
 
-def test_mismatched_class_list_is_an_error_unless_heads_are_excluded(run_dir):
+def test_mismatched_class_list_is_an_error_unless_heads_are_excluded(trained_tiny, tmp_path):
     import numpy as np
 
     image = np.zeros((64, 64, 3), np.uint8)
     mask = np.zeros((64, 64, 1), bool)
     mask[10:30, 10:30] = True
     other = ArrayDataset([image], [mask], [np.array([1])], class_names=("cat", "dog", "bird"))
-    pipe = Pipeline(other, preset="shapes", overrides={"BACKBONE": "tiny", "IMAGE_MIN_DIM": 64,
-                                                       "IMAGE_MAX_DIM": 64, "TOP_DOWN_PYRAMID_SIZE": 32,
-                                                       "FPN_CLASSIF_FC_LAYERS_SIZE": 64})
+    pipe = Pipeline(other, config=trained_tiny.model.config, log_dir=tmp_path)
     with pytest.raises(WeightsError) as info:
-        pipe.load_weights(run_dir)
+        pipe.load_weights(trained_tiny.model_dir)
     assert "cat" in str(info.value) and "square" in str(info.value)
-    report = pipe.load_weights(run_dir, exclude=["mrcnn_class_logits", "mrcnn_bbox_fc", "mrcnn_bbox", "mrcnn_mask"])
+    report = pipe.load_weights(trained_tiny.model_dir,
+                               exclude=["mrcnn_class_logits", "mrcnn_bbox_fc", "mrcnn_bbox", "mrcnn_mask"])
     assert report.loaded
 
 

@@ -14,7 +14,7 @@ import maskkit  # noqa: E402
 from maskkit.model.batchnorm import BatchNorm, frozen_batchnorm  # noqa: E402
 from maskkit.model.graph import HEADS_REGEX  # noqa: E402
 from maskkit.model.maskrcnn import MaskRCNN  # noqa: E402
-from tests.integration.test_train_tiny import tiny_config  # noqa: E402
+from tests.helpers import tiny_config  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ import maskkit
 from maskkit.data import anchors_for, load_image_gt, mold_image, parse_image_meta_batch
 from maskkit.data.input import make_dataset
 from maskkit.errors import DatasetError
-from tests.helpers import ArrayDataset, shapes_config, shapes_dataset
+from tests.helpers import ArrayDataset, matterport_shapes_config, shapes_dataset
 
 
 def batches(pipeline, count=2):
@@ -23,7 +23,7 @@ def assert_same(a, b):
 
 
 def test_batch_images_are_exactly_mold_image_of_the_loaded_images():
-    config = shapes_config()
+    config = matterport_shapes_config()
     dataset = shapes_dataset(count=4)
     batch = batches(make_dataset(dataset, config, shuffle=False, seed=0), 1)[0]
     for position in range(2):
@@ -32,7 +32,7 @@ def test_batch_images_are_exactly_mold_image_of_the_loaded_images():
 
 
 def test_batches_follow_the_model_input_contract():
-    config = shapes_config()
+    config = matterport_shapes_config()
     batch = batches(make_dataset(shapes_dataset(count=6), config, augmenters="fliplr", seed=1), 1)[0]
     anchors = anchors_for(config, config.IMAGE_SHAPE).shape[0]
     expected = {"images": ((2, 128, 128, 3), np.float32), "image_meta": ((2, 16), np.float32),
@@ -50,7 +50,7 @@ def test_batches_follow_the_model_input_contract():
 
 
 def test_equal_seeds_give_identical_batches_and_workers_do_not_matter():
-    config, dataset = shapes_config(), shapes_dataset(count=6)
+    config, dataset = matterport_shapes_config(), shapes_dataset(count=6)
     spec = "fliplr,rot90,rotate,brightness_contrast"
     first = batches(make_dataset(dataset, config, augmenters=spec, seed=5, num_parallel_calls=2), 4)
     again = batches(make_dataset(dataset, config, augmenters=spec, seed=5, num_parallel_calls=1), 4)
@@ -60,7 +60,7 @@ def test_equal_seeds_give_identical_batches_and_workers_do_not_matter():
 
 
 def test_without_shuffle_or_repeat_images_come_in_order_once():
-    config = shapes_config()
+    config = matterport_shapes_config()
     out = batches(make_dataset(shapes_dataset(count=5), config, shuffle=False, repeat=False), 10)
     ids = np.concatenate([parse_image_meta_batch(b["image_meta"])["image_id"] for b in out])
     np.testing.assert_array_equal(ids, [0, 1, 2, 3])
@@ -81,7 +81,7 @@ def block_dataset(counts: list[int]) -> ArrayDataset:
 
 
 def test_images_without_instances_are_skipped_and_extra_instances_subsampled():
-    config = shapes_config(MAX_GT_INSTANCES=5, IMAGES_PER_GPU=1)
+    config = matterport_shapes_config(MAX_GT_INSTANCES=5, IMAGES_PER_GPU=1)
     out = batches(make_dataset(block_dataset([0, 9, 0, 2]), config, shuffle=False, repeat=False), 10)
     ids = [int(b["image_meta"][0, 0]) for b in out]
     assert ids == [1, 3]
@@ -91,11 +91,11 @@ def test_images_without_instances_are_skipped_and_extra_instances_subsampled():
 
 def test_a_dataset_without_any_instance_is_a_clear_error():
     with pytest.raises(DatasetError, match="none of its 2 images has an instance"):
-        make_dataset(block_dataset([0, 0]), shapes_config())
+        make_dataset(block_dataset([0, 0]), matterport_shapes_config())
 
 
 def test_worker_processes_give_the_same_batches_as_threads():
-    config, dataset = shapes_config(), shapes_dataset(count=6)
+    config, dataset = matterport_shapes_config(), shapes_dataset(count=6)
     threads = batches(make_dataset(dataset, config, augmenters="fliplr,rot90", seed=2), 3)
     processes = batches(make_dataset(dataset, config, augmenters="fliplr,rot90", seed=2, processes=2), 3)
     assert_same(threads, processes)
@@ -111,13 +111,13 @@ class EraseAll(maskkit.Augmenter):
 
 
 def test_losing_every_instance_to_augmentation_stops_with_a_clear_error():
-    pipeline = make_dataset(shapes_dataset(count=3), shapes_config(), augmenters=EraseAll())
+    pipeline = make_dataset(shapes_dataset(count=3), matterport_shapes_config(), augmenters=EraseAll())
     with pytest.raises(Exception, match="had no instances"):
         batches(pipeline, 1)
 
 
 def test_each_pass_over_a_finite_pipeline_is_reshuffled_reproducibly():
-    config, dataset = shapes_config(), shapes_dataset(count=8)
+    config, dataset = matterport_shapes_config(), shapes_dataset(count=8)
 
     def two_passes():
         pipeline = make_dataset(dataset, config, seed=4, repeat=False)
@@ -152,7 +152,7 @@ def reference_batches(dataset, config, augmenters, seed, count):
 
 @pytest.mark.parametrize("threads", [1, 2])
 def test_batches_handed_over_in_groups_equal_examples_built_one_at_a_time(threads):
-    config = shapes_config(IMAGES_PER_GPU=3, MAX_GT_INSTANCES=3)
+    config = matterport_shapes_config(IMAGES_PER_GPU=3, MAX_GT_INSTANCES=3)
     dataset = shapes_dataset(count=7)
     spec = "fliplr,rot90,rotate"
     got = batches(make_dataset(dataset, config, augmenters=spec, seed=9, num_parallel_calls=threads), 5)
@@ -164,7 +164,7 @@ def test_batches_handed_over_in_groups_equal_examples_built_one_at_a_time(thread
 
 
 def test_a_group_without_any_instance_leaves_no_gap_in_the_batches():
-    config = shapes_config(MAX_GT_INSTANCES=5, IMAGES_PER_GPU=2)
+    config = matterport_shapes_config(MAX_GT_INSTANCES=5, IMAGES_PER_GPU=2)
     out = batches(make_dataset(block_dataset([0, 0, 3, 2, 0, 1, 4]), config, shuffle=False, repeat=False), 10)
     ids = [[int(v) for v in b["image_meta"][:, 0]] for b in out]
     assert ids == [[2, 3], [5, 6]]

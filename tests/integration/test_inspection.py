@@ -8,13 +8,13 @@ import cv2
 import numpy as np
 
 from maskkit.visualize.inspection import format_inspection, run_inspection
-from tests.helpers import shapes_config, shapes_dataset
+from tests.helpers import matterport_shapes_config, shapes_dataset
 
 TITLE = 24  # height of the caption strip maskkit.visualize adds above a titled picture
 
 
 def test_inspection_reports_counts_and_writes_decodable_pngs(tmp_path):
-    config = shapes_config()
+    config = matterport_shapes_config()
     stats = run_inspection(shapes_dataset(count=6), config, tmp_path / "inspect", seed=3, count=2,
                            augmenters="rot90,rotate")
     assert stats["images"] == 6 and stats["classes"] == 4
@@ -46,7 +46,7 @@ def test_inspection_reports_counts_and_writes_decodable_pngs(tmp_path):
 
 
 def test_same_seed_samples_the_same_images_and_text_lists_everything(tmp_path):
-    dataset, config = shapes_dataset(count=6), shapes_config()
+    dataset, config = shapes_dataset(count=6), matterport_shapes_config()
     first = run_inspection(dataset, config, tmp_path / "a", seed=1, count=2)
     second = run_inspection(dataset, config, tmp_path / "b", seed=1, count=2)
     assert first["samples"] == second["samples"]

@@ -11,7 +11,7 @@ keras = pytest.importorskip("keras")
 import maskkit  # noqa: E402
 from maskkit.config import Config  # noqa: E402
 from maskkit.model.maskrcnn import MaskRCNN  # noqa: E402
-from maskkit.model.training import StepFunctions, with_anchors  # noqa: E402
+from maskkit.model.training import StepFunctions  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -78,10 +78,9 @@ def test_bfloat16_outputs_are_float32_and_in_range(float32_checkpoint) -> None:
     checkpoint, model_dir = float32_checkpoint
     model = detector("mixed_bfloat16", checkpoint, model_dir)
     molded, metas, _ = model.mold_inputs([shapes().load_image(0)])
-    from maskkit.data.anchors import anchors_for
-    from maskkit.utils.boxes import norm_boxes
+    from maskkit.data.anchors import normalised_anchors
 
-    anchors = norm_boxes(anchors_for(model.config, molded.shape[1:3]), molded.shape[1:3])[None]
+    anchors = normalised_anchors(model.config, molded.shape[1:3])[None]
     outputs = model.graph.inference_model({"images": molded, "image_meta": metas, "anchors": anchors})
     assert {name: value.dtype.name for name, value in outputs.items()} == dict.fromkeys(outputs, "float32")
     detections = outputs["detections"].numpy()[0]
@@ -109,9 +108,9 @@ def test_float16_trains_with_loss_scaling(tmp_path) -> None:
     model = MaskRCNN("training", config, tmp_path)
     steps = StepFunctions(model.keras_model, config, ".*", config.LEARNING_RATE)
     assert isinstance(steps.optimizer, keras.optimizers.LossScaleOptimizer)
-    from maskkit.data.input import make_dataset
+    from maskkit.data.feed import epoch_input
 
-    batch = with_anchors(next(iter(make_dataset(shapes(), config))), config)
+    batch = next(epoch_input(shapes(), config, 1)(1))
     before = [v.numpy().copy() for v in steps.variables]
     losses = [float(steps.train_step(batch)["loss"]) for _ in range(2)]
     assert all(np.isfinite(losses)), losses

@@ -131,3 +131,24 @@ def test_maskkit_imports_no_builtin_plugin():
     offenders = sorted(f"{name} imports {imported}" for name, path in modules().items()
                        for imported in imported_names(path, name) if imported.split(".")[0] in BUILTIN_PLUGINS)
     assert not offenders, offenders
+
+
+def test_the_model_layer_reads_ready_batches_and_builds_no_input_pipeline():
+    """The loop (training.py, distribute.py) imports nothing of data/; no model module builds tf.data
+    pipelines (data/input.py): Pipeline, or MaskRCNN.train's one call of data/feed.py, hands them batches."""
+    graph = import_graph()
+    builders = sorted(name for name, targets in graph.items()
+                      if name.startswith("maskkit.model.") and "maskkit.data.input" in targets)
+    assert not builders, builders
+    for loop in ("maskkit.model.training", "maskkit.model.distribute"):
+        assert not [target for target in graph[loop] if target.startswith("maskkit.data")], (loop, graph[loop])
+
+
+def test_no_test_module_imports_another():
+    """Shared test code lives in tests/helpers*.py and conftest fixtures, never in a test module."""
+    tests_root = PACKAGE_ROOT.parent / "tests"
+    offenders = sorted(f"{path.relative_to(tests_root)} imports {imported}" for path in tests_root.rglob("*.py")
+                       for imported in imported_names(path, "tests._")
+                       if imported.split(".")[0] == "tests" and any(part.startswith("test_")
+                                                                     for part in imported.split(".")[1:]))
+    assert not offenders, offenders

@@ -10,7 +10,7 @@ from maskkit.augment import build_augmenters
 from maskkit.data import load_image_gt, parse_image_meta
 from maskkit.errors import ConfigError
 from maskkit.utils.boxes import extract_bboxes
-from tests.helpers import ArrayDataset, shapes_config, shapes_dataset
+from tests.helpers import ArrayDataset, matterport_shapes_config, shapes_dataset
 
 
 def two_block_dataset() -> ArrayDataset:
@@ -25,7 +25,7 @@ def two_block_dataset() -> ArrayDataset:
 
 
 def test_square_mode_resizes_and_boxes_come_from_masks():
-    config = shapes_config()
+    config = matterport_shapes_config()
     image, meta, class_ids, boxes, masks = load_image_gt(two_block_dataset(), config, 0, use_mini_mask=False)
     assert image.shape == (128, 128, 3) and masks.shape == (128, 128, 2)
     np.testing.assert_array_equal(class_ids, [1, 2])
@@ -41,7 +41,7 @@ def test_square_mode_resizes_and_boxes_come_from_masks():
 
 @pytest.mark.parametrize("spec", ["fliplr", "flipud", "rot90", "scale_crop", "rotate", "fliplr,rot90,rotate"])
 def test_boxes_follow_masks_after_augmentation(spec):
-    config = shapes_config()
+    config = matterport_shapes_config()
     augment = build_augmenters(spec)
     for seed in range(4):
         image, _, class_ids, boxes, masks = load_image_gt(two_block_dataset(), config, 0, augmenters=augment,
@@ -63,13 +63,14 @@ def test_instances_that_vanish_are_dropped():
             masks[:, :, 0] = False
             return image, masks
 
-    _, _, class_ids, boxes, masks = load_image_gt(two_block_dataset(), shapes_config(), 0, augmenters=Erase())
+    _, _, class_ids, boxes, masks = load_image_gt(two_block_dataset(), matterport_shapes_config(), 0,
+                                                  augmenters=Erase())
     np.testing.assert_array_equal(class_ids, [2])
     assert boxes.shape == (1, 4) and masks.shape == (56, 56, 1)
 
 
 def test_mini_masks_are_bbox_crops_of_the_full_masks():
-    config = shapes_config()
+    config = matterport_shapes_config()
     dataset = shapes_dataset(count=3)
     _, _, _, boxes, full = load_image_gt(dataset, config, 1, use_mini_mask=False, rng=np.random.default_rng(0))
     _, _, _, mini_boxes, mini = load_image_gt(dataset, config, 1, rng=np.random.default_rng(0))
@@ -81,4 +82,4 @@ def test_mini_masks_are_bbox_crops_of_the_full_masks():
 
 def test_class_count_mismatch_names_the_field():
     with pytest.raises(ConfigError, match="NUM_CLASSES"):
-        load_image_gt(two_block_dataset(), shapes_config(NUM_CLASSES=3), 0)
+        load_image_gt(two_block_dataset(), matterport_shapes_config(NUM_CLASSES=3), 0)

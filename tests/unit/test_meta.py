@@ -7,11 +7,11 @@ import pytest
 
 from maskkit.data import (anchor_counts, anchors_for, compose_image_meta, mold_image, parse_image_meta,
                           parse_image_meta_batch, unmold_image)
-from tests.helpers import shapes_config
+from tests.helpers import matterport_shapes_config
 
 
 def test_image_meta_round_trips():
-    config = shapes_config()
+    config = matterport_shapes_config()
     active = np.array([1, 1, 0, 1], dtype=np.int32)
     meta = compose_image_meta(7, (480, 640, 3), (128, 128, 3), (16, 0, 112, 128), 0.2, active)
     assert meta.dtype == np.float32 and meta.shape == (config.IMAGE_META_SIZE,)
@@ -40,7 +40,7 @@ def test_parse_rejects_a_batch_or_short_vector():
 
 
 def test_mold_subtracts_mean_pixel_and_unmold_restores():
-    config = shapes_config()
+    config = matterport_shapes_config()
     image = np.random.default_rng(0).integers(0, 256, (8, 8, 3), dtype=np.uint8)
     molded = mold_image(image, config)
     assert molded.dtype == np.float32
@@ -49,7 +49,7 @@ def test_mold_subtracts_mean_pixel_and_unmold_restores():
 
 
 def test_shapes_config_gives_4092_anchors_split_by_level():
-    config = shapes_config()
+    config = matterport_shapes_config()
     anchors = anchors_for(config, config.IMAGE_SHAPE)
     assert anchors.shape == (4092, 4) and anchors.dtype == np.float32
     assert anchor_counts(config, config.IMAGE_SHAPE) == [3072, 768, 192, 48, 12]

@@ -13,13 +13,13 @@ from maskkit.data.anchors import anchor_source
 from maskkit.data.targets import _grid
 from maskkit.utils.boxes import apply_box_deltas, box_refinement, compute_overlaps
 from maskkit.utils.resize import minimize_mask
-from tests.helpers import shapes_config
+from tests.helpers import matterport_shapes_config
 
 GT = np.array([[0, 0, 10, 10]], dtype=np.float32)
 
 
 def targets(anchors, class_ids, boxes, **overrides):
-    config = shapes_config(**overrides)
+    config = matterport_shapes_config(**overrides)
     return build_rpn_targets(np.array(anchors, dtype=np.float32), np.array(class_ids), np.array(boxes, np.float32),
                              config, rng=np.random.default_rng(0))
 
@@ -67,7 +67,7 @@ def test_balancing_keeps_at_most_half_positives_and_fills_with_negatives():
 
 def test_subsampling_is_seeded():
     anchors = [[0, 0, 10, 10]] * 20 + [[50, 50, 60, 60]] * 20
-    config = shapes_config(RPN_TRAIN_ANCHORS_PER_IMAGE=8)
+    config = matterport_shapes_config(RPN_TRAIN_ANCHORS_PER_IMAGE=8)
     runs = [build_rpn_targets(np.array(anchors, np.float32), np.array([1]), GT, config, rng=np.random.default_rng(5))
             for _ in range(2)]
     np.testing.assert_array_equal(runs[0][0], runs[1][0])
@@ -85,7 +85,7 @@ def naive_rpn_match(anchors, boxes):
 
 
 def test_shapes_sized_case_matches_the_reference_and_deltas_refine_onto_gt():
-    config = shapes_config(RPN_TRAIN_ANCHORS_PER_IMAGE=4092)
+    config = matterport_shapes_config(RPN_TRAIN_ANCHORS_PER_IMAGE=4092)
     anchors = anchors_for(config, config.IMAGE_SHAPE)
     boxes = np.array([[10, 12, 50, 40], [60, 60, 120, 126], [70, 5, 90, 30]], dtype=np.float32)
     match, bbox = build_rpn_targets(anchors, np.array([1, 2, 3]), boxes, config, rng=np.random.default_rng(0))
@@ -112,7 +112,7 @@ def test_random_rois_stay_in_the_image_and_cluster_around_gt():
 
 
 def test_detection_targets_respect_the_positive_ratio_and_crop_masks():
-    config = shapes_config(USE_MINI_MASK=False)
+    config = matterport_shapes_config(USE_MINI_MASK=False)
     boxes = np.array([[20, 20, 60, 50], [70, 80, 110, 120]], dtype=np.int32)
     masks = np.zeros((128, 128, 2), dtype=bool)
     for i, (y1, x1, y2, x2) in enumerate(boxes):
@@ -133,7 +133,7 @@ def test_detection_targets_respect_the_positive_ratio_and_crop_masks():
 
 @pytest.mark.parametrize("use_mini_mask", [True, False])
 def test_mask_targets_are_the_same_from_mini_or_full_masks(use_mini_mask):
-    config = shapes_config(USE_MINI_MASK=use_mini_mask)
+    config = matterport_shapes_config(USE_MINI_MASK=use_mini_mask)
     box = np.array([[20, 20, 60, 60]], dtype=np.int32)
     full = np.zeros((128, 128, 1), dtype=bool)
     full[20:60, 20:40, 0] = True  # left half of the box
@@ -237,7 +237,8 @@ def as_gt(entries, repeat_first):
        entries=box_lists(8), repeat_first=st.booleans(), seed=st.integers(0, 3))
 def test_rpn_targets_equal_matterports_full_float64_matrix(height, width, anchor_stride, scales, entries,
                                                            repeat_first, seed):
-    config = shapes_config(RPN_ANCHOR_STRIDE=anchor_stride, RPN_ANCHOR_SCALES=scales, RPN_TRAIN_ANCHORS_PER_IMAGE=64)
+    config = matterport_shapes_config(RPN_ANCHOR_STRIDE=anchor_stride, RPN_ANCHOR_SCALES=scales,
+                                      RPN_TRAIN_ANCHORS_PER_IMAGE=64)
     class_ids, boxes = as_gt(entries, repeat_first)
     anchors = anchors_for(config, (height, width, 3))
     assert _grid(anchor_source(anchors)) is not None  # the grid-window path is the one under test
@@ -245,7 +246,7 @@ def test_rpn_targets_equal_matterports_full_float64_matrix(height, width, anchor
 
 
 def test_anchors_not_from_anchors_for_take_the_full_matrix_path_with_the_same_result():
-    config = shapes_config(RPN_TRAIN_ANCHORS_PER_IMAGE=64)
+    config = matterport_shapes_config(RPN_TRAIN_ANCHORS_PER_IMAGE=64)
     anchors = anchors_for(config, (96, 160, 3))
     class_ids, boxes = np.array([1, -1, 2]), np.array([[10, 12, 50, 40], [60, 60, 90, 126], [0, 0, 3, 2]], np.float32)
     assert anchor_source(anchors.copy()) is None
@@ -255,7 +256,7 @@ def test_anchors_not_from_anchors_for_take_the_full_matrix_path_with_the_same_re
 
 @pytest.mark.parametrize("height, width, count", [(1024, 1024, 20), (640, 1024, 12), (1024, 576, 1)])
 def test_rpn_targets_at_full_size_equal_the_reference(height, width, count):
-    config = shapes_config(IMAGE_MIN_DIM=800, IMAGE_MAX_DIM=1024, RPN_ANCHOR_SCALES=(32, 64, 128, 256, 512))
+    config = matterport_shapes_config(IMAGE_MIN_DIM=800, IMAGE_MAX_DIM=1024, RPN_ANCHOR_SCALES=(32, 64, 128, 256, 512))
     rng = np.random.default_rng(count)
     corners = rng.uniform(-20, [height, width], size=(count, 2))
     boxes = np.concatenate([corners, corners + rng.uniform(1, 400, size=(count, 2))], axis=1).round()

@@ -7,7 +7,7 @@ import pytest
 
 from maskkit.errors import WeightsError
 from maskkit.weights import load_weights, save_weights
-from tests.unit.test_weights import tiny_model, values
+from tests.helpers_weights import tiny_model, values
 
 
 class Holder:

@@ -1,0 +1,99 @@
+"""The input side of a training run: for each epoch, a stream of batches ready for the model.
+
+``training_inputs`` turns a training and a validation Dataset into the two per-epoch inputs the
+training loop (maskkit.model.training.run_epochs) reads. A batch they yield holds everything the
+training model takes, the normalised ``anchors`` included, so the loop only calls ``next``;
+errors raised while building an example inside tf.data arrive as maskkit errors (next_batch).
+
+Epoch ``e`` of the training input reads make_dataset seeded ``SEED + e``: a run resumed after
+epoch ``e - 1`` reads exactly what an uninterrupted run reads in epoch ``e``. The validation input
+reads the same unaugmented stream (seed ``SEED + 1``) every epoch, so epochs compare.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from maskkit.config import Config
+from maskkit.data.anchors import normalised_anchors
+from maskkit.data.input import make_dataset, next_batch
+from maskkit.dataset import Dataset
+
+Batch = dict[str, Any]
+EpochInput = Callable[[int], Iterator[Batch]]
+
+
+def with_anchors(batches: Any, config: Config) -> Any:
+    """The tf.data ``batches`` with ``anchors`` [B, A, 4] added to each: the normalised anchors of the
+    batch's image size (maskkit.data.anchors.normalised_anchors). With a fixed image size (square and
+    crop resizing) they are one constant of the input graph; otherwise they are looked up per batch.
+    The anchors are broadcast here, on tf.data's threads, not on the training thread."""
+    import tensorflow as tf
+
+    height, width = batches.element_spec["images"].shape[1:3]
+    if height is not None and width is not None:
+        constant = tf.constant(normalised_anchors(config, (height, width)))
+
+        def anchors_of(images: Any) -> Any:
+            return constant
+    else:
+        def lookup(h: np.ndarray, w: np.ndarray) -> np.ndarray:
+            return normalised_anchors(config, (int(h), int(w)))
+
+        def anchors_of(images: Any) -> Any:
+            shape = tf.shape(images)
+            return tf.ensure_shape(tf.numpy_function(lookup, [shape[1], shape[2]], tf.float32), (None, 4))
+
+    def add(batch: Batch) -> Batch:
+        anchors = anchors_of(batch["images"])
+        count = tf.shape(batch["images"])[:1]
+        return {**batch, "anchors": tf.broadcast_to(anchors, tf.concat([count, tf.shape(anchors)], 0))}
+
+    return batches.map(add).prefetch(1)
+
+
+def ready_batches(batches: Any) -> Iterator[Batch]:
+    """The batches of the tf.data pipeline ``batches``, an OpError from building an example raised
+    as the maskkit error it carries (maskkit.data.input.next_batch)."""
+    iterator = iter(batches)
+    while True:
+        try:
+            yield next_batch(iterator)
+        except StopIteration:
+            return
+
+
+def epoch_input(dataset: Dataset, config: Config, first_epoch: int, *, augmenters: Any = None,
+                shard: tuple[int, int] = (0, 1), validation: bool = False) -> EpochInput:
+    """``batches(epoch)``: an iterator over ``dataset``'s ready batches for that epoch (see the module
+    docstring for the seeds). ``augmenters`` (an Augmenter or spec) defaults to config.AUGMENTERS;
+    validation input is never augmented. ``shard`` is this worker's share of a multi-worker run
+    (maskkit.model.distribute.worker_shard). The pipeline of ``first_epoch`` is built now, so its
+    errors (no usable image, a wrong class count) come before the model writes anything."""
+    if validation:
+        augment = None
+    else:
+        augment = augmenters if augmenters is not None else (list(config.AUGMENTERS) or None)
+
+    def build(epoch: int) -> Any:
+        seed = config.SEED + (1 if validation else epoch)
+        return with_anchors(make_dataset(dataset, config, augmenters=augment, seed=seed, shard=shard), config)
+
+    built = {first_epoch: build(first_epoch)}
+
+    def batches(epoch: int) -> Iterator[Batch]:
+        return ready_batches(built.pop(epoch) if epoch in built else build(epoch))
+
+    return batches
+
+
+def training_inputs(train_dataset: Dataset, val_dataset: Dataset | None, config: Config, first_epoch: int, *,
+                    augmenters: Any = None, shard: tuple[int, int] = (0, 1)) -> tuple[EpochInput, EpochInput | None]:
+    """The training input and (with a validation dataset and config.VALIDATION_STEPS) the validation
+    input of a run whose next epoch is ``first_epoch``; see epoch_input."""
+    train = epoch_input(train_dataset, config, first_epoch, augmenters=augmenters, shard=shard)
+    if val_dataset is None or not config.VALIDATION_STEPS:
+        return train, None
+    return train, epoch_input(val_dataset, config, first_epoch, shard=shard, validation=True)

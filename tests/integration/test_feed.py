@@ -1,0 +1,91 @@
+"""The input side of training: batches carry the model's anchors (bit for bit the normalised
+anchors_for), epoch e reads the stream seeded SEED + e, validation reads one unaugmented stream,
+and an error inside tf.data arrives as the maskkit error it carries."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import maskkit
+from maskkit.data.anchors import anchors_for
+from maskkit.data.feed import epoch_input, training_inputs
+from maskkit.data.input import make_dataset
+from maskkit.errors import DatasetError
+from maskkit.utils.boxes import norm_boxes
+from tests.helpers import ArrayDataset, shapes_dataset, tiny_config
+
+
+def expected_anchors(config, height: int, width: int) -> np.ndarray:
+    """What the training loop broadcast into every batch before the input side did (float32)."""
+    return norm_boxes(anchors_for(config, (height, width)), (height, width))
+
+
+def as_numpy(batch) -> dict[str, np.ndarray]:
+    return {key: value.numpy() for key, value in batch.items()}
+
+
+def first_batch(pipeline) -> dict[str, np.ndarray]:
+    return as_numpy(next(iter(pipeline)))
+
+
+def test_square_batches_carry_the_normalised_anchors_bit_for_bit():
+    config = tiny_config()
+    batch = as_numpy(next(epoch_input(shapes_dataset(count=4, size=64), config, 1)(1)))
+    expected = expected_anchors(config, 64, 64)
+    assert batch["anchors"].dtype == np.float32
+    assert batch["anchors"].shape == (config.BATCH_SIZE, *expected.shape)
+    for row in batch["anchors"]:
+        assert np.array_equal(row, expected)
+
+
+def test_batches_of_varying_image_size_carry_the_anchors_of_their_size():
+    config = tiny_config(IMAGE_RESIZE_MODE="pad64", IMAGES_PER_GPU=1)
+    wide = maskkit.datasets.create("shapes", count=2, height=64, width=96, seed=0, subset="train")
+    batch = as_numpy(next(epoch_input(wide, config, 1)(1)))
+    height, width = batch["images"].shape[1:3]
+    assert (height, width) == (64, 128)
+    assert batch["anchors"].dtype == np.float32
+    assert np.array_equal(batch["anchors"][0], expected_anchors(config, height, width))
+
+
+def test_epoch_e_reads_the_stream_seeded_seed_plus_e_and_validation_one_stream():
+    config = tiny_config(AUGMENTERS=("fliplr",), SEED=7)
+    train, val = training_inputs(shapes_dataset(count=6, size=64), shapes_dataset(count=4, size=64, subset="val"),
+                                 config, 3)
+    got = as_numpy(next(train(4)))
+    reference = first_batch(make_dataset(shapes_dataset(count=6, size=64), config, augmenters="fliplr",
+                                         seed=config.SEED + 4))
+    for key, value in reference.items():
+        np.testing.assert_array_equal(got[key], value, err_msg=key)
+    assert not np.array_equal(got["images"], as_numpy(next(train(3)))["images"])
+    first, later = as_numpy(next(val(3))), as_numpy(next(val(5)))
+    unaugmented = first_batch(make_dataset(shapes_dataset(count=4, size=64, subset="val"), config,
+                                           seed=config.SEED + 1))
+    for key, value in unaugmented.items():
+        np.testing.assert_array_equal(first[key], value, err_msg=key)
+        np.testing.assert_array_equal(later[key], value, err_msg=key)
+
+
+def test_no_validation_input_without_validation_steps():
+    config = tiny_config(VALIDATION_STEPS=0)
+    _, val = training_inputs(shapes_dataset(count=4, size=64), shapes_dataset(count=2, size=64), config, 1)
+    assert val is None
+
+
+class FailingMasks(ArrayDataset):
+    """Masks load for image 0 only; later images raise a plain KeyError, as a buggy plugin might."""
+
+    def load_mask(self, image_id: int):
+        if image_id > 0:
+            raise KeyError("segmentation")
+        return super().load_mask(image_id)
+
+
+def test_an_error_inside_tf_data_arrives_as_the_maskkit_error():
+    mask = np.zeros((32, 32, 1), bool)
+    mask[4:12, 5:15] = True
+    dataset = FailingMasks([np.full((32, 32, 3), 90, np.uint8)] * 3, [mask] * 3, [np.array([1], np.int32)] * 3)
+    batches = epoch_input(dataset, tiny_config(NUM_CLASSES=3), 1)(1)
+    with pytest.raises(DatasetError, match="FailingMasks image [12] .*loading failed: KeyError: 'segmentation'"):
+        next(batches)
