@@ -51,8 +51,7 @@ def main() -> None:
     args = parse_args()
     import maskkit
     from maskkit.config import parse_overrides
-    from maskkit.data.input import make_dataset
-    from maskkit.model.training import with_anchors
+    from maskkit.data.feed import epoch_input
 
     variants = {"14x14 all ROIs": (COARSE, True), "14x14 positives": (COARSE, False),
                 "28x28 all ROIs": (FINE, True), "28x28 positives": (FINE, False)}
@@ -64,8 +63,8 @@ def main() -> None:
         key = tuple(config.MASK_SHAPE)
         if key not in batches:
             dataset = maskkit.datasets.create("shapes", count=64, height=128, width=128, seed=0)
-            stream = iter(make_dataset(dataset, config))
-            batches[key] = [with_anchors(next(stream), config) for _ in range(args.steps)]
+            stream = epoch_input(dataset, config, 1)(1)
+            batches[key] = [next(stream) for _ in range(args.steps)]
         float(step(batches[key][0])["loss"])  # trace
         steps[name] = (step, batches[key])
     totals = dict.fromkeys(steps, 0.0)
