@@ -33,21 +33,39 @@ def shapes_config(size: int) -> Config:
                   RPN_ANCHOR_SCALES=tuple(base * 2 ** i for i in range(5)), TRAIN_ROIS_PER_IMAGE=32)
 
 
-def pipeline_rate(size: int, threads: int, batches: int, augment: str | None) -> tuple[float, float]:
+def pipeline_rate(size: int, threads: int, batches: int, augment: str | None,
+                  cached_groups: bool = False) -> tuple[float, float, float]:
     """(images per second drawn from make_dataset (batch 8) after two warm-up batches, cores kept busy
-    meanwhile: the process's CPU seconds per wall second, tf.data's own threads included)."""
+    meanwhile (the process's CPU seconds per wall second, tf.data's own threads included), the share
+    of that CPU time spent in the kernel). ``cached_groups`` replaces example building by a lookup of
+    8 groups built beforehand, leaving only tf.data's side: hand-over, re-batching, molding."""
     from maskkit.data.input import make_dataset
 
     config = shapes_config(size)
     dataset = maskkit.datasets.create("shapes", count=64, height=size, width=size, seed=0)
-    iterator = iter(make_dataset(dataset, config, augmenters=augment, seed=0, num_parallel_calls=threads))
-    next(iterator)
-    next(iterator)
-    start, cpu = time.perf_counter(), time.process_time()
-    for _ in range(batches):
-        next(iterator)
-    wall = time.perf_counter() - start
-    return batches * config.BATCH_SIZE / wall, (time.process_time() - cpu) / wall
+    build = ExampleBuilder.group
+    if cached_groups:
+        built: dict[int, list[np.ndarray]] = {}
+
+        def lookup(self: ExampleBuilder, pass_index: int, positions: np.ndarray, image_ids: np.ndarray) -> list:
+            key = int(image_ids[0]) % 8
+            if key not in built:
+                built[key] = build(self, pass_index, positions, image_ids)
+            return built[key]
+
+        ExampleBuilder.group = lookup
+    try:
+        iterator = iter(make_dataset(dataset, config, augmenters=augment, seed=0, num_parallel_calls=threads))
+        for _ in range(10 if cached_groups else 2):
+            next(iterator)
+        start, times = time.perf_counter(), os.times()
+        for _ in range(batches):
+            next(iterator)
+        wall, spent = time.perf_counter() - start, os.times()
+    finally:
+        ExampleBuilder.group = build
+    user, kernel = spent.user - times.user, spent.system - times.system
+    return batches * config.BATCH_SIZE / wall, (user + kernel) / wall, kernel / max(user + kernel, 1e-9)
 
 
 def builder_rate(size: int, threads: int, groups: int) -> float:
@@ -188,24 +206,29 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(f"cpu cores: {os.cpu_count()}, load average {load:.1f}; shapes data, augment {args.augment!r}")
 
+    if not args.skip_pipeline:
+        # Before anything starts TensorFlow, whose idle threads would otherwise take CPU from these.
+        for size, batches in ((128, args.batches), (1024, args.big_batches)):
+            alone = {threads: max(builder_rate(size, threads, max(2, batches // 2)) for _ in range(args.rounds))
+                     for threads in (1, 2)}
+            print(f"examples alone {size:4d}x{size:<4d} (ExampleBuilder.group, no TensorFlow): 1 thread "
+                  f"{alone[1]:7.1f} images/s, 2 threads {alone[2]:7.1f} images/s, x{alone[2] / alone[1]:.2f}")
+
     print("per-image stages at 1024x1024 (ms/image, best of 3 passes over 8 images):")
     for name, ms in stage_times(1024, 8).items():
         print(f"  {name:18s} {ms:7.2f}")
 
     if not args.skip_pipeline:
         for size, batches in ((128, args.batches), (1024, args.big_batches)):
-            runs: dict[int, list[tuple[float, float]]] = {1: [], 2: []}
-            for _ in range(args.rounds):
-                for threads in runs:
-                    runs[threads].append(pipeline_rate(size, threads, batches, args.augment))
-            (one, one_busy), (two, two_busy) = max(runs[1]), max(runs[2])
-            alone = {threads: max(builder_rate(size, threads, max(2, batches // 2)) for _ in range(args.rounds))
-                     for threads in (1, 2)}
-            print(f"examples alone {size:4d}x{size:<4d} (ExampleBuilder.group, no tf.data): 1 thread "
-                  f"{alone[1]:7.1f} images/s, 2 threads {alone[2]:7.1f} images/s, x{alone[2] / alone[1]:.2f}")
-            print(f"pipeline {size:4d}x{size:<4d}: 1 thread {one:7.1f} images/s ({one_busy:.2f} cores busy), "
-                  f"2 threads {two:7.1f} images/s ({two_busy:.2f} cores busy), x{two / one:.2f} "
-                  f"(best of {args.rounds} alternating rounds)")
+            for cached, label in ((False, "pipeline"), (True, "tf.data side alone")):
+                runs: dict[int, list[tuple[float, float, float]]] = {1: [], 2: []}
+                for _ in range(args.rounds):
+                    for threads in runs:
+                        runs[threads].append(pipeline_rate(size, threads, batches, args.augment, cached))
+                (one, one_busy, one_sys), (two, two_busy, two_sys) = max(runs[1]), max(runs[2])
+                print(f"{label} {size:4d}x{size:<4d}: 1 thread {one:7.1f} images/s ({one_busy:.2f} cores busy, "
+                      f"{one_sys:.0%} in the kernel), 2 threads {two:7.1f} images/s ({two_busy:.2f} cores, "
+                      f"{two_sys:.0%} kernel), x{two / one:.2f} (best of {args.rounds} alternating rounds)")
 
     for instances in (1, 20, 100):
         ours, sampling, theirs, same = rpn_timings(instances, repeats=9)
