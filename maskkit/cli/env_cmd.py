@@ -19,7 +19,8 @@ def environment() -> dict[str, Any]:
 
     build = tf.sysconfig.get_build_info()
     devices = [{"name": device.name, "type": device.device_type} for device in tf.config.list_physical_devices()]
-    suggested = suggested_settings(any(device["type"] == "GPU" for device in devices), cpu_flags())
+    flags = cpu_flags()
+    suggested = suggested_settings(any(device["type"] == "GPU" for device in devices), flags)
     return {
         "maskkit": maskkit.__version__,
         "python": platform.python_version(),
@@ -28,7 +29,7 @@ def environment() -> dict[str, Any]:
         "cuda_build": build.get("cuda_version") or None,
         "cudnn_build": build.get("cudnn_version") or None,
         "devices": devices,
-        "cpu_bfloat16": bfloat16_supported(),
+        "cpu_bfloat16": bfloat16_supported(flags),
         "suggested_precision": suggested["PRECISION"],
         "suggested_xla": suggested["XLA"],
     }

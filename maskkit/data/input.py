@@ -48,6 +48,7 @@ class ExampleBuilder:
         self.config = config
         self.augmenters = augmenters
         self.seed = int(seed)
+        self._shapes = example_shapes(config)
         self._empty_run = 0
         self._empty_limit = 2 * len(dataset) + 64
         self._warned_too_many = False
@@ -91,7 +92,7 @@ class ExampleBuilder:
         kept = [example for example, keep in
                 (self.unpadded(int(position), int(image_id), int(pass_index))
                  for position, image_id in zip(positions, image_ids)) if keep]
-        return stack_examples(kept, example_shapes(self.config))
+        return stack_examples(kept, self._shapes)
 
     def __getstate__(self) -> dict[str, Any]:
         """Picklable for worker processes: the lock is recreated on the other side."""

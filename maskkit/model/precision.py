@@ -39,9 +39,9 @@ def cpu_flags() -> set[str]:
         return set()
 
 
-def bfloat16_supported() -> bool:
-    """Whether this CPU has native bfloat16 arithmetic (AVX512_BF16 or AMX)."""
-    return bool(cpu_flags() & {"avx512_bf16", "amx_bf16"})
+def bfloat16_supported(flags: set[str] | None = None) -> bool:
+    """Whether this CPU (or one with these cpu_flags()) has native bfloat16 arithmetic (AVX512_BF16 or AMX)."""
+    return bool((cpu_flags() if flags is None else flags) & {"avx512_bf16", "amx_bf16"})
 
 
 def suggested_settings(has_gpu: bool, flags: set[str]) -> dict[str, Any]:
