@@ -22,6 +22,7 @@ from maskkit import Config  # noqa: E402
 from maskkit.data import anchors_for, build_rpn_targets  # noqa: E402
 from maskkit.data.input import ExampleBuilder, example_shapes, mold_batch, stack_examples  # noqa: E402
 from maskkit.data.targets import _subsample  # noqa: E402
+from maskkit.testing import matterport_rpn_targets  # noqa: E402
 from maskkit.utils.boxes import box_refinement, extract_bboxes  # noqa: E402
 from maskkit.utils.resize import minimize_mask, resize_image, resize_mask  # noqa: E402
 
@@ -129,39 +130,6 @@ def stage_times(size: int, images: int) -> dict[str, float]:
         spent["group hand-over + mold"] = time.perf_counter() - start
         totals = {key: min(totals.get(key, np.inf), value * 1e3 / images) for key, value in spent.items()}
     return totals
-
-
-def matterport_rpn_targets(anchors: np.ndarray, gt_boxes: np.ndarray, config: Config,
-                           rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """matterport's build_rpn_targets (no crowds): the full float64 [anchors, boxes] IoU matrix built one
-    box at a time with its compute_iou, ties at each box's best IoU positive, then the same sampling."""
-    anchors64 = anchors.astype(np.float64)
-    boxes64 = gt_boxes.astype(np.float64)
-    anchor_area = (anchors64[:, 2] - anchors64[:, 0]) * (anchors64[:, 3] - anchors64[:, 1])
-    overlaps = np.zeros((anchors64.shape[0], boxes64.shape[0]))
-    for i, box in enumerate(boxes64):
-        y1, y2 = np.maximum(box[0], anchors64[:, 0]), np.minimum(box[2], anchors64[:, 2])
-        x1, x2 = np.maximum(box[1], anchors64[:, 1]), np.minimum(box[3], anchors64[:, 3])
-        intersection = np.maximum(x2 - x1, 0) * np.maximum(y2 - y1, 0)
-        overlaps[:, i] = intersection / ((box[2] - box[0]) * (box[3] - box[1]) + anchor_area - intersection)
-    rpn_match = np.zeros(anchors.shape[0], dtype=np.int32)
-    argmax = overlaps.argmax(axis=1)
-    best = overlaps[np.arange(overlaps.shape[0]), argmax]
-    rpn_match[best < 0.3] = -1
-    box_best = overlaps.max(axis=0)
-    rpn_match[np.argwhere((overlaps == box_best) & (box_best > 0))[:, 0]] = 1
-    rpn_match[best >= 0.7] = 1
-    total = config.RPN_TRAIN_ANCHORS_PER_IMAGE
-    for label, limit in ((1, total // 2), (-1, None)):
-        ids = np.flatnonzero(rpn_match == label)
-        limit = total - int(np.sum(rpn_match == 1)) if limit is None else limit
-        if ids.size > limit:
-            rpn_match[rng.choice(ids, ids.size - limit, replace=False)] = 0
-    positive = np.flatnonzero(rpn_match == 1)
-    rpn_bbox = np.zeros((total, 4), dtype=np.float32)
-    rpn_bbox[:positive.size] = (box_refinement(anchors[positive], gt_boxes[argmax[positive]])
-                                / np.asarray(config.RPN_BBOX_STD_DEV, dtype=np.float32))
-    return rpn_match, rpn_bbox
 
 
 def best_time(fn, repeats: int) -> float:

@@ -7,12 +7,14 @@
 
 Each check raises one :class:`ConformanceError` (an AssertionError) listing every problem found,
 each naming the plugin, the image or seed, and what the contract expected. ``check_backbone``
-imports TensorFlow when called.
+imports TensorFlow when called. ``matterport_rpn_targets`` is matterport's full-matrix float64
+algorithm, the reference build_rpn_targets is checked against (tests and bench/bench_input.py).
 """
 
 from maskkit.testing.augmenter_checks import check_augmenter
 from maskkit.testing.backbone_checks import check_backbone
 from maskkit.testing.dataset_checks import check_dataset
 from maskkit.testing.errors import ConformanceError
+from maskkit.testing.rpn_reference import matterport_rpn_targets
 
-__all__ = ["ConformanceError", "check_augmenter", "check_backbone", "check_dataset"]
+__all__ = ["ConformanceError", "check_augmenter", "check_backbone", "check_dataset", "matterport_rpn_targets"]

@@ -1,5 +1,5 @@
 """RPN targets on hand-checked cases (IoU thresholds, best anchor, crowds, balancing), against matterport's full
-float64 computation on random cases, and debug ROI targets."""
+float64 computation (maskkit.testing.matterport_rpn_targets) on random cases, and debug ROI targets."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from maskkit.data import anchors_for, build_detection_targets, build_rpn_targets, generate_random_rois
 from maskkit.data.anchors import anchor_source
 from maskkit.data.targets import _grid
-from maskkit.utils.boxes import apply_box_deltas, box_refinement, compute_overlaps
+from maskkit.testing import matterport_rpn_targets
+from maskkit.utils.boxes import apply_box_deltas, compute_overlaps
 from maskkit.utils.resize import minimize_mask
 from tests.helpers import matterport_shapes_config
 
@@ -144,67 +145,17 @@ def test_mask_targets_are_the_same_from_mini_or_full_masks(use_mini_mask):
     assert target[:, :13].min() == 1.0 and target[:, 15:].max() == 0.0
 
 
-def matterport_rpn_targets(anchors, class_ids, boxes, config, rng):
-    """The reference: matterport's build_rpn_targets on the full float64 anchors x boxes matrix (IoUs from
-    its compute_iou, one GT box at a time), ties at a box's best IoU all positive; boxes touching no anchor
-    get no positive. Returns (rpn_match before sampling, rpn_match, rpn_bbox)."""
-    anchors64 = np.asarray(anchors, dtype=np.float32).astype(np.float64)
-    boxes = np.asarray(boxes, dtype=np.float32).reshape(-1, 4)
-    crowd = np.asarray(class_ids) < 0
-    anchor_area = (anchors64[:, 2] - anchors64[:, 0]) * (anchors64[:, 3] - anchors64[:, 1])
-
-    def overlaps(gt):
-        out = np.zeros((anchors64.shape[0], gt.shape[0]))
-        for i, box in enumerate(gt.astype(np.float64)):
-            y1, y2 = np.maximum(box[0], anchors64[:, 0]), np.minimum(box[2], anchors64[:, 2])
-            x1, x2 = np.maximum(box[1], anchors64[:, 1]), np.minimum(box[3], anchors64[:, 3])
-            intersection = np.maximum(x2 - x1, 0) * np.maximum(y2 - y1, 0)
-            union = (box[2] - box[0]) * (box[3] - box[1]) + anchor_area - intersection
-            out[:, i] = intersection / union
-        return out
-
-    no_crowd = overlaps(boxes[crowd]).max(axis=1) < 0.001 if crowd.any() else np.ones(len(anchors64), bool)
-    gt = boxes[~crowd]
-    match = np.zeros(len(anchors64), dtype=np.int32)
-    total = config.RPN_TRAIN_ANCHORS_PER_IMAGE
-    bbox = np.zeros((total, 4), dtype=np.float32)
-    if not gt.shape[0]:
-        match[no_crowd] = -1
-        labels = match.copy()
-        ids = np.flatnonzero(match == -1)
-        if ids.size > total:
-            match[rng.choice(ids, ids.size - total, replace=False)] = 0
-        return labels, match, bbox
-    iou = overlaps(gt)
-    argmax = iou.argmax(axis=1)
-    best = iou[np.arange(len(anchors64)), argmax]
-    match[(best < 0.3) & no_crowd] = -1
-    box_best = iou.max(axis=0)
-    match[np.argwhere((iou == box_best) & (box_best > 0))[:, 0]] = 1
-    match[best >= 0.7] = 1
-    labels = match.copy()
-    for label, limit in ((1, total // 2), (-1, None)):
-        ids = np.flatnonzero(match == label)
-        limit = total - int(np.sum(match == 1)) if limit is None else limit
-        if ids.size > limit:
-            match[rng.choice(ids, ids.size - limit, replace=False)] = 0
-    positive = np.flatnonzero(match == 1)
-    bbox[:positive.size] = (box_refinement(anchors[positive], gt[argmax[positive]])
-                            / np.asarray(config.RPN_BBOX_STD_DEV, dtype=np.float32))
-    return labels, match, bbox
-
-
 def assert_like_matterport(anchors, class_ids, boxes, config, seed=0):
     """build_rpn_targets equals the reference: labels before sampling (with sampling switched off), and the
     sampled match and deltas with the same seed."""
     unsampled = config.replace(RPN_TRAIN_ANCHORS_PER_IMAGE=2 * len(anchors) + 2)
-    expected_labels, _, expected_bbox = matterport_rpn_targets(anchors, class_ids, boxes, unsampled,
-                                                               np.random.default_rng(seed))
+    expected_labels, expected_bbox = matterport_rpn_targets(anchors, boxes, unsampled, np.random.default_rng(seed),
+                                                            class_ids)
     labels, bbox = build_rpn_targets(anchors, class_ids, boxes, unsampled, rng=np.random.default_rng(seed))
     np.testing.assert_array_equal(labels, expected_labels)
     np.testing.assert_array_equal(bbox, expected_bbox)
-    _, expected_match, expected_bbox = matterport_rpn_targets(anchors, class_ids, boxes, config,
-                                                              np.random.default_rng(seed))
+    expected_match, expected_bbox = matterport_rpn_targets(anchors, boxes, config, np.random.default_rng(seed),
+                                                           class_ids)
     match, bbox = build_rpn_targets(anchors, class_ids, boxes, config, rng=np.random.default_rng(seed))
     np.testing.assert_array_equal(match, expected_match)
     np.testing.assert_array_equal(bbox, expected_bbox)
