@@ -29,6 +29,12 @@ class Entry:
     description: str = ""
     metadata: dict[str, Any] = attrs.field(factory=dict)
 
+    @classmethod
+    def from_registration(cls, registration: plugins.Registration) -> Entry:
+        """The entry a registry stores for one ``register(...)`` call: the same five fields, metadata copied."""
+        return cls(registration.name, registration.factory, registration.plugin, registration.description,
+                   dict(registration.metadata))
+
     @property
     def preset(self) -> str:
         """A dataset's recommended preset (maskkit.presets), used when the user names none."""
@@ -65,15 +71,10 @@ class Registry:
                     warnings.warn(self._conflict_message(reg.name, conflicts[reg.name]),
                                   plugins.PluginWarning, stacklevel=2)
                     continue
-                entries[reg.name] = Entry(reg.name, reg.factory, reg.plugin, reg.description, dict(reg.metadata))
+                entries[reg.name] = Entry.from_registration(reg)
             self._entries, self._conflicts = entries, conflicts
             self._generation = generation
             return entries
-
-    def conflicts(self) -> dict[str, list[str]]:
-        """Names registered by more than one plugin -> those plugins, in the order they were consulted."""
-        self.entries()
-        return {name: list(owners) for name, owners in self._conflicts.items()}
 
     def _conflict_message(self, name: str, owners: list[str]) -> str:
         return (f"{self.kind} name {name!r} is registered by more than one plugin: "
@@ -81,7 +82,7 @@ class Registry:
                 f"or rename it")
 
     def conflicts(self) -> dict[str, list[str]]:
-        """Names registered by more than one plugin -> those plugins; such a name cannot be used."""
+        """Names registered by more than one plugin -> those plugins, in the order consulted; such a name fails."""
         self.entries()
         return {name: list(owners) for name, owners in self._conflicts.items()}
 

@@ -9,13 +9,23 @@ import pytest
 from maskkit import PluginError, UnknownNameError, hookimpl, plugins
 from maskkit.hookspecs import hook_names
 from maskkit.plugins import PluginWarning
-from maskkit.registry import Registry, accepted_kwargs
+from maskkit.registry import Entry, Registry, accepted_kwargs
 from tests.helpers import registered
 
 
 def test_hook_names_come_from_the_hook_specs():
     assert hook_names() == {"dataset": "maskkit_register_datasets", "augmenter": "maskkit_register_augmenters",
                             "backbone": "maskkit_register_backbones", "command": "maskkit_register_commands"}
+
+
+def test_an_entry_carries_a_registrations_five_fields_with_its_own_metadata():
+    metadata = {"preset": "shapes"}
+    registration = plugins.Registration("some-plugin", "ds", "pkg.mod:make", "a dataset", metadata)
+    entry = Entry.from_registration(registration)
+    assert entry == Entry("ds", "pkg.mod:make", "some-plugin", "a dataset", {"preset": "shapes"})
+    assert entry.preset == "shapes"
+    entry.metadata["extra"] = 1
+    assert registration.metadata == {"preset": "shapes"}
 
 
 def test_description_and_extra_metadata_are_kept():
