@@ -36,6 +36,12 @@ def tiny_config(**overrides: Any) -> Config:
     return Config(**{**TINY, **overrides})
 
 
+def meta_for(height: int, width: int, num_classes: int = 3) -> np.ndarray:
+    """One image_meta row [1, 12 + classes] for an unresized ``height`` x ``width`` image, every class active."""
+    return np.array([[0, height, width, 3, height, width, 3, 0, 0, height, width, 1] + [1] * num_classes],
+                    dtype=np.float32)
+
+
 def shapes_dataset(count: int = 8, size: int = 128, seed: int = 0, subset: str = "train") -> Dataset:
     """A prepared shapes dataset through the registry, as a user would get it."""
     import maskkit
