@@ -42,6 +42,24 @@ def meta_for(height: int, width: int, num_classes: int = 3) -> np.ndarray:
                     dtype=np.float32)
 
 
+def run_cli(*args: str) -> Any:
+    """``maskkit ARGS`` through click's runner; an exception the CLI does not handle fails the test."""
+    from click.testing import CliRunner
+
+    from maskkit.cli.main import cli
+
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def shown_config(*args: str) -> dict[str, Any]:
+    """The config ``maskkit config show --json ARGS`` prints, as a dict."""
+    import json
+
+    result = run_cli("config", "show", "--json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
 def shapes_dataset(count: int = 8, size: int = 128, seed: int = 0, subset: str = "train") -> Dataset:
     """A prepared shapes dataset through the registry, as a user would get it."""
     import maskkit

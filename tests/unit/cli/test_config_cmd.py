@@ -1,0 +1,60 @@
+"""``maskkit config show|save``: presets, config files, overrides, one-line errors, every save format loads back."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from maskkit.cli.main import cli
+from maskkit.config import Config
+from tests.helpers import run_cli, shown_config
+
+
+def test_config_show_with_overrides():
+    result = run_cli("config", "show", "--set", "images_per_gpu=4", "--json")
+    assert result.exit_code == 0 and json.loads(result.output)["IMAGES_PER_GPU"] == 4
+
+
+def test_config_show_preset_and_unknown_preset():
+    assert json.loads(run_cli("config", "show", "--preset", "shapes", "--json").output)["BACKBONE"] == "tiny"
+    result = CliRunner().invoke(cli, ["config", "show", "--preset", "nope"])
+    assert result.exit_code == 1 and "known: cpu, default, shapes" in result.output
+
+
+def test_config_save_and_load(tmp_path):
+    path = tmp_path / "c.yaml"
+    assert run_cli("config", "save", "--set", "name=mine", str(path)).exit_code == 0
+    result = run_cli("config", "show", "--config", str(path), "--json")
+    assert json.loads(result.output)["NAME"] == "mine"
+
+
+def test_bad_config_value_is_one_line_error():
+    result = CliRunner().invoke(cli, ["config", "show", "--set", "image_max_dim=100"])
+    assert result.exit_code == 1
+    assert "IMAGE_MAX_DIM" in result.output and "Traceback" not in result.output
+
+
+def test_config_file_overrides_the_preset_and_may_name_its_base(tmp_path):
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("IMAGE_MAX_DIM: 256\nimage_min_dim: 256\n")
+    values = shown_config("--preset", "cpu", "--config", str(plain), "--set", "steps_per_epoch=7")
+    assert (values["BACKBONE"], values["IMAGE_MAX_DIM"], values["STEPS_PER_EPOCH"]) == ("resnet18", 256, 7)
+    based = tmp_path / "based.toml"
+    based.write_text('preset = "shapes"\nMAX_GT_INSTANCES = 30\n')
+    values = shown_config("--config", str(based))
+    assert (values["BACKBONE"], values["IMAGE_MAX_DIM"], values["MAX_GT_INSTANCES"]) == ("tiny", 128, 30)
+    assert shown_config("--preset", "cpu", "--config", str(based))["BACKBONE"] == "resnet18"
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".yaml", ".json"])
+def test_cli_save_writes_the_format_of_the_extension_and_loads_back(tmp_path, suffix):
+    path = tmp_path / f"out{suffix}"
+    result = CliRunner().invoke(cli, ["config", "save", "--preset", "shapes", "--set", "AUGMENTERS=[fliplr]",
+                                      "--set", 'NAME=my "run"', str(path)])
+    assert result.exit_code == 0, result.output
+    text = path.read_text()
+    assert ('NAME = "my \\"run\\""' in text) == (suffix == ".toml")
+    loaded = Config.load(path)
+    assert loaded.NAME == 'my "run"' and list(loaded.AUGMENTERS) == ["fliplr"] and loaded.MAX_GT_INSTANCES == 8

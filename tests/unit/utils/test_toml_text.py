@@ -1,0 +1,16 @@
+"""dumps_toml writes values that round-trip through tomllib."""
+
+from __future__ import annotations
+
+import pytest
+
+from maskkit.utils.toml_text import dumps_toml
+
+
+def test_toml_values_round_trip_through_tomllib():
+    import tomllib
+
+    values = {"A": True, "B": -3, "C": 1e-4, "D": "x\ny", "E": [0.5, 1, 2], "F": {"k": 1.5}, "G": []}
+    assert tomllib.loads(dumps_toml(values)) == values
+    with pytest.raises(TypeError, match="None"):
+        dumps_toml({"A": None})
