@@ -1,4 +1,4 @@
-"""``check_data`` and ``maskkit data check``: broken datasets built on the fly, one finding each."""
+"""``check_data``: broken datasets built on the fly, one finding each."""
 
 from __future__ import annotations
 
@@ -9,30 +9,11 @@ import warnings
 
 import cv2
 import numpy as np
-from click.testing import CliRunner
 
 from maskkit import Dataset
-from maskkit.cli.main import cli
-from maskkit.data_check import ERROR, INFO, WARNING, check_data
-from maskkit.data_check.imagefile import header_channels
-from tests.helpers import ArrayDataset, registered
-
-SIZE = 32
-
-
-def square_mask(y: int = 4, x: int = 4, side: int = 10, size: int = SIZE) -> np.ndarray:
-    mask = np.zeros((size, size, 1), dtype=bool)
-    mask[y:y + side, x:x + side, 0] = True
-    return mask
-
-
-def image(size: int = SIZE) -> np.ndarray:
-    return np.full((size, size, 3), 100, dtype=np.uint8)
-
-
-def arrays(masks, class_ids, images=None, class_names=("a", "b")) -> ArrayDataset:
-    images = images or [image() for _ in masks]
-    return ArrayDataset(images, masks, [np.asarray(c, dtype=np.int32) for c in class_ids], class_names)
+from maskkit.data_check import ERROR, INFO, WARNING
+from tests.helpers import ArrayDataset
+from tests.helpers_data_check import SIZE, arrays, check, image, only, square_mask, write_png
 
 
 def clean() -> ArrayDataset:
@@ -53,24 +34,8 @@ class FileDataset(Dataset):
         return square_mask(), np.array([1], dtype=np.int32)
 
 
-def check(dataset, **kwargs):
-    return check_data(dataset, progress=False, **kwargs)
-
-
 def codes(report, severity=None):
     return sorted(f.code for f in report.findings if severity is None or f.severity == severity)
-
-
-def only(report, code):
-    found = [f for f in report.findings if f.code == code]
-    assert len(found) == 1, report.format_table()
-    return found[0]
-
-
-def write_png(path, channels: int) -> str:
-    shape = (SIZE, SIZE) if channels == 1 else (SIZE, SIZE, channels)
-    cv2.imwrite(str(path), np.full(shape, 90, dtype=np.uint8))
-    return str(path)
 
 
 def test_clean_dataset_has_no_findings():
@@ -99,14 +64,6 @@ def test_grayscale_and_alpha_files_are_counted(tmp_path):
     assert codes(report, INFO) == ["alpha-image", "alpha-image", "grayscale-image"]
     assert report.summary()["grayscale_images"] == 1 and report.summary()["alpha_images"] == 2
     assert not report.has_errors
-
-
-def test_header_channels_reads_png_and_jpeg(tmp_path):
-    cv2.imwrite(str(tmp_path / "g.jpg"), np.zeros((8, 8), np.uint8))
-    cv2.imwrite(str(tmp_path / "c.jpg"), np.zeros((8, 8, 3), np.uint8))
-    assert header_channels(write_png(tmp_path / "a.png", 4)) == 4
-    assert header_channels(tmp_path / "g.jpg") == 1 and header_channels(tmp_path / "c.jpg") == 3
-    assert header_channels(tmp_path / "nope.png") is None
 
 
 def test_image_without_instances_is_a_warning():
@@ -209,69 +166,10 @@ def test_limit_workers_and_histogram(tmp_path):
     assert json.loads((tmp_path / "out" / "data_check.json").read_text())["summary"]["instances"] == 4
 
 
-def test_json_and_table_forms():
-    report = check(arrays([square_mask(), square_mask(size=16)], [[1], [2]]))
-    data = json.loads(report.to_json())
-    assert data["summary"]["errors"] == 1 and data["findings"][0]["code"] == "mask-size-mismatch"
-    assert [c["name"] for c in data["classes"]] == ["a", "b"]
-    table = report.format_table()
-    assert "ERROR   mask-size-mismatch" in table and "image 1: mask size 16x16" in table
-
-
 def test_importing_data_check_does_not_import_tensorflow():
     code = ("import sys, maskkit.data_check, maskkit.cli.data_cmd; "
             "sys.exit('tensorflow' in sys.modules or 'keras' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
-
-
-# ----- the CLI ----------------------------------------------------------------------------------
-def run(*args):
-    return CliRunner().invoke(cli, ["data", "check", *args])
-
-
-def test_cli_clean_dataset_exits_zero_with_table():
-    result = run("shapes", "--set", "count=4", "--set", "HEIGHT=64", "--data", "width=64")
-    assert result.exit_code == 0, result.output
-    assert "dataset shapes: checked 4 of 4 images" in result.stdout
-
-
-def test_cli_errors_exit_one_and_json_is_parsable():
-    broken = lambda: arrays([square_mask(), square_mask(size=16)], [[1], [2]])  # noqa: E731
-    with registered("dataset", "broken_sizes", broken):
-        result = run("broken_sizes", "--json")
-    assert result.exit_code == 1
-    data = json.loads(result.stdout)
-    assert data["summary"]["dataset"] == "broken_sizes"
-    assert [f["code"] for f in data["findings"]] == ["mask-size-mismatch"]
-
-
-def test_cli_warnings_only_exit_zero_and_out_and_limit(tmp_path):
-    warned = lambda: arrays([square_mask(), np.zeros((SIZE, SIZE, 0), bool)], [[1], []])  # noqa: E731
-    with registered("dataset", "warned", warned):
-        result = run("warned", "--out", str(tmp_path), "--limit", "1", "--workers", "1")
-        assert result.exit_code == 0, result.output
-        assert "checked 1 of 2 images" in result.stdout
-        assert (tmp_path / "mask_areas.png").is_file() and (tmp_path / "data_check.json").is_file()
-        assert run("warned").exit_code == 0
-
-
-def test_cli_unknown_dataset_is_a_one_line_error():
-    result = run("no_such_dataset")
-    assert result.exit_code == 1 and "unknown dataset 'no_such_dataset'" in result.output
-
-
-def test_cli_coco_with_a_corrupt_image_names_the_file(tmp_path):
-    from tests.helpers_coco import build_coco
-
-    files = build_coco(tmp_path)
-    corrupt = files.images / "c.png"
-    corrupt.write_bytes(b"\x89PNG truncated")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = run("coco", "--set", f"annotations={files.annotations}", "--set", f"images={files.images}")
-    assert result.exit_code == 1, result.output
-    assert "ERROR   unreadable-image" in result.stdout and str(corrupt) in result.stdout
-    assert "WARNING skipped-annotation" in result.stdout
 
 
 def test_coco_annotations_with_unknown_categories_are_found_in_the_kept_index(tmp_path):
