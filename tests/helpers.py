@@ -87,6 +87,33 @@ class ArrayDataset(Dataset):
         return self._masks[image_id], self._class_ids[image_id]
 
 
+def marker(height: int = 64, width: int = 80) -> tuple[np.ndarray, np.ndarray]:
+    """A black image with two white, asymmetric blocks; each block is one instance mask."""
+    image = np.zeros((height, width, 3), dtype=np.uint8)
+    masks = np.zeros((height, width, 2), dtype=bool)
+    masks[10:22, 30:52, 0] = True
+    masks[34:50, 12:20, 1] = True
+    image[masks.any(axis=2)] = 255
+    return image, masks
+
+
+def two_images(class_names: tuple[str, ...] = ("a", "b")) -> ArrayDataset:
+    """Two 60x80 images with three instances of classes 1 and 2, for report and evaluation tests."""
+    images = [np.full((60, 80, 3), 40 * k, dtype=np.uint8) for k in (1, 2)]
+    masks = [np.zeros((60, 80, 2), dtype=bool), np.zeros((60, 80, 1), dtype=bool)]
+    masks[0][5:25, 5:30, 0] = True
+    masks[0][30:55, 40:75, 1] = True
+    masks[1][10:50, 10:50, 0] = True
+    return ArrayDataset(images, masks, [np.array([1, 2]), np.array([2])], class_names=class_names)
+
+
+def assert_rgb(a: np.ndarray, shape: tuple[int, int] | None = None) -> None:
+    """``a`` is a uint8 HxWx3 picture (of ``shape`` when given)."""
+    assert isinstance(a, np.ndarray) and a.dtype == np.uint8 and a.ndim == 3 and a.shape[2] == 3
+    if shape is not None:
+        assert a.shape[:2] == shape
+
+
 @contextlib.contextmanager
 def registered(kind: str, name: str, factory: Callable | str, plugin: str = "test-plugin") -> Iterator[None]:
     """Register ``factory`` as ``name`` of ``kind`` through an in-process plugin for a block."""

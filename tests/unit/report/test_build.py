@@ -1,5 +1,4 @@
-"""write_report on in-memory data (no model): files beside the page, numbers of perfect detections,
-escaping of hostile class names, and the small SVG chart helpers."""
+"""write_report on in-memory data (no model): the page, its numbers, the gallery, mismatched results, crowds."""
 
 from __future__ import annotations
 
@@ -10,19 +9,8 @@ import numpy as np
 import pytest
 
 from maskkit.report import write_report
-from maskkit.report.page import pr_line
 from maskkit.report.run_history import loss_series
-from maskkit.report.svg_chart import line_chart, nice_ticks
-from tests.helpers import ArrayDataset
-
-
-def two_images(class_names=("a", "b")) -> ArrayDataset:
-    images = [np.full((60, 80, 3), 40 * k, dtype=np.uint8) for k in (1, 2)]
-    masks = [np.zeros((60, 80, 2), dtype=bool), np.zeros((60, 80, 1), dtype=bool)]
-    masks[0][5:25, 5:30, 0] = True
-    masks[0][30:55, 40:75, 1] = True
-    masks[1][10:50, 10:50, 0] = True
-    return ArrayDataset(images, masks, [np.array([1, 2]), np.array([2])], class_names=class_names)
+from tests.helpers import two_images
 
 
 def as_results(dataset, scores_by_image) -> list[dict]:
@@ -83,15 +71,6 @@ def test_history_pairs_train_and_val_and_keeps_validation_only_metrics():
     assert series[0][1:] == ({1: 3.0, 2: 2.0}, {1: 3.5, 2: 2.5}) and series[2][1:] == ({}, {2: 0.4})
 
 
-def test_chart_helpers():
-    assert nice_ticks(0, 1) == [0, 0.2, 0.4, 0.6, 0.8, 1.0]
-    assert nice_ticks(1, 3, integer=True) == [1, 2, 3]
-    line = pr_line("IoU 0.5", [0.0, 0.5, 1.0], [1.0, 0.5, 0.0], dash=False)
-    assert line["x"] == [0.0, 0.5] and line["y"] == [1.0, 0.5]
-    svg = line_chart([line], title="a<b", x_label="recall", y_label="precision", x_range=(0, 1), y_range=(0, 1))
-    assert svg.startswith("<svg") and "a&lt;b" in svg and svg.count("<polyline") == 1
-
-
 @pytest.mark.parametrize("bad", [[0.9], [0.9, 0.8, 0.7]])
 def test_mismatched_results_name_the_image(tmp_path, bad):
     from maskkit.errors import MaskkitError
@@ -101,35 +80,6 @@ def test_mismatched_results_name_the_image(tmp_path, bad):
     results[0]["scores"] = np.array(bad, dtype=np.float32)
     with pytest.raises(MaskkitError, match="image 0"):
         write_report(tmp_path, dataset, dataset.image_ids, results)
-
-
-def fake_pipeline(tmp_path, epoch: int, weights_path=None, metadata=None):
-    from types import SimpleNamespace
-
-    from maskkit import Config
-
-    model = SimpleNamespace(epoch=epoch, log_dir=tmp_path / "run",
-                            checkpoint_path=str(tmp_path / "run" / "mask_rcnn_x_{epoch:04d}.weights.h5"))
-    return SimpleNamespace(model=model, weights_path=weights_path, checkpoint_metadata=metadata or {},
-                           val_dataset=None, val_args={}, dataset_name=None, config=Config(),
-                           class_names=["BG", "a"])
-
-
-def test_run_info_names_the_checkpoint_of_the_current_weights(tmp_path):
-    from maskkit.report.run_info import pipeline_run_info
-
-    dataset = two_images()
-    (tmp_path / "run").mkdir()
-    (tmp_path / "run" / "mask_rcnn_x_0003.weights.h5").write_bytes(b"")
-    (tmp_path / "run" / "events.out.tfevents.1.host").write_bytes(b"")
-    init = tmp_path / "init.weights.h5"
-    # trained to epoch 3 in this process from another file: the run's own checkpoint and history count
-    run, run_dir = pipeline_run_info(fake_pipeline(tmp_path, 3, init, {"epoch": 9}), dataset)
-    assert run["checkpoint"] == str(tmp_path / "run" / "mask_rcnn_x_0003.weights.h5") and run["epoch"] == 3
-    assert run_dir == tmp_path / "run" and run["class_names"] == ["a"] and run["dataset"] == "ArrayDataset"
-    # a foreign weights file loaded, nothing trained: that file, its stored epoch, no history beside it
-    run, run_dir = pipeline_run_info(fake_pipeline(tmp_path, 0, init, {"epoch": 9}), dataset)
-    assert run["checkpoint"] == str(init) and run["epoch"] == 9 and run_dir is None
 
 
 def test_coco_file_dataset_with_crowds_sizes_and_an_empty_image(tmp_path):

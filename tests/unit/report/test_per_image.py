@@ -11,6 +11,7 @@ from maskkit.report import confusion_matrix, per_image_ap
 from maskkit.report.cocoeval_runs import run_cocoeval
 from maskkit.report.per_image import interpolated_ap, matched_detection_ids
 
+
 REC_THRS = np.linspace(0.0, 1.00, 101)
 
 

@@ -1,4 +1,7 @@
-"""Tests for maskkit.visualize (headless OpenCV rendering)."""
+"""Instance pictures (headless OpenCV rendering): RGB results and matching PNGs, masks, grids, boxes, detections."""
+
+from __future__ import annotations
+
 import subprocess
 import sys
 
@@ -7,6 +10,8 @@ import numpy as np
 import pytest
 
 from maskkit import visualize as vis
+from tests.helpers import assert_rgb
+
 
 NAMES = ["BG", "cat", "dog"]
 
@@ -18,12 +23,6 @@ def _scene():
     masks[30:55, 40:75, 1] = True
     boxes = np.array([[5, 5, 20, 30], [30, 40, 55, 75]])
     return img, masks, boxes, np.array([1, 2]), np.array([0.9, 0.75])
-
-
-def _is_rgb(a, shape=None):
-    assert isinstance(a, np.ndarray) and a.dtype == np.uint8 and a.ndim == 3 and a.shape[2] == 3
-    if shape is not None:
-        assert a.shape[:2] == shape
 
 
 def _all_outputs(tmp_path):
@@ -45,7 +44,7 @@ def test_returns_rgb_and_writes_matching_png(name, tmp_path):
     fn = _all_outputs(tmp_path)[name]
     path = tmp_path / "sub" / f"{name}.png"
     out = fn(str(path))
-    _is_rgb(out)
+    assert_rgb(out)
     assert out.shape[0] > 0 and out.shape[1] > 0
     assert not np.all(out == out.flat[0]), "rendered nothing"
     disk = cv2.imread(str(path), cv2.IMREAD_COLOR)
@@ -53,28 +52,6 @@ def test_returns_rgb_and_writes_matching_png(name, tmp_path):
     np.testing.assert_array_equal(cv2.cvtColor(disk, cv2.COLOR_BGR2RGB), out)
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp files left
     np.testing.assert_array_equal(fn(None), out)  # no path: same image, deterministic
-
-
-def test_random_colors_deterministic_and_distinct():
-    a = vis.random_colors(8, seed=3)
-    assert a == vis.random_colors(8, seed=3)
-    assert a != vis.random_colors(8, seed=4)
-    assert len(set(a)) == 8
-    assert all(0 <= c <= 1 for col in a for c in col)
-    assert vis.random_colors(0) == []
-
-
-def test_apply_mask_changes_only_masked_pixels():
-    img = np.full((20, 30, 3), 100, np.uint8)
-    mask = np.zeros((20, 30), bool)
-    mask[5:10, 3:12] = True
-    out = vis.apply_mask(img, mask, (1.0, 0.0, 0.0), alpha=0.5)
-    _is_rgb(out, (20, 30))
-    np.testing.assert_array_equal(out[~mask], img[~mask])
-    np.testing.assert_array_equal(out[mask], np.tile([178, 50, 50], (mask.sum(), 1)))
-    np.testing.assert_array_equal(img, 100)  # input untouched
-    with pytest.raises(ValueError):
-        vis.apply_mask(img, mask[:10], (1, 0, 0))
 
 
 def test_display_instances_mask_only_touches_mask_region():
@@ -94,7 +71,7 @@ def test_display_instances_mask_only_touches_mask_region():
 def test_display_instances_empty_and_mismatch():
     img = np.zeros((16, 16, 3), np.uint8)
     out = vis.display_instances(img, np.zeros((0, 4)), np.zeros((16, 16, 0)), np.zeros(0), NAMES)
-    _is_rgb(out)
+    assert_rgb(out)
     with pytest.raises(ValueError, match="class_ids"):
         vis.display_instances(img, np.zeros((2, 4)), np.zeros((16, 16, 2)), np.zeros(1), NAMES)
 
@@ -103,7 +80,7 @@ def test_display_images_grid_normalises_inputs():
     gray = np.zeros((10, 40), np.float32)
     gray[:, 20:] = 5.0
     out = vis.display_images([gray, gray > 1, np.zeros((10, 40, 1), np.int32)], cols=2)
-    _is_rgb(out)
+    assert_rgb(out)
     # Two rows of two cells (titles strip + 10 px each).
     assert out.shape[0] > 2 * 10 and out.shape[1] >= 2 * 40
     assert out.max() == 255 and out.min() == 0
@@ -130,7 +107,7 @@ def test_display_detections_puts_ground_truth_beside_the_detections(tmp_path):
     img, masks, boxes, cids, scores = _scene()
     result = {"rois": boxes, "masks": masks, "class_ids": cids, "scores": scores}
     alone = vis.display_detections(img, result, NAMES, min_side=0)
-    _is_rgb(alone, (60 + 24, 80))  # a title strip above each panel
+    assert_rgb(alone, (60 + 24, 80))  # a title strip above each panel
     pair = vis.display_detections(img, result, NAMES, gt=(masks, cids), min_side=0, path=tmp_path / "d.png")
     assert pair.shape == (60 + 24, 2 * 80 + 8, 3)
     np.testing.assert_array_equal(pair[:, :80], alone)
