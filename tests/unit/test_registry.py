@@ -7,15 +7,9 @@ import types
 import pytest
 
 from maskkit import PluginError, UnknownNameError, hookimpl, plugins
-from maskkit.hookspecs import hook_names
 from maskkit.plugins import PluginWarning
 from maskkit.registry import Entry, Registry, accepted_kwargs
 from tests.helpers import registered
-
-
-def test_hook_names_come_from_the_hook_specs():
-    assert hook_names() == {"dataset": "maskkit_register_datasets", "augmenter": "maskkit_register_augmenters",
-                            "backbone": "maskkit_register_backbones", "command": "maskkit_register_commands"}
 
 
 def test_an_entry_carries_a_registrations_five_fields_with_its_own_metadata():
