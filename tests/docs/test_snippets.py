@@ -59,7 +59,7 @@ def fewer_epochs(match: re.Match) -> str:
 #: (pattern, replacement) applied to every block, in order; ``{bin}``/``{repo}`` are filled in.
 SUBSTITUTIONS: list[tuple[str, str | Callable[[re.Match], str]]] = [
     (r"python3 -m venv \.venv && \.venv/bin/pip install -e \S+ && ", ""),
-    (r"(?<![\w/])\.venv/bin/pytest\b", "{bin}/pytest -q -p no:cacheprovider {repo}/tests/unit/test_config_toml.py"),
+    (r"(?<![\w/])\.venv/bin/pytest\b", "{bin}/pytest -q -p no:cacheprovider {repo}/tests/unit/utils/test_toml_text.py"),
     (r"(?<![\w/])\.venv/bin/", "{bin}/"),
     (r"pip install (-e )?\"?(\./)?(plugins/)?maskkit[_-]via(\[test\])?\"?", "true"),
     (r"pip install -e \"\.\[test\]\"", "true"),
