@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 
-import pytest
 from click.testing import CliRunner
 
 from maskkit.cli.main import cli
@@ -33,15 +32,3 @@ def test_env_lists_versions_and_the_cpu() -> None:
     assert info["suggested_precision"] in ("float32", "mixed_bfloat16", "mixed_float16")
     table = CliRunner().invoke(cli, ["env"], catch_exceptions=False).output
     assert "tensorflow" in table and "CPU" in table and "suggested PRECISION" in table
-
-
-@pytest.mark.parametrize(("has_gpu", "flags", "expected"), [
-    (True, {"amx_bf16", "avx512_bf16"}, {"PRECISION": "mixed_float16", "XLA": False}),
-    (False, {"amx_bf16", "avx512_bf16"}, {"PRECISION": "mixed_bfloat16", "XLA": True}),
-    (False, {"avx512_bf16", "avx512f"}, {"PRECISION": "float32", "XLA": False}),
-    (False, set(), {"PRECISION": "float32", "XLA": False}),
-])
-def test_suggested_settings_follow_what_was_measured(has_gpu, flags, expected):
-    from maskkit.model.precision import suggested_settings
-
-    assert suggested_settings(has_gpu, flags) == expected
