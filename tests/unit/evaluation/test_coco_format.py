@@ -1,8 +1,4 @@
-"""Evaluating a COCO-sourced dataset equals pycocotools' COCOeval run directly on the user's file.
-
-The fixture's boxes are hand-drawn (larger than, or shifted from, the masks' extents) and its areas
-are not the mask areas, so mask-derived ground truth would give different bbox numbers.
-"""
+"""COCO ground truth and results: source ids, crowds, internal ids as fallback, a user's file, results JSON."""
 
 from __future__ import annotations
 
@@ -13,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
@@ -21,6 +18,10 @@ from maskkit.evaluation.report import write_results_json
 from maskkit.imageio import write_image_rgb
 from maskkit.utils.boxes import extract_bboxes
 from maskkit_coco.dataset import make_coco
+from tests.helpers import ArrayDataset
+from tests.helpers_coco import CAT, DOG
+from tests.helpers_evaluation import imperfect_results, result
+
 
 HAND_DRAWN = [  # (id, image, category, polygon, hand-drawn bbox xywh, area as in the file, iscrowd)
     (1, 1, 1, [4, 4, 30, 4, 30, 24, 4, 24], [2.0, 1.0, 31.0, 26.0], 560.0, 0),
@@ -127,3 +128,55 @@ def test_file_annotations_lacking_area_bbox_or_iscrowd_are_completed_from_masks(
         write_results_json(results_path, detections_to_coco_results(dataset, dataset.image_ids, detections(dataset)))
     expected = cocoeval_stats(mask_gt, results_path, "bbox")
     assert [metrics["bbox"]["stats"][n] for n in STAT_NAMES] == pytest.approx(expected.tolist(), abs=1e-12)
+
+
+def test_results_json_round_trips_through_load_res(dataset, tmp_path):
+    results = imperfect_results(dataset)
+    coco_results = detections_to_coco_results(dataset, dataset.image_ids, results)
+    path = tmp_path / "results.json"
+    write_results_json(path, coco_results)
+    with contextlib.redirect_stdout(io.StringIO()):
+        loaded = dataset_to_coco(dataset).loadRes(str(path))
+    anns = loaded.dataset["annotations"]
+    assert len(anns) == sum(len(r["class_ids"]) for r in results)
+    assert {a["category_id"] for a in anns} <= {CAT, DOG}
+    assert {a["image_id"] for a in anns} == {10, 20, 30}
+    first = results[0]
+    ann = anns[0]
+    y1, x1, y2, x2 = first["rois"][0].tolist()
+    assert ann["bbox"] == [x1, y1, x2 - x1, y2 - y1]
+    assert isinstance(ann["segmentation"]["counts"], str)
+    np.testing.assert_array_equal(mask_utils.decode(ann["segmentation"]).astype(bool), first["masks"][:, :, 0])
+
+
+def test_ground_truth_uses_source_ids_and_marks_crowds(dataset):
+    gt = dataset_to_coco(dataset)
+    assert sorted(gt.imgs) == [10, 20, 30, 40]
+    assert sorted(gt.cats) == [CAT, DOG]
+    crowd = [a for a in gt.dataset["annotations"] if a["iscrowd"]]
+    assert len(crowd) == 1 and crowd[0]["image_id"] == 20 and crowd[0]["category_id"] == DOG
+
+
+class TwoSourceDataset(ArrayDataset):
+    """Classes from two sources with clashing ids, so COCO ids must fall back to internal ids."""
+
+    def __init__(self, masks, class_ids):
+        images = [np.zeros(m.shape[:2] + (3,), np.uint8) for m in masks]
+        super().__init__(images, masks, class_ids, class_names=("a",))
+        self.add_class("other", 1, "b")
+        self.prepare()
+
+
+def test_any_dataset_falls_back_to_internal_ids():
+    mask = np.zeros((16, 20, 2), bool)
+    mask[2:6, 3:9, 0] = True
+    mask[8:14, 10:18, 1] = True
+    ds = TwoSourceDataset([mask], [np.array([2, -1], np.int32)])
+    gt = dataset_to_coco(ds)
+    assert sorted(gt.cats) == [1, 2] and [c["name"] for c in gt.loadCats([1, 2])] == ["a", "b"]
+    anns = sorted(gt.dataset["annotations"], key=lambda a: a["category_id"])
+    assert [(a["category_id"], a["iscrowd"]) for a in anns] == [(1, 1), (2, 0)]
+    assert anns[0]["bbox"] == [10.0, 8.0, 8.0, 6.0] and anns[0]["area"] == 48.0
+    assert anns[1]["bbox"] == [3.0, 2.0, 6.0, 4.0] and anns[1]["area"] == 24.0
+    metrics = evaluate_coco(ds, [0], [result(mask[:, :, :1], [2], [0.8])], iou_types=("segm",))
+    assert metrics["segm"]["stats"]["AP"] == pytest.approx(1.0)
