@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from pycocotools import mask as mask_utils
 
+from maskkit.evaluation.coco_eval import load_results
+from maskkit.evaluation.coco_format import make_coco_object
 from maskkit.utils.boxes import extract_bboxes
 from tests.helpers_coco import EMPTY_ANN
 
@@ -62,3 +64,14 @@ def imperfect_results(dataset):
             class_ids = np.append(class_ids, 1)
         out.append(result(masks, class_ids, rng.uniform(0.1, 1.0, size=len(class_ids))))
     return out
+
+
+def coco_pair(images: int, gts: list[tuple], dts: list[tuple]):
+    """GT (image, category, xywh box[, crowd]) and detections (image, category, box, score) as COCO objects."""
+    annotations = [{"id": k + 1, "image_id": g[0], "category_id": g[1], "bbox": list(g[2]), "area": g[2][2] * g[2][3],
+                    "iscrowd": g[3] if len(g) > 3 else 0} for k, g in enumerate(gts)]
+    gt = make_coco_object({"images": [{"id": i, "height": 100, "width": 100} for i in range(1, images + 1)],
+                           "annotations": annotations,
+                           "categories": [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}]})
+    dt = load_results(gt, [{"image_id": d[0], "category_id": d[1], "bbox": list(d[2]), "score": d[3]} for d in dts])
+    return gt, dt

@@ -1,0 +1,27 @@
+"""The report page's sections: escaped run details, the 12 COCO numbers, PR lines ending at the recall reached."""
+
+from __future__ import annotations
+
+from maskkit.evaluation.coco_eval import STAT_NAMES
+from maskkit.report.page import esc, metrics_section, pr_line, run_section
+
+
+def test_run_details_are_escaped_and_key_config_fields_come_first():
+    section = run_section({"checkpoint": "<run>/e1.h5", "class_names": ["BG", "a&b"],
+                           "config": {"NAME": "x", "BACKBONE": "tiny", "OTHER": 1}})
+    assert "&lt;run&gt;/e1.h5" in section and "BG, a&amp;b" in section and "<run>" not in section
+    assert 'id="run-config">NAME=x, BACKBONE=tiny</td>' in section and "full config" in section
+    assert "full config" not in run_section({}) and esc("<'>") == "&lt;&#x27;&gt;"
+
+
+def test_metrics_show_every_number_per_iou_type_with_dashes_for_no_ground_truth():
+    stats = {"bbox": {name: 0.5 for name in STAT_NAMES}, "segm": {**{name: 0.25 for name in STAT_NAMES}, "APl": -1}}
+    section = metrics_section(stats)
+    assert section.count('<td id="stat-bbox-') == len(STAT_NAMES) == section.count('<td id="stat-segm-')
+    assert 'id="stat-segm-AP">0.250<' in section and 'id="stat-segm-APl">-<' in section
+
+
+def test_a_pr_line_ends_at_the_highest_recall_reached():
+    assert pr_line("IoU 0.5", [0.0, 0.5, 1.0], [1.0, 0.5, 0.0], dash=True) == {
+        "name": "IoU 0.5", "x": [0.0, 0.5], "y": [1.0, 0.5], "dash": True}
+    assert pr_line("none", [0.0, 0.5], [0.0, 0.0], dash=False)["x"] == [0.0]
