@@ -114,6 +114,17 @@ def assert_rgb(a: np.ndarray, shape: tuple[int, int] | None = None) -> None:
         assert a.shape[:2] == shape
 
 
+def conformance_failure(check: Callable, *args: Any, **kwargs: Any) -> str:
+    """The message of the ConformanceError ``check(*args, **kwargs)`` must raise."""
+    import pytest
+
+    from maskkit.testing import ConformanceError
+
+    with pytest.raises(ConformanceError) as info:
+        check(*args, **kwargs)
+    return str(info.value)
+
+
 @contextlib.contextmanager
 def registered(kind: str, name: str, factory: Callable | str, plugin: str = "test-plugin") -> Iterator[None]:
     """Register ``factory`` as ``name`` of ``kind`` through an in-process plugin for a block."""

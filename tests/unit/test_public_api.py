@@ -1,6 +1,9 @@
-"""The public API is re-exported from maskkit; heavy names resolve lazily."""
+"""The public API is re-exported from maskkit; heavy names resolve lazily; the conformance kit imports light."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
 
 import maskkit
 
@@ -32,3 +35,8 @@ def test_unknown_attribute_is_an_attribute_error():
 
     with pytest.raises(AttributeError):
         maskkit.no_such_thing  # noqa: B018
+
+
+def test_importing_the_kit_does_not_import_tensorflow():
+    code = "import sys, maskkit.testing; sys.exit('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
