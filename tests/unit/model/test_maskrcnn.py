@@ -1,0 +1,32 @@
+"""MaskRCNN on the tiny config without training: modes, molded inputs, checkpoints written and resumed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorflow")
+
+from maskkit import ConfigError  # noqa: E402
+from maskkit.model.maskrcnn import MaskRCNN  # noqa: E402
+from tests.helpers import tiny_config  # noqa: E402
+
+
+def test_an_unknown_mode_is_an_argument_error(tmp_path):
+    with pytest.raises(ConfigError, match="argument mode: must be one of .*, got 'serving'"):
+        MaskRCNN("serving", tiny_config(), tmp_path)
+
+
+def test_images_are_molded_as_in_training_and_a_checkpoint_resumes_its_run(tmp_path):
+    model = MaskRCNN("inference", tiny_config(), tmp_path)
+    assert model.keras_model is model.graph.inference_model
+    images = [np.zeros((32, 64, 3), np.uint8), np.full((64, 48, 3), 200, np.uint8)]
+    molded, metas, windows = model.mold_inputs(images)
+    assert molded.shape == (2, 64, 64, 3) and metas.shape == (2, model.config.IMAGE_META_SIZE)
+    assert windows.tolist() == [[16, 0, 48, 64], [0, 8, 64, 56]]
+    path = model.save_checkpoint(3, class_names=["BG", "a", "b", "c"])
+    assert path.name == "mask_rcnn_tiny_0003.weights.h5" and model.find_last() == path
+    fresh = MaskRCNN("inference", tiny_config(), tmp_path / "elsewhere")
+    assert fresh.epoch == 0 and fresh.log_dir.parent == tmp_path / "elsewhere"
+    fresh.load_weights(path, class_names=["BG", "a", "b", "c"])
+    assert (fresh.epoch, fresh.log_dir) == (3, path.parent)
