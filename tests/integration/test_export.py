@@ -17,9 +17,8 @@ pytest.importorskip("keras")
 import maskkit  # noqa: E402
 from maskkit.cli.main import cli  # noqa: E402
 from maskkit.errors import ConfigError, MaskkitError  # noqa: E402
-from maskkit.export import export_saved_model, paste_masks, read_export_metadata, resize_like_opencv  # noqa: E402
+from maskkit.export import export_saved_model, read_export_metadata  # noqa: E402
 from maskkit.model.maskrcnn import MaskRCNN  # noqa: E402
-from maskkit.utils.resize import unmold_mask  # noqa: E402
 from maskkit.weights import save_weights  # noqa: E402
 from tests.helpers import tiny_config  # noqa: E402
 
@@ -87,26 +86,6 @@ def assert_same_detections(outputs: dict, prefix: str, row: int, expected: dict)
     assert np.all((iou > 0.95) | (union == 0)), iou
     assert not outputs[f"{prefix}/masks"][row, count:].any()
     assert not outputs[f"{prefix}/class_ids"][row, count:].any()
-
-
-def test_in_graph_resize_is_bit_exact_with_opencv() -> None:
-    rng = np.random.default_rng(0)
-    for index in range(24):
-        height, width = (int(v) for v in rng.integers(3, 90, 2))
-        new_h, new_w = (2 * height, 2 * width) if index % 4 == 0 else (int(v) for v in rng.integers(3, 140, 2))
-        image = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
-        expected = cv2.resize(image, (new_w, new_h), interpolation=cv2.INTER_LINEAR)
-        got = resize_like_opencv(image[None], new_h, new_w).numpy()[0]
-        np.testing.assert_array_equal(got, expected, err_msg=f"{(height, width)} -> {(new_h, new_w)}")
-
-
-def test_in_graph_mask_paste_matches_unmold_mask() -> None:
-    rng = np.random.default_rng(1)
-    masks = rng.random((1, 3, 14, 14)).astype(np.float32)
-    boxes = np.array([[[5, 7, 40, 30], [-4, 50, 20, 70], [30, 2, 31, 3]]], dtype=np.float32)  # one leaves the image
-    pasted = paste_masks(masks, boxes, 48, 64).numpy()[0]
-    for mask, box, got in zip(masks[0], boxes[0], pasted):
-        np.testing.assert_array_equal(got, unmold_mask(mask, box.astype(np.int32), (48, 64)))
 
 
 def test_export_matches_detect_in_a_process_without_maskkit(trained, tmp_path: Path) -> None:

@@ -154,53 +154,9 @@ def test_no_test_module_imports_another():
     assert not offenders, offenders
 
 
-#: Modules whose behaviour is only observable end to end (a trained or built model, tf.data epochs), each
-#: tested by the integration test named.
-END_TO_END_ONLY = {
-    "cli/train_cmd.py": "trains a model: tests/integration/test_cli_train_detect.py",
-    "cli/evaluate_cmd.py": "needs trained weights: tests/integration/test_cli_train_detect.py",
-    "cli/export_cmd.py": "needs trained weights: tests/integration/test_export.py",
-    "export.py": "writes a SavedModel of a built model: tests/integration/test_export.py",
-    "data/feed.py": "per-epoch tf.data inputs: tests/integration/test_feed.py",
-    "model/graph.py": "builds the Keras models: tests/integration/test_train_tiny.py, test_frozen_layers.py",
-    "model/maskrcnn.py": "fit and detect on a built model: tests/integration/test_train_tiny.py, test_detect.py",
-    "model/training.py": "the loop over batches of a built model: tests/integration/test_train_tiny.py",
-    "model/distribute.py": "tf.distribute strategies: tests/integration/test_distributed.py",
-    "visualize/inspection.py": "the `inspect` walk-through: tests/integration/test_inspection.py",
-}
-
-#: Debt, not exemption: modules still tested only from another module's test file (named) or not directly.
-#: Each entry goes when its test module is written; the test below fails on an entry that has one.
-NOT_YET_MIRRORED = {
-    "backbone.py": "tests/unit/test_conformance.py, tests/integration/test_backbones.py",
-    "cli/commands.py": "tests/unit/cli/test_main.py",
-    "cli/options.py": "the cli/ test modules",
-    "data_check/dataset_level.py": "tests/unit/data_check/test_check.py",
-    "data_check/findings.py": "tests/unit/data_check/test_check.py",
-    "errors.py": "every module's error tests",
-    "evaluation/reference_map.py": "tests/unit/evaluation/test_coco_eval.py",
-    "evaluation/report.py": "tests/unit/evaluation/test_coco_eval.py",
-    "files_dataset.py": "tests/integration/test_cli_train_detect.py",
-    "layers.py": "tests/unit/model/ and the integration tests",
-    "model/batchnorm.py": "tests/integration/test_frozen_layers.py",
-    "model/heads.py": "tests/integration/test_train_tiny.py",
-    "model/precision.py": "tests/unit/cli/test_env_cmd.py, tests/integration/test_precision.py",
-    "model/presets.py": "tests/integration/test_distributed.py",
-    "model/seeding.py": "tests/integration/test_repeatable_runs.py",
-    "pipeline_config.py": "tests/unit/test_pipeline.py",
-    "plugin_details.py": "tests/unit/cli/test_plugins_cmd.py",
-    "report/cocoeval_runs.py": "tests/unit/report/test_per_image.py",
-    "report/confusion.py": "tests/unit/report/test_per_image.py",
-    "report/gallery.py": "tests/unit/report/test_build.py",
-    "report/page.py": "tests/unit/report/test_build.py, test_svg_chart.py",
-    "testing/augmenter_checks.py": "tests/unit/test_conformance.py",
-    "testing/backbone_checks.py": "tests/unit/test_conformance.py",
-    "testing/dataset_checks.py": "tests/unit/test_conformance.py",
-    "testing/errors.py": "tests/unit/test_conformance.py",
-    "testing/marker.py": "tests/unit/test_conformance.py",
-    "testing/resolve.py": "tests/unit/test_conformance.py",
-    "visualize/plots.py": "tests/unit/visualize/test_instances.py, tests/unit/data_check/test_check.py",
-    "weights/model_layers.py": "tests/unit/weights/test_loading.py",
+#: Modules without a mirrored unit test module, each with the reason and where it is tested instead.
+EXEMPT = {
+    "data/feed.py": "per-epoch tf.data inputs over the input pipeline; tests/integration/test_feed.py, kept there",
 }
 
 
@@ -210,12 +166,31 @@ def mirrored_test(module: Path) -> Path:
     return PACKAGE_ROOT.parent / "tests" / "unit" / relative.parent / f"test_{relative.name}"
 
 
-def test_every_module_has_its_mirrored_test_module_or_a_listed_reason():
+def test_every_module_has_its_mirrored_test_module_or_an_exemption():
     sources = {path.relative_to(PACKAGE_ROOT).as_posix(): path for path in PACKAGE_ROOT.rglob("*.py")
                if path.name not in ("__init__.py", "__main__.py")}
-    listed = {**END_TO_END_ONLY, **NOT_YET_MIRRORED}
-    assert not set(END_TO_END_ONLY) & set(NOT_YET_MIRRORED)
-    untested = sorted(name for name, path in sources.items() if not mirrored_test(path).exists() and name not in listed)
-    stale = sorted(name for name in listed if name not in sources or mirrored_test(sources[name]).exists())
-    assert not untested, f"modules without tests/unit/<same path>/test_<module>.py or a listed reason: {untested}"
-    assert not stale, f"listed modules that have a mirrored test module now, or no longer exist: {stale}"
+    untested = sorted(name for name, path in sources.items() if not mirrored_test(path).exists() and name not in EXEMPT)
+    stale = sorted(name for name in EXEMPT if name not in sources or mirrored_test(sources[name]).exists())
+    assert not untested, f"modules without tests/unit/<same path>/test_<module>.py or an EXEMPT reason: {untested}"
+    assert not stale, f"EXEMPT modules that have a mirrored test module now, or no longer exist: {stale}"
+
+
+#: Unit test modules about the package as a whole rather than one module.
+WHOLE_PACKAGE_TESTS = {
+    "test_architecture.py": "the package's import graph and the tests' layout",
+    "test_public_api.py": "the names maskkit/__init__.py exports, and what importing them loads",
+}
+
+
+def test_every_unit_test_module_mirrors_a_module():
+    """tests/unit/<path>/test_<module>.py tests maskkit/<path>/<module>.py; tests/unit/plugins/ the built-in plugins."""
+    unit = PACKAGE_ROOT.parent / "tests" / "unit"
+    orphans = []
+    for path in sorted(unit.rglob("test_*.py")):
+        relative = path.relative_to(unit)
+        module = relative.parent / relative.name.removeprefix("test_")
+        source = (PACKAGE_ROOT.parent / "plugins" / module.relative_to("plugins") if module.parts[0] == "plugins"
+                  else PACKAGE_ROOT / module)
+        if not source.is_file() and relative.as_posix() not in WHOLE_PACKAGE_TESTS:
+            orphans.append(relative.as_posix())
+    assert not orphans, f"unit test modules that mirror no module (move or rename them): {orphans}"
