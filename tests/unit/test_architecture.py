@@ -2,7 +2,8 @@
 
 Every ``import`` counts, at module level and inside functions alike: a function-level import only
 postpones a cycle, it does not remove it. Imports under ``if TYPE_CHECKING:`` never run and are left out. Plugins reach maskkit through entry points and registered
-names; maskkit must work with any of them uninstalled.
+names; maskkit must work with any of them uninstalled. The tests' layout is checked here too:
+tests/unit mirrors the package module for module (docs/architecture.md, "Where the tests live").
 """
 
 from __future__ import annotations
