@@ -78,7 +78,8 @@ def epoch_input(dataset: Dataset, config: Config, first_epoch: int, *, augmenter
 
     def build(epoch: int) -> Any:
         seed = config.SEED + (1 if validation else epoch)
-        return with_anchors(make_dataset(dataset, config, augmenters=augment, seed=seed, shard=shard), config)
+        return with_anchors(make_dataset(dataset, config, augmenters=augment, seed=seed, shard=shard,
+                                         processes=config.WORKER_PROCESSES), config)
 
     built = {first_epoch: build(first_epoch)}
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 import collections
 import itertools
 import multiprocessing
+import multiprocessing.connection
+import os
 import re
 import threading
 import warnings
@@ -235,8 +237,23 @@ _worker_builder: ExampleBuilder | None = None
 
 def _init_worker(builder: ExampleBuilder) -> None:
     global _worker_builder
+    _exit_with_parent()
     keep_heap_padding()
     _worker_builder = builder
+
+
+def _exit_with_parent() -> None:
+    """End this worker process when its parent dies (killed, or out of memory): a pool worker waits on
+    a queue it also holds the writing end of, so it would otherwise never notice and linger forever."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="maskkit-parent-watch", daemon=True).start()
 
 
 def _group_in_worker(pass_index: int, positions: np.ndarray, image_ids: np.ndarray) -> list[np.ndarray]:
@@ -270,8 +287,9 @@ def make_dataset(dataset: Dataset, config: Config, *, augmenters: Any = None, sh
     ``augmenters`` is an Augmenter or a spec for build_augmenters (``"fliplr,rot90"``); None means
     no augmentation. ``num_parallel_calls`` threads (default config.NUM_WORKERS, at least 1) build
     examples, or ``processes`` > 0 spawned worker processes do (the dataset, config and augmenters
-    must then be picklable, and in-process-only plugins are not seen by the workers). Images
-    without non-crowd instances are skipped, as matterport's data_generator does.
+    must then be picklable, and in-process-only plugins are not seen by the workers; a worker ends
+    when its parent does); training takes config.WORKER_PROCESSES. Images without non-crowd
+    instances are skipped, as matterport's data_generator does.
     ``shard=(index, count)``: this worker's disjoint share of the example stream (every ``count``-th
     example from ``index``); with equal seeds the workers' i-th batches together hold the examples
     of the single-machine i-th batch of ``count`` times the size.

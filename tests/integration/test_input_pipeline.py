@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -102,6 +108,47 @@ def test_worker_processes_give_the_same_batches_as_threads():
     threads = batches(make_dataset(dataset, config, augmenters="fliplr,rot90", seed=2), 3)
     processes = batches(make_dataset(dataset, config, augmenters="fliplr,rot90", seed=2, processes=2), 3)
     assert_same(threads, processes)
+
+
+KILLED_PARENT = """
+import multiprocessing, sys
+if __name__ == "__main__":
+    import maskkit
+    from maskkit.data.input import make_dataset
+    from tests.helpers import matterport_shapes_config, shapes_dataset
+    batches = iter(make_dataset(shapes_dataset(count=4, size=64), matterport_shapes_config(), processes=2))
+    next(batches)
+    print(" ".join(str(child.pid) for child in multiprocessing.active_children()), flush=True)
+    sys.stdin.read()
+"""
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie waiting to be reaped has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
+def test_worker_processes_end_when_their_parent_is_killed(tmp_path):
+    script = tmp_path / "parent.py"
+    script.write_text(KILLED_PARENT)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2]), os.environ.get("PYTHONPATH", "")])}
+    parent = subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              env=env, text=True)
+    try:
+        workers = [int(pid) for pid in parent.stdout.readline().split()]
+        assert len(workers) == 2 and all(running(pid) for pid in workers)
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 20
+    while any(running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(running(pid) for pid in workers)
 
 
 class EraseAll(maskkit.Augmenter):
