@@ -1,5 +1,6 @@
 """Benchmark the input pipeline: per-stage milliseconds per shapes image at 1024x1024, images/s from
-make_dataset with 1 and 2 threads at 128 and 1024, and build_rpn_targets at 1024 (261,888 anchors)
+make_dataset with 1 and 2 threads and 2 worker processes at 128 and 1024, with and without the heap
+pad (maskkit.utils.heap, each in a fresh process), and build_rpn_targets at 1024 (261,888 anchors)
 with 1, 20 and 100 boxes against matterport's full-matrix float64 algorithm written out below.
 
 Run: python bench/bench_input.py [--batches 24] [--big-batches 10] [--rounds 3] [--augment SPEC] [--skip-pipeline]
@@ -10,6 +11,8 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -20,10 +23,11 @@ import numpy as np  # noqa: E402
 import maskkit  # noqa: E402
 from maskkit import Config  # noqa: E402
 from maskkit.data import anchors_for, build_rpn_targets  # noqa: E402
-from maskkit.data.input import ExampleBuilder, example_shapes, mold_batch, stack_examples  # noqa: E402
+from maskkit.data.input import ExampleBuilder, example_shapes, stack_examples  # noqa: E402
 from maskkit.data.targets import _subsample  # noqa: E402
 from maskkit.testing import matterport_rpn_targets  # noqa: E402
 from maskkit.utils.boxes import box_refinement, extract_bboxes  # noqa: E402
+from maskkit.utils.heap import HEAP_PAD_ENV, keep_heap_padding  # noqa: E402
 from maskkit.utils.resize import minimize_mask, resize_image, resize_mask  # noqa: E402
 
 
@@ -35,11 +39,12 @@ def shapes_config(size: int) -> Config:
 
 
 def pipeline_rate(size: int, threads: int, batches: int, augment: str | None,
-                  cached_groups: bool = False) -> tuple[float, float, float]:
+                  cached_groups: bool = False, processes: int = 0) -> tuple[float, float, float]:
     """(images per second drawn from make_dataset (batch 8) after two warm-up batches, cores kept busy
     meanwhile (the process's CPU seconds per wall second, tf.data's own threads included), the share
     of that CPU time spent in the kernel). ``cached_groups`` replaces example building by a lookup of
-    8 groups built beforehand, leaving only tf.data's side: hand-over, re-batching, molding."""
+    8 groups built beforehand, leaving only tf.data's side: hand-over, re-batching. ``processes`` > 0
+    builds examples in that many worker processes instead of threads (their CPU time is not counted)."""
     from maskkit.data.input import make_dataset
 
     config = shapes_config(size)
@@ -56,7 +61,8 @@ def pipeline_rate(size: int, threads: int, batches: int, augment: str | None,
 
         ExampleBuilder.group = lookup
     try:
-        iterator = iter(make_dataset(dataset, config, augmenters=augment, seed=0, num_parallel_calls=threads))
+        iterator = iter(make_dataset(dataset, config, augmenters=augment, seed=0, num_parallel_calls=threads,
+                                     processes=processes))
         for _ in range(10 if cached_groups else 2):
             next(iterator)
         start, times = time.perf_counter(), os.times()
@@ -84,10 +90,12 @@ def builder_rate(size: int, threads: int, groups: int) -> float:
 
 
 def stage_times(size: int, images: int) -> dict[str, float]:
-    """Milliseconds per image of each step ExampleBuilder takes, of the whole example, and of
-    make_dataset's hand-over of a group of ``images`` examples (stacking, copy into TensorFlow, molding
-    in a graph function as in tf.data); no augmentation, best of 3 passes."""
+    """Milliseconds per image of each step ExampleBuilder takes, of the whole example, of make_dataset's
+    hand-over of a group of ``images`` examples (stacking, copy into TensorFlow) and of molding them,
+    which the train step does in a graph function; no augmentation, best of 3 passes."""
     import tensorflow as tf
+
+    from maskkit.model.molding import mold_batch
 
     config = shapes_config(size)
     dataset = maskkit.datasets.create("shapes", count=images, height=size, width=size, seed=0)
@@ -97,7 +105,7 @@ def stage_times(size: int, images: int) -> dict[str, float]:
     totals: dict[str, float] = {}
     for _ in range(3):
         spent = dict.fromkeys(("decode", "resize image", "resize masks", "boxes from masks", "mini masks",
-                               "rpn targets", "whole example", "group hand-over + mold"), 0.0)
+                               "rpn targets", "whole example", "group hand-over", "mold (train step)"), 0.0)
         examples = []
         for image_id in range(images):
             rng = np.random.default_rng(image_id)
@@ -126,8 +134,9 @@ def stage_times(size: int, images: int) -> dict[str, float]:
             lap("whole example")
         start = time.perf_counter()
         tensors = [tf.convert_to_tensor(array) for array in stack_examples(examples, example_shapes(config))]
-        mold(tensors[0])
-        spent["group hand-over + mold"] = time.perf_counter() - start
+        spent["group hand-over"] = time.perf_counter() - start
+        mold(tensors[0]).numpy()
+        spent["mold (train step)"] = time.perf_counter() - start - spent["group hand-over"]
         totals = {key: min(totals.get(key, np.inf), value * 1e3 / images) for key, value in spent.items()}
     return totals
 
@@ -163,6 +172,18 @@ def rpn_timings(instances: int, repeats: int) -> tuple[float, float, float, bool
     return ours_s, sampling_s, theirs_s, same
 
 
+def heap_pad_ratio(size: int, batches: int, rounds: int) -> tuple[float, float]:
+    """(images/s with maskkit's heap pad, without it) of the pipeline at ``size`` with 2 threads, each
+    run in a fresh process (glibc's setting cannot be undone in-process), alternating; best of rounds."""
+    rates: dict[str, list[float]] = {"64": [], "0": []}
+    for _ in range(rounds):
+        for pad in rates:
+            out = subprocess.run([sys.executable, __file__, "--child", str(size), str(batches)], check=True,
+                                 capture_output=True, text=True, env={**os.environ, HEAP_PAD_ENV: pad})
+            rates[pad].append(float(out.stdout.split()[-1]))
+    return max(rates["64"]), max(rates["0"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, default=24, help="batches of 8 timed per 128 px pipeline setting")
@@ -170,9 +191,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternating 1/2-thread rounds per size (best kept)")
     parser.add_argument("--augment", default=None, help="augmenters in the pipeline runs (default none)")
     parser.add_argument("--skip-pipeline", action="store_true", help="only the stages and build_rpn_targets")
+    parser.add_argument("--child", nargs=2, type=int, metavar=("SIZE", "BATCHES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        print(pipeline_rate(args.child[0], 2, args.child[1], None)[0])
+        return
+    pad = keep_heap_padding()
     load = os.getloadavg()[0]
-    print(f"cpu cores: {os.cpu_count()}, load average {load:.1f}; shapes data, augment {args.augment!r}")
+    print(f"cpu cores: {os.cpu_count()}, load average {load:.1f}; shapes data, augment {args.augment!r}; "
+          f"heap pad {pad >> 20} MiB (maskkit.utils.heap)")
 
     if not args.skip_pipeline:
         # Before anything starts TensorFlow, whose idle threads would otherwise take CPU from these.
@@ -194,9 +221,17 @@ def main() -> None:
                     for threads in runs:
                         runs[threads].append(pipeline_rate(size, threads, batches, args.augment, cached))
                 (one, one_busy, one_sys), (two, two_busy, two_sys) = max(runs[1]), max(runs[2])
+                if not cached:
+                    one_thread = one
                 print(f"{label} {size:4d}x{size:<4d}: 1 thread {one:7.1f} images/s ({one_busy:.2f} cores busy, "
                       f"{one_sys:.0%} in the kernel), 2 threads {two:7.1f} images/s ({two_busy:.2f} cores, "
                       f"{two_sys:.0%} kernel), x{two / one:.2f} (best of {args.rounds} alternating rounds)")
+            spawned = max(pipeline_rate(size, 1, batches, args.augment, processes=2)[0] for _ in range(args.rounds))
+            print(f"pipeline {size:4d}x{size:<4d}: 2 worker processes {spawned:7.1f} images/s "
+                  f"(x{spawned / one_thread:.2f} of 1 thread; best of {args.rounds})")
+            with_pad, without = heap_pad_ratio(size, batches, args.rounds)
+            print(f"pipeline {size:4d}x{size:<4d}, 2 threads, fresh processes: heap pad {with_pad:7.1f} images/s, "
+                  f"{HEAP_PAD_ENV}=0 {without:7.1f} images/s, x{with_pad / without:.2f} (best of {args.rounds})")
 
     for instances in (1, 20, 100):
         ours, sampling, theirs, same = rpn_timings(instances, repeats=9)

@@ -86,6 +86,7 @@ class Config:
     AUGMENTERS: tuple = attrs.field(default=(), converter=_tuple)
     SEED: int = 0
     NUM_WORKERS: int = 2
+    WORKER_PROCESSES: int = 0
     PRECISION: str = "float32"
     XLA: bool = False
 
@@ -152,7 +153,8 @@ class Config:
             if getattr(self, name) <= 0:
                 raise ConfigError(name, f"must be positive, got {getattr(self, name)}")
         for name in ("VALIDATION_STEPS", "IMAGE_MIN_DIM", "IMAGE_MIN_SCALE", "LEARNING_RATE",
-                     "WEIGHT_DECAY", "GRADIENT_CLIP_NORM", "NUM_WORKERS", "SEED", "LR_WARMUP_STEPS"):
+                     "WEIGHT_DECAY", "GRADIENT_CLIP_NORM", "NUM_WORKERS", "WORKER_PROCESSES", "SEED",
+                     "LR_WARMUP_STEPS"):
             if getattr(self, name) < 0:
                 raise ConfigError(name, f"must not be negative, got {getattr(self, name)}")
         for name in ("RPN_NMS_THRESHOLD", "DETECTION_MIN_CONFIDENCE", "DETECTION_NMS_THRESHOLD",

@@ -2,7 +2,8 @@
 
 ``training_inputs`` turns a training and a validation Dataset into the two per-epoch inputs the
 training loop (maskkit.model.training.run_epochs) reads. A batch they yield holds everything the
-training model takes, the normalised ``anchors`` included, so the loop only calls ``next``;
+training model takes, the normalised ``anchors`` included (``images`` uint8, molded by the steps),
+so the loop only calls ``next``;
 errors raised while building an example inside tf.data arrive as maskkit errors (next_batch).
 
 Epoch ``e`` of the training input reads make_dataset seeded ``SEED + e``: a run resumed after
@@ -27,29 +28,27 @@ EpochInput = Callable[[int], Iterator[Batch]]
 
 def with_anchors(batches: Any, config: Config) -> Any:
     """The tf.data ``batches`` with ``anchors`` [B, A, 4] added to each: the normalised anchors of the
-    batch's image size (maskkit.data.anchors.normalised_anchors). With a fixed image size (square and
-    crop resizing) they are one constant of the input graph; otherwise they are looked up per batch.
-    The anchors are broadcast here, on tf.data's threads, not on the training thread."""
+    batch's image size (maskkit.data.anchors.normalised_anchors). With a fixed batch and image size
+    (square and crop resizing) they are one constant of the input graph, already [B, A, 4], handed
+    out again with every batch (33 MB at 1024 px and batch 8, built once instead of per batch);
+    otherwise they are looked up and broadcast per batch, on tf.data's threads."""
     import tensorflow as tf
 
-    height, width = batches.element_spec["images"].shape[1:3]
-    if height is not None and width is not None:
-        constant = tf.constant(normalised_anchors(config, (height, width)))
+    count, height, width = batches.element_spec["images"].shape[:3]
+    if None not in (count, height, width):
+        anchors = normalised_anchors(config, (height, width))
+        constant = tf.constant(np.broadcast_to(anchors, (count, *anchors.shape)))
 
-        def anchors_of(images: Any) -> Any:
-            return constant
+        def add(batch: Batch) -> Batch:
+            return {**batch, "anchors": constant}
     else:
         def lookup(h: np.ndarray, w: np.ndarray) -> np.ndarray:
             return normalised_anchors(config, (int(h), int(w)))
 
-        def anchors_of(images: Any) -> Any:
-            shape = tf.shape(images)
-            return tf.ensure_shape(tf.numpy_function(lookup, [shape[1], shape[2]], tf.float32), (None, 4))
-
-    def add(batch: Batch) -> Batch:
-        anchors = anchors_of(batch["images"])
-        count = tf.shape(batch["images"])[:1]
-        return {**batch, "anchors": tf.broadcast_to(anchors, tf.concat([count, tf.shape(anchors)], 0))}
+        def add(batch: Batch) -> Batch:
+            shape = tf.shape(batch["images"])
+            anchors = tf.ensure_shape(tf.numpy_function(lookup, [shape[1], shape[2]], tf.float32), (None, 4))
+            return {**batch, "anchors": tf.broadcast_to(anchors, tf.concat([shape[:1], tf.shape(anchors)], 0))}
 
     return batches.map(add).prefetch(1)
 
@@ -79,7 +78,8 @@ def epoch_input(dataset: Dataset, config: Config, first_epoch: int, *, augmenter
 
     def build(epoch: int) -> Any:
         seed = config.SEED + (1 if validation else epoch)
-        return with_anchors(make_dataset(dataset, config, augmenters=augment, seed=seed, shard=shard), config)
+        return with_anchors(make_dataset(dataset, config, augmenters=augment, seed=seed, shard=shard,
+                                         processes=config.WORKER_PROCESSES), config)
 
     built = {first_epoch: build(first_epoch)}
 

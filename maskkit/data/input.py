@@ -3,8 +3,10 @@
 Per-image work (loading, augmenting, resizing, RPN targets) is plain numpy/OpenCV, run either
 through ``tf.numpy_function`` with ``num_parallel_calls`` threads (OpenCV and numpy release the
 GIL for their heavy parts) or, for Python-heavy datasets, in a pool of ``processes`` spawned
-workers. Images are handed over as uint8 and molded (minus MEAN_PIXEL, float32) by TensorFlow per
-batch: a float32 image is 4x the bytes to copy through numpy_function and batching. Each image's
+workers. Images stay uint8 all the way: the train and validation steps mold them
+(maskkit.model.molding), as float32 is 4x the bytes to batch here and to copy to a GPU. Freed
+buffers are kept for reuse (maskkit.utils.heap), since fresh pages for every image's arrays cost
+as much CPU as building the example at 1024 px. Each image's
 randomness comes from ``numpy.random.default_rng([seed, pass, n])`` where
 ``n`` counts examples in the stream and ``pass`` how often this pipeline was iterated from the
 start (Keras re-iterates a finite dataset every epoch), so equal seeds give identical batches
@@ -16,6 +18,8 @@ from __future__ import annotations
 import collections
 import itertools
 import multiprocessing
+import multiprocessing.connection
+import os
 import re
 import threading
 import warnings
@@ -31,13 +35,14 @@ from maskkit.data.ground_truth import check_class_count, load_image_gt
 from maskkit.data.targets import build_rpn_targets
 from maskkit.dataset import Dataset
 from maskkit.errors import ConfigError, DatasetError, MaskkitError
+from maskkit.utils.heap import keep_heap_padding
 
 KEYS = ("images", "image_meta", "rpn_match", "rpn_bbox", "gt_class_ids", "gt_boxes", "gt_masks")
 
 
 class ExampleBuilder:
     """Turns (pass, stream position, image id) into one example's model inputs as numpy arrays
-    (``images`` still uint8; make_dataset molds them).
+    (``images`` uint8; the training steps mold them).
 
     Callable from several threads; it counts consecutive images without instances and raises
     DatasetError when a whole dataset's worth in a row had none, instead of looping forever.
@@ -232,7 +237,23 @@ _worker_builder: ExampleBuilder | None = None
 
 def _init_worker(builder: ExampleBuilder) -> None:
     global _worker_builder
+    _exit_with_parent()
+    keep_heap_padding()
     _worker_builder = builder
+
+
+def _exit_with_parent() -> None:
+    """End this worker process when its parent dies (killed, or out of memory): a pool worker waits on
+    a queue it also holds the writing end of, so it would otherwise never notice and linger forever."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="maskkit-parent-watch", daemon=True).start()
 
 
 def _group_in_worker(pass_index: int, positions: np.ndarray, image_ids: np.ndarray) -> list[np.ndarray]:
@@ -260,13 +281,15 @@ def process_groups(builder: ExampleBuilder, groups: Iterator[tuple[int, np.ndarr
 def make_dataset(dataset: Dataset, config: Config, *, augmenters: Any = None, shuffle: bool = True,
                  seed: int = 0, repeat: bool = True, num_parallel_calls: int | None = None,
                  processes: int = 0, shard: tuple[int, int] = (0, 1)) -> Any:
-    """A ``tf.data.Dataset`` of batched model inputs (dicts with keys KEYS), batch size config.BATCH_SIZE.
+    """A ``tf.data.Dataset`` of batched model inputs (dicts with keys KEYS), batch size config.BATCH_SIZE;
+    ``images`` are uint8, as loaded and resized (the steps mold them: maskkit.model.molding).
 
     ``augmenters`` is an Augmenter or a spec for build_augmenters (``"fliplr,rot90"``); None means
     no augmentation. ``num_parallel_calls`` threads (default config.NUM_WORKERS, at least 1) build
     examples, or ``processes`` > 0 spawned worker processes do (the dataset, config and augmenters
-    must then be picklable, and in-process-only plugins are not seen by the workers). Images
-    without non-crowd instances are skipped, as matterport's data_generator does.
+    must then be picklable, and in-process-only plugins are not seen by the workers; a worker ends
+    when its parent does); training takes config.WORKER_PROCESSES. Images without non-crowd
+    instances are skipped, as matterport's data_generator does.
     ``shard=(index, count)``: this worker's disjoint share of the example stream (every ``count``-th
     example from ``index``); with equal seeds the workers' i-th batches together hold the examples
     of the single-machine i-th batch of ``count`` times the size.
@@ -288,6 +311,7 @@ def make_dataset(dataset: Dataset, config: Config, *, augmenters: Any = None, sh
         raise ConfigError("IMAGE_RESIZE_MODE", f"{config.IMAGE_RESIZE_MODE!r} gives images of varying size, "
                           f"which cannot be batched; use 'square' or 'crop', or a batch size of 1")
     first_image_with_instances(dataset)
+    keep_heap_padding()
     augment = build_augmenters(augmenters) if augmenters is not None else None
     builder = ExampleBuilder(dataset, config, augment if augment else None, seed)
     workers = num_parallel_calls if num_parallel_calls is not None else max(1, config.NUM_WORKERS)
@@ -312,12 +336,10 @@ def make_dataset(dataset: Dataset, config: Config, *, augmenters: Any = None, sh
                            tf.TensorSpec((None,), tf.int64))
         stacked = (tf.data.Dataset.from_generator(groups, output_signature=index_signature)
                    .map(build, num_parallel_calls=workers, deterministic=True))
-    mean = tf.constant(config.MEAN_PIXEL, dtype=tf.float32)
 
     def finish(*batch: Any) -> dict[str, Any]:
         values = dict(zip(KEYS, batch))
-        return {**values, "images": mold_batch(values["images"], mean),
-                "rpn_match": tf.cast(values["rpn_match"], tf.int32)}
+        return {**values, "rpn_match": tf.cast(values["rpn_match"], tf.int32)}
 
     pipeline = (stacked.unbatch()
                 .padded_batch(config.BATCH_SIZE, padded_shapes=tuple(shapes[key] for key in KEYS), drop_remainder=True)
@@ -326,16 +348,6 @@ def make_dataset(dataset: Dataset, config: Config, *, augmenters: Any = None, sh
     options = tf.data.Options()
     options.deterministic = True
     return pipeline.with_options(options)
-
-
-def mold_batch(images: Any, mean: Any) -> Any:
-    """uint8 [B, H, W, C] -> float32 minus ``mean`` [C], as mold_image: subtracted row by row from the
-    mean tiled W times, which TensorFlow does several times faster than broadcasting over C."""
-    import tensorflow as tf
-
-    shape = tf.shape(images)
-    rows = tf.reshape(tf.cast(images, tf.float32), [shape[0], shape[1], shape[2] * shape[3]])
-    return tf.reshape(rows - tf.tile(mean, [shape[2]]), shape)
 
 
 _RAISED = re.compile(r"^(?P<type>[A-Za-z_][\w.]*(?:Error|Exception)): (?P<message>.*)$", re.MULTILINE)

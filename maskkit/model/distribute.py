@@ -21,6 +21,7 @@ from maskkit.errors import ConfigError, MaskkitError
 from maskkit.model.batchnorm import BatchNorm, frozen_batchnorm, frozen_batchnorm_layers
 from maskkit.model.detection_target import follow_optimizer_steps
 from maskkit.model.losses import compute_losses
+from maskkit.model.molding import molded_inputs
 from maskkit.model.training import (Batch, StepFunctions, loss_scale, make_optimizer, trainable_layers,
                                     weight_decay_penalty)
 
@@ -157,6 +158,7 @@ class DistributedSteps:
 
         def shares_of(batch: Batch, training: bool) -> dict[str, tf.Tensor]:
             """This replica's part of each global-batch loss: local mean x local terms / global terms."""
+            batch = molded_inputs(batch, config.MEAN_PIXEL)
             outputs = model(batch, training=training)
             losses, counts = compute_losses(outputs, batch), loss_term_counts(outputs, batch)
             totals = tf.distribute.get_replica_context().all_reduce(

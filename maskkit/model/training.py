@@ -25,6 +25,7 @@ from maskkit.errors import ConfigError, TrainingDivergedError
 from maskkit.model.batchnorm import BatchNorm, frozen_batchnorm, frozen_batchnorm_layers
 from maskkit.model.detection_target import follow_optimizer_steps
 from maskkit.model.losses import compute_losses
+from maskkit.model.molding import molded_inputs
 from maskkit.model.progress import EpochTimeCheck, epoch_summary
 
 Batch = dict[str, tf.Tensor]
@@ -94,6 +95,7 @@ class StepFunctions:
         clip, decay = float(config.GRADIENT_CLIP_NORM), float(config.WEIGHT_DECAY)
 
         def losses_of(batch: Batch, training: bool) -> dict[str, tf.Tensor]:
+            batch = molded_inputs(batch, config.MEAN_PIXEL)
             losses = compute_losses(model(batch, training=training), batch)
             losses["loss"] = tf.add_n([weights[name] * losses[name] for name in LOSS_NAMES])
             return losses

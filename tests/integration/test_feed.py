@@ -67,6 +67,26 @@ def test_epoch_e_reads_the_stream_seeded_seed_plus_e_and_validation_one_stream()
         np.testing.assert_array_equal(later[key], value, err_msg=key)
 
 
+def test_worker_processes_from_the_config_give_the_batches_of_threads(monkeypatch):
+    from maskkit.data import input as data_input
+
+    pools = []
+
+    def counted(builder, groups, processes):
+        pools.append(processes)
+        return original(builder, groups, processes)
+
+    original = data_input.process_groups
+    monkeypatch.setattr(data_input, "process_groups", counted)
+    dataset = shapes_dataset(count=6, size=64)
+    threads = as_numpy(next(epoch_input(dataset, tiny_config(AUGMENTERS=("fliplr",)), 2)(2)))
+    assert pools == []
+    processes = as_numpy(next(epoch_input(dataset, tiny_config(AUGMENTERS=("fliplr",), WORKER_PROCESSES=2), 2)(2)))
+    assert pools == [2]
+    for key, value in threads.items():
+        np.testing.assert_array_equal(processes[key], value, err_msg=key)
+
+
 def test_no_validation_input_without_validation_steps():
     config = tiny_config(VALIDATION_STEPS=0)
     _, val = training_inputs(shapes_dataset(count=4, size=64), shapes_dataset(count=2, size=64), config, 1)

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -22,25 +28,28 @@ def assert_same(a, b):
             np.testing.assert_array_equal(x[key], y[key], err_msg=key)
 
 
-def test_batch_images_are_exactly_mold_image_of_the_loaded_images():
+def test_batch_images_are_the_loaded_images_and_the_step_molds_them_exactly_as_mold_image():
+    from maskkit.model.molding import molded_inputs
+
     config = matterport_shapes_config()
     dataset = shapes_dataset(count=4)
     batch = batches(make_dataset(dataset, config, shuffle=False, seed=0), 1)[0]
+    molded = molded_inputs(batch, config.MEAN_PIXEL)["images"].numpy()
     for position in range(2):
         image = load_image_gt(dataset, config, position, rng=np.random.default_rng([0, 0, position]))[0]
-        np.testing.assert_array_equal(batch["images"][position], mold_image(image, config))
+        np.testing.assert_array_equal(batch["images"][position], image)
+        np.testing.assert_array_equal(molded[position], mold_image(image, config))
 
 
 def test_batches_follow_the_model_input_contract():
     config = matterport_shapes_config()
     batch = batches(make_dataset(shapes_dataset(count=6), config, augmenters="fliplr", seed=1), 1)[0]
     anchors = anchors_for(config, config.IMAGE_SHAPE).shape[0]
-    expected = {"images": ((2, 128, 128, 3), np.float32), "image_meta": ((2, 16), np.float32),
+    expected = {"images": ((2, 128, 128, 3), np.uint8), "image_meta": ((2, 16), np.float32),
                 "rpn_match": ((2, anchors), np.int32), "rpn_bbox": ((2, 256, 4), np.float32),
                 "gt_class_ids": ((2, 100), np.int32), "gt_boxes": ((2, 100, 4), np.float32),
                 "gt_masks": ((2, 56, 56, 100), np.bool_)}
     assert {k: (v.shape, v.dtype) for k, v in batch.items()} == expected
-    assert batch["images"].min() < 0  # molded around MEAN_PIXEL
     assert set(np.unique(batch["rpn_match"])) <= {-1, 0, 1} and (batch["rpn_match"] == 1).any()
     n = (batch["gt_class_ids"] > 0).sum(axis=1)
     assert (n > 0).all()
@@ -101,6 +110,47 @@ def test_worker_processes_give_the_same_batches_as_threads():
     assert_same(threads, processes)
 
 
+KILLED_PARENT = """
+import multiprocessing, sys
+if __name__ == "__main__":
+    import maskkit
+    from maskkit.data.input import make_dataset
+    from tests.helpers import matterport_shapes_config, shapes_dataset
+    batches = iter(make_dataset(shapes_dataset(count=4, size=64), matterport_shapes_config(), processes=2))
+    next(batches)
+    print(" ".join(str(child.pid) for child in multiprocessing.active_children()), flush=True)
+    sys.stdin.read()
+"""
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie waiting to be reaped has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
+def test_worker_processes_end_when_their_parent_is_killed(tmp_path):
+    script = tmp_path / "parent.py"
+    script.write_text(KILLED_PARENT)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2]), os.environ.get("PYTHONPATH", "")])}
+    parent = subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              env=env, text=True)
+    try:
+        workers = [int(pid) for pid in parent.stdout.readline().split()]
+        assert len(workers) == 2 and all(running(pid) for pid in workers)
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 20
+    while any(running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(running(pid) for pid in workers)
+
+
 class EraseAll(maskkit.Augmenter):
     """Clears every instance mask (as an over-eager crop would); reads and changes the masks."""
 
@@ -132,7 +182,7 @@ def test_each_pass_over_a_finite_pipeline_is_reshuffled_reproducibly():
 
 def reference_batches(dataset, config, augmenters, seed, count):
     """The batches make_dataset must give, built one example at a time with ExampleBuilder (padded per
-    image, images without instances skipped, molded with numpy)."""
+    image, images without instances skipped)."""
     from maskkit.augment.build import build_augmenters
     from maskkit.data.input import KEYS, ExampleBuilder, index_stream
 
@@ -144,9 +194,7 @@ def reference_batches(dataset, config, augmenters, seed, count):
     out = []
     for _ in range(count):
         chosen = [next(kept) for _ in range(config.BATCH_SIZE)]
-        batch = {key: np.stack([example[key] for example in chosen]) for key in KEYS}
-        batch["images"] = mold_image(batch["images"], config)
-        out.append(batch)
+        out.append({key: np.stack([example[key] for example in chosen]) for key in KEYS})
     return out
 
 

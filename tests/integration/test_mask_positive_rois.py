@@ -14,6 +14,7 @@ from maskkit.model import graph  # noqa: E402
 from maskkit.model.detection_target import positive_roi_limit  # noqa: E402
 from maskkit.model.losses import compute_losses  # noqa: E402
 from maskkit.model.maskrcnn import MaskRCNN  # noqa: E402
+from maskkit.model.molding import molded_inputs  # noqa: E402
 from tests.helpers import shapes_dataset, tiny_config  # noqa: E402
 
 
@@ -31,7 +32,7 @@ def test_mask_loss_on_the_positive_slice_equals_the_loss_over_all_rois(tmp_path)
     sliced = training_model(config, tmp_path / "sliced", all_rois=False)
     full = training_model(config, tmp_path / "full", all_rois=True)
     full.set_weights(sliced.get_weights())
-    batch = next(epoch_input(shapes_dataset(count=4, size=64), config, 1)(1))
+    batch = molded_inputs(next(epoch_input(shapes_dataset(count=4, size=64), config, 1)(1)), config.MEAN_PIXEL)
 
     new, old = sliced(batch, training=True), full(batch, training=True)
     limit = positive_roi_limit(config)
