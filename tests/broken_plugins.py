@@ -99,6 +99,13 @@ class UnseededBrightness(Augmenter):
         return np.clip(image.astype(np.int16) + shift, 0, 255).astype(np.uint8), masks
 
 
+class NoTargets(Augmenter):
+    """Broken: declares no ``targets``."""
+
+    def __call__(self, image, masks, rng):
+        return image, masks
+
+
 class WrongStrideBackbone(Backbone):
     """Broken: promises strides 4..64 but its maps are twice as large (stride 2..32)."""
 

@@ -7,6 +7,7 @@ import pytest
 
 from maskkit.augment import Augmenter, Compose, build_augmenters, check_augmenter_contract
 from maskkit.errors import PluginError
+from tests import broken_plugins
 from tests.helpers import marker, registered
 
 
@@ -17,13 +18,6 @@ class Invert(Augmenter):
 
     def __call__(self, image, masks, rng):
         return 255 - image, masks
-
-
-class NoTargets(Augmenter):
-    """Declares no targets."""
-
-    def __call__(self, image, masks, rng):
-        return image, masks
 
 
 class NoDoc(Augmenter):
@@ -38,7 +32,7 @@ def test_contract_rejects_non_augmenters_missing_targets_and_missing_docstrings(
     with pytest.raises(PluginError, match="not a maskkit.Augmenter"):
         check_augmenter_contract(lambda image, masks, rng: (image, masks), where="test")
     with pytest.raises(PluginError, match="targets"):
-        check_augmenter_contract(NoTargets(), where="test")
+        check_augmenter_contract(broken_plugins.NoTargets(), where="test")
     with pytest.raises(PluginError, match="docstring"):
         check_augmenter_contract(NoDoc(), where="augmenter 'nodoc'")
 

@@ -8,6 +8,7 @@ import pytest
 import maskkit
 from maskkit.augment.base import Augmenter
 from maskkit.testing import check_augmenter
+from tests import broken_plugins
 from tests.helpers import conformance_failure
 
 
@@ -49,13 +50,6 @@ class Undocumented(Augmenter):
         return image, masks
 
 
-class NoTargets(Augmenter):
-    """Declares no targets."""
-
-    def __call__(self, image, masks, rng):
-        return image, masks
-
-
 class FloatMasks(Augmenter):
     """Returns masks as float (broken)."""
 
@@ -77,7 +71,7 @@ class InPlace(Augmenter):
 
 @pytest.mark.parametrize("augmenter, expected", [
     (Undocumented(), "needs a docstring saying what it reads and changes"),
-    (NoTargets(), "targets must be 'image'"),
+    (broken_plugins.NoTargets(), "targets must be 'image'"),
     (FloatMasks(), "returned masks of dtype float32 shape (48, 64, 3); they must be bool HxWxN"),
     (InPlace(), "modified its input arrays in place"),
 ])
