@@ -67,7 +67,7 @@ class ExampleBuilder:
 
     def unpadded(self, position: int, image_id: int, pass_index: int = 0) -> tuple[dict[str, np.ndarray], bool]:
         """As __call__, but gt_class_ids/gt_boxes/gt_masks hold only the image's own instances
-        (at most MAX_GT_INSTANCES), so a group is padded once, to its largest count."""
+        (at most MAX_GT_INSTANCES), so a group of them is padded in one go."""
         config = self.config
         rng = np.random.default_rng([self.seed, int(pass_index), int(position)])
         try:
@@ -92,8 +92,8 @@ class ExampleBuilder:
 
     def group(self, pass_index: int, positions: np.ndarray, image_ids: np.ndarray) -> list[np.ndarray]:
         """The kept examples of consecutive stream positions, stacked per key in KEYS order (ground
-        truth padded to the group's largest instance count, rpn_match as int8): one hand-over to
-        TensorFlow per group instead of per image."""
+        truth padded to MAX_GT_INSTANCES, rpn_match as int8): one hand-over to TensorFlow per group
+        instead of per image."""
         kept = [example for example, keep in
                 (self.unpadded(int(position), int(image_id), int(pass_index))
                  for position, image_id in zip(positions, image_ids)) if keep]
@@ -133,7 +133,7 @@ _GROUP_DTYPES = {"images": np.uint8, "image_meta": np.float32, "rpn_match": np.i
                  "gt_class_ids": np.int32, "gt_boxes": np.float32, "gt_masks": np.bool_}
 
 
-def _with_instances(shape: tuple, key: str, count: int | None) -> tuple:
+def _with_instances(shape: tuple, key: str, count: int) -> tuple:
     """``shape`` of one example's ``key`` with its instance axis (if it has one) set to ``count``."""
     if key not in _INSTANCE_AXIS:
         return tuple(shape)
@@ -161,9 +161,10 @@ def pad_instances(example: dict[str, np.ndarray], limit: int) -> dict[str, np.nd
 
 def stack_examples(examples: list[dict[str, np.ndarray]], shapes: dict[str, tuple]) -> list[np.ndarray]:
     """Unpadded examples stacked per key (KEYS order) into arrays with a leading example axis: ground
-    truth zero-padded to the largest instance count among them, rpn_match narrowed to int8 (values
-    -1/0/1: a quarter of the bytes to hand over). No examples give empty arrays of ``shapes``."""
-    most = max((example["gt_class_ids"].shape[0] for example in examples), default=0)
+    truth zero-padded to the instance count of ``shapes`` (example_shapes: MAX_GT_INSTANCES),
+    rpn_match narrowed to int8 (values -1/0/1: a quarter of the bytes to hand over). No examples
+    give empty arrays of ``shapes``."""
+    most = shapes["gt_class_ids"][0]
     stacked = []
     for key in KEYS:
         shape = _with_instances(examples[0][key].shape if examples else tuple(size or 0 for size in shapes[key]),
@@ -296,8 +297,9 @@ def make_dataset(dataset: Dataset, config: Config, *, augmenters: Any = None, sh
 
     Work is handed over a batch's worth of stream positions at a time (ExampleBuilder.group): one
     Python call and one copy into TensorFlow per group rather than per image, which is what let a
-    second thread help; the groups are then split and re-batched (and padded to MAX_GT_INSTANCES)
-    inside tf.data, so skipped images never leave a batch short.
+    second thread help; tf.data then re-batches the groups (``rebatch``: one copy, where splitting
+    and batching again took two and were most of tf.data's time at 1024 px), so skipped images
+    never leave a batch short.
     """
     import tensorflow as tf
 
@@ -315,7 +317,7 @@ def make_dataset(dataset: Dataset, config: Config, *, augmenters: Any = None, sh
     augment = build_augmenters(augmenters) if augmenters is not None else None
     builder = ExampleBuilder(dataset, config, augment if augment else None, seed)
     workers = num_parallel_calls if num_parallel_calls is not None else max(1, config.NUM_WORKERS)
-    group_shapes = {key: (None, *_with_instances(shape, key, None)) for key, shape in shapes.items()}
+    group_shapes = {key: (None, *shape) for key, shape in shapes.items()}
     dtypes = {key: tf.as_dtype(dtype) for key, dtype in _GROUP_DTYPES.items()}
     ids = np.asarray(dataset.image_ids, dtype=np.int64)
     passes = itertools.count()
@@ -341,8 +343,7 @@ def make_dataset(dataset: Dataset, config: Config, *, augmenters: Any = None, sh
         values = dict(zip(KEYS, batch))
         return {**values, "rpn_match": tf.cast(values["rpn_match"], tf.int32)}
 
-    pipeline = (stacked.unbatch()
-                .padded_batch(config.BATCH_SIZE, padded_shapes=tuple(shapes[key] for key in KEYS), drop_remainder=True)
+    pipeline = (stacked.rebatch(config.BATCH_SIZE, drop_remainder=True)
                 .map(finish)
                 .prefetch(tf.data.AUTOTUNE))
     options = tf.data.Options()
