@@ -1,7 +1,8 @@
 """Benchmark the input pipeline: per-stage milliseconds per shapes image at 1024x1024, images/s from
 make_dataset with 1 and 2 threads and 2 worker processes at 128 and 1024, with and without the heap
 pad (maskkit.utils.heap, each in a fresh process), and build_rpn_targets at 1024 (261,888 anchors)
-with 1, 20 and 100 boxes against matterport's full-matrix float64 algorithm (maskkit.testing.matterport_rpn_targets).
+with 1, 20 and 100 boxes against matterport's full-matrix float64 algorithm
+(maskkit.testing.matterport_rpn_targets).
 
 Run: python bench/bench_input.py [--batches 24] [--big-batches 10] [--rounds 3] [--augment SPEC] [--skip-pipeline]
 """

@@ -5,8 +5,8 @@ pipeline allocates and frees megabytes per image (an image, its mask stack, a gr
 a batch), so every example's arrays land on fresh pages: each first touch is a page fault, and a
 first write to a page that was only read costs an interrupt to the other core running a thread of
 the process. At 1024 px that was 40-50% of the pipeline's CPU time; a 64 MiB pad (mallopt
-M_TOP_PAD) brings it to about 2% and doubles images/s (docs/benchmarks.md). The price is up to
-that much more resident memory per malloc arena.
+M_TOP_PAD) brings it to 1-13% and gives 2.4-2.7x the images/s (docs/benchmarks.md). The price
+is up to that much more resident memory per malloc arena.
 """
 
 from __future__ import annotations
