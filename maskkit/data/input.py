@@ -164,11 +164,11 @@ def stack_examples(examples: list[dict[str, np.ndarray]], shapes: dict[str, tupl
     truth zero-padded to the instance count of ``shapes`` (example_shapes: MAX_GT_INSTANCES),
     rpn_match narrowed to int8 (values -1/0/1: a quarter of the bytes to hand over). No examples
     give empty arrays of ``shapes``."""
-    most = shapes["gt_class_ids"][0]
+    limit = shapes["gt_class_ids"][0]
     stacked = []
     for key in KEYS:
         shape = _with_instances(examples[0][key].shape if examples else tuple(size or 0 for size in shapes[key]),
-                                key, most)
+                                key, limit)
         if key in _INSTANCE_AXIS:
             out = np.zeros((len(examples), *shape), dtype=_GROUP_DTYPES[key])
         else:

@@ -62,7 +62,7 @@ def metrics_section(stats: dict[str, dict[str, float]]) -> str:
     body = "".join(f"<tr><th>{name}</th>" + "".join(f'<td id="stat-{t}-{name}">{format_value(stats[t][name])}</td>'
                                                    for t in types) + "</tr>" for name in STAT_NAMES)
     return (f'<section id="metrics"><h2>COCO metrics</h2><table class="numbers"><tr><th>metric</th>{head}</tr>'
-            f"{body}</table><p class='note'>– : no ground truth in that bucket (COCOeval's -1).</p></section>")
+            f"{body}</table><p class='note'>- : no ground truth in that bucket (COCOeval's -1).</p></section>")
 
 
 def per_class_section(tables: dict[str, list[dict[str, Any]]]) -> str:
