@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import types
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import numpy as np
@@ -139,3 +141,12 @@ def registered(kind: str, name: str, factory: Callable | str, plugin: str = "tes
         yield
     finally:
         plugins.unregister_plugin(plugin)
+
+
+def load_bench(name: str) -> types.ModuleType:
+    """bench/<name>.py as a module, for tests of a benchmark's own logic (bench/ is not a package)."""
+    path = Path(__file__).resolve().parents[1] / "bench" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

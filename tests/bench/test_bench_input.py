@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 import maskkit
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def load_bench() -> Any:
-    """bench/bench_input.py as a module (bench/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("bench_input", ROOT / "bench" / "bench_input.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.helpers import load_bench
 
 
 def test_coco_files_hold_the_shapes_images_as_jpeg_and_their_masks_as_polygons(tmp_path: Path) -> None:
-    annotations, images = load_bench().write_coco_files(tmp_path, 3, 96)
+    annotations, images = load_bench("bench_input").write_coco_files(tmp_path, 3, 96)
     coco = maskkit.datasets.create("coco", annotations=str(annotations), images=str(images))
     shapes = maskkit.datasets.create("shapes", count=3, height=96, width=96, seed=0)
     assert len(coco) == 3 and coco.class_names == shapes.class_names

@@ -2,34 +2,26 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
+
+from tests.helpers import load_bench
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def load_bench() -> Any:
-    """bench/bench_model.py as a module (bench/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("bench_model", ROOT / "bench" / "bench_model.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_a_folder_is_the_checkout_itself(tmp_path: Path) -> None:
-    bench = load_bench()
+    bench = load_bench("bench_model")
     assert bench.baseline_checkout(str(ROOT), str(tmp_path)) == str(ROOT)
     assert not any(tmp_path.iterdir())
 
 
 @pytest.mark.skipif(shutil.which("git") is None or not (ROOT / ".git").exists(), reason="needs a git checkout")
 def test_a_revision_is_exported_with_its_own_files(tmp_path: Path) -> None:
-    bench = load_bench()
+    bench = load_bench("bench_model")
     revision = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD~1"], capture_output=True, text=True,
                               check=True).stdout.strip()
     assert bench.baseline_checkout(revision, str(tmp_path)) == str(tmp_path)
