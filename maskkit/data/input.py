@@ -35,6 +35,7 @@ from maskkit.data.ground_truth import check_class_count, load_image_gt
 from maskkit.data.targets import build_rpn_targets
 from maskkit.dataset import Dataset
 from maskkit.errors import ConfigError, DatasetError, MaskkitError
+from maskkit.utils.aligned import aligned_array
 from maskkit.utils.heap import keep_heap_padding
 
 KEYS = ("images", "image_meta", "rpn_match", "rpn_bbox", "gt_class_ids", "gt_boxes", "gt_masks")
@@ -162,17 +163,15 @@ def pad_instances(example: dict[str, np.ndarray], limit: int) -> dict[str, np.nd
 def stack_examples(examples: list[dict[str, np.ndarray]], shapes: dict[str, tuple]) -> list[np.ndarray]:
     """Unpadded examples stacked per key (KEYS order) into arrays with a leading example axis: ground
     truth zero-padded to the instance count of ``shapes`` (example_shapes: MAX_GT_INSTANCES),
-    rpn_match narrowed to int8 (values -1/0/1: a quarter of the bytes to hand over). No examples
-    give empty arrays of ``shapes``."""
+    rpn_match narrowed to int8 (values -1/0/1: a quarter of the bytes to hand over), each array
+    64-byte aligned so that TensorFlow takes it over without a copy (maskkit.utils.aligned). No
+    examples give empty arrays of ``shapes``."""
     limit = shapes["gt_class_ids"][0]
     stacked = []
     for key in KEYS:
         shape = _with_instances(examples[0][key].shape if examples else tuple(size or 0 for size in shapes[key]),
                                 key, limit)
-        if key in _INSTANCE_AXIS:
-            out = np.zeros((len(examples), *shape), dtype=_GROUP_DTYPES[key])
-        else:
-            out = np.empty((len(examples), *shape), dtype=_GROUP_DTYPES[key])
+        out = aligned_array((len(examples), *shape), _GROUP_DTYPES[key], zeroed=key in _INSTANCE_AXIS)
         for row, example in zip(out, examples):
             value = example[key]
             row[_instances_index(value, _INSTANCE_AXIS[key]) if key in _INSTANCE_AXIS else ...] = value

@@ -219,3 +219,24 @@ def test_a_group_without_any_instance_leaves_no_gap_in_the_batches():
     assert ids == [[2, 3], [5, 6]]
     np.testing.assert_array_equal(out[1]["gt_class_ids"][:, :4], [[1, 0, 0, 0], [1, 1, 1, 1]])
     assert out[1]["gt_masks"].shape[-1] == 5 and not out[1]["gt_masks"][0, ..., 1:].any()
+
+
+
+def test_full_groups_reach_tensorflow_in_the_builders_own_buffers(monkeypatch):
+    """No copy at the hand-over: overwriting the arrays a group was built in shows in the batch."""
+    from maskkit.data.input import ExampleBuilder
+
+    built = []
+    group = ExampleBuilder.group
+
+    def recording(self, *args):
+        stacked = group(self, *args)
+        built.append(stacked)
+        return stacked
+
+    monkeypatch.setattr(ExampleBuilder, "group", recording)
+    config = matterport_shapes_config(IMAGES_PER_GPU=3)  # images and masks > 128 KiB: glibc mmaps them
+    batch = next(iter(make_dataset(shapes_dataset(count=4), config, seed=0, num_parallel_calls=1)))
+    for images, *_, masks in built:
+        images[...], masks[...] = 255, True
+    assert (batch["images"].numpy() == 255).all() and batch["gt_masks"].numpy().all()
