@@ -1,10 +1,13 @@
 """Benchmark the input pipeline: per-stage milliseconds per shapes image at 1024x1024, images/s from
 make_dataset with 1 and 2 threads and 2 worker processes at 128 and 1024, with and without the heap
-pad (maskkit.utils.heap, each in a fresh process), and build_rpn_targets at 1024 (261,888 anchors)
-with 1, 20 and 100 boxes against matterport's full-matrix float64 algorithm
+pad (maskkit.utils.heap, each in a fresh process), how 2 workers scale over 1 at 1024 (the pipeline's
+threads, example building's threads, and separate processes as the machine's ceiling, each in
+alternating slices so that the shared VM's drift cancels out), and build_rpn_targets at 1024
+(261,888 anchors) with 1, 20 and 100 boxes against matterport's full-matrix float64 algorithm
 (maskkit.testing.matterport_rpn_targets).
 
-Run: python bench/bench_input.py [--batches 24] [--big-batches 10] [--rounds 3] [--augment SPEC] [--skip-pipeline]
+Run: python bench/bench_input.py [--batches 24] [--big-batches 10] [--rounds 3] [--slices 16]
+                                 [--augment SPEC] [--skip-pipeline]
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -34,6 +38,9 @@ from maskkit.testing import matterport_rpn_targets  # noqa: E402
 from maskkit.utils.boxes import extract_bboxes  # noqa: E402
 from maskkit.utils.heap import HEAP_PAD_ENV, keep_heap_padding  # noqa: E402
 from maskkit.utils.resize import minimize_mask, resize_image, resize_mask  # noqa: E402
+
+
+SLICE_SECONDS = 2.0
 
 
 def shapes_config(size: int) -> Config:
@@ -208,6 +215,168 @@ def rpn_timings(instances: int, repeats: int) -> tuple[float, float, float, bool
     return ours_s, sampling_s, theirs_s, same
 
 
+def slice_schedule(start: float, slices: int, seconds: float) -> list[tuple[float, float, int]]:
+    """(begin, end, workers) of ``slices`` back-to-back slices from ``start``, alternating 1 and 2 workers."""
+    return [(start + k * seconds, start + (k + 1) * seconds, 1 + k % 2) for k in range(slices)]
+
+
+def rates_by_workers(completions: list[tuple[float, int]],
+                     schedule: list[tuple[float, float, int]]) -> dict[int, float]:
+    """Images per second in the slices with 1 and with 2 workers, from (completion time, images) pairs:
+    work is counted in the slice where it completes."""
+    images, spent = {1: 0, 2: 0}, {1: 0.0, 2: 0.0}
+    for begin, end, workers in schedule:
+        spent[workers] += end - begin
+        images[workers] += sum(count for when, count in completions if begin <= when < end)
+    return {workers: images[workers] / spent[workers] for workers in images}
+
+
+class Gate:
+    """Lets at most ``allowed`` threads inside at once; ``allow`` changes the limit and returns once
+    the threads inside are within it (fair: the controller never competes for a permit)."""
+
+    def __init__(self, allowed: int) -> None:
+        self.allowed, self.inside = allowed, 0
+        self.changed = threading.Condition()
+
+    def __enter__(self) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.inside < self.allowed)
+            self.inside += 1
+
+    def __exit__(self, *_: Any) -> None:
+        with self.changed:
+            self.inside -= 1
+            self.changed.notify_all()
+
+    def allow(self, allowed: int) -> None:
+        with self.changed:
+            self.allowed = allowed
+            self.changed.notify_all()
+            self.changed.wait_for(lambda: self.inside <= allowed)
+
+
+def gated_slices(gate: Gate, slices: int, seconds: float) -> list[tuple[float, float, int]]:
+    """Run the alternating slices of slice_schedule on ``gate`` now; their actual (begin, end, workers)."""
+    schedule = []
+    for _, _, workers in slice_schedule(0.0, slices, seconds):
+        gate.allow(workers)
+        begin = time.time()
+        time.sleep(seconds)
+        schedule.append((begin, time.time(), workers))
+    gate.allow(2)
+    return schedule
+
+
+def thread_scaling(size: int, slices: int, seconds: float) -> float:
+    """ExampleBuilder.group's images/s in 2 Python threads over 1 (no TensorFlow), in alternating slices
+    of two threads sharing a Gate: what the GIL and the shared heap leave of the cores."""
+    config = shapes_config(size)
+    dataset = maskkit.datasets.create("shapes", count=64, height=size, width=size, seed=0)
+    builder = ExampleBuilder(dataset, config)
+    gate, completions, stop = Gate(2), [], threading.Event()
+
+    def work(first: int) -> None:
+        group = first
+        while not stop.is_set():
+            positions = np.arange(8 * group, 8 * group + 8)
+            with gate:
+                builder.group(0, positions, positions % 64)
+            completions.append((time.time(), 8))
+            group += 2
+
+    workers = [threading.Thread(target=work, args=(first,)) for first in (0, 1)]
+    for worker in workers:
+        worker.start()
+    try:
+        time.sleep(seconds)
+        schedule = gated_slices(gate, slices, seconds)
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join()
+    rates = rates_by_workers(completions, schedule)
+    return rates[2] / rates[1]
+
+
+def building_in_slices(size: int, start: float, slices: int, seconds: float, second: bool) -> list[tuple[float, int]]:
+    """(completion time, images) of ExampleBuilder.group calls in this process over the slices of
+    slice_schedule: always, or (``second``) only in the slices with 2 workers, starting a group only
+    when it should end inside its slice."""
+    config = shapes_config(size)
+    dataset = maskkit.datasets.create("shapes", count=64, height=size, width=size, seed=0)
+    builder = ExampleBuilder(dataset, config)
+    started = time.time()
+    builder.group(0, np.arange(8), np.arange(8))
+    duration = time.time() - started
+    completions, group = [], 0
+    for begin, end, workers in slice_schedule(start, slices, seconds):
+        if second and workers == 1:
+            continue
+        time.sleep(max(0.0, begin - time.time()))
+        while time.time() + (duration if second else 0.0) < end:
+            positions = np.arange(8 * group, 8 * group + 8)
+            started = time.time()
+            builder.group(0, positions, positions % 64)
+            duration, group = time.time() - started, group + 1
+            completions.append((time.time(), 8))
+    return completions
+
+
+def process_scaling(size: int, slices: int, seconds: float) -> float:
+    """Example building's images/s with 2 separate processes over 1 (each with its own interpreter and
+    heap, nothing shared), in alternating slices so that the VM's drift cancels out: what this
+    machine's 2 cores give this very work at the moment, the ceiling for threads."""
+    start = time.time() + 8.0
+    children = [subprocess.Popen([sys.executable, __file__, "--child-slices", str(size), str(start), str(slices),
+                                  str(seconds), str(second)], stdout=subprocess.PIPE, text=True)
+                for second in (0, 1)]
+    completions = [tuple(pair) for child in children for pair in json.loads(child.communicate()[0].splitlines()[-1])]
+    if any(child.returncode for child in children):
+        raise RuntimeError("a benchmark child process failed")
+    rates = rates_by_workers(completions, slice_schedule(start, slices, seconds))
+    return rates[2] / rates[1]
+
+
+def pipeline_scaling(size: int, slices: int, seconds: float, augment: str | None) -> float:
+    """make_dataset's images/s with 2 threads over 1, in alternating slices of one pipeline whose
+    2 threads share a gate that lets 1 or 2 of them build at a time (tf.data's own work runs as in
+    the real pipeline); the VM's drift cancels out as in process_scaling."""
+    from maskkit.data.input import make_dataset
+
+    config = shapes_config(size)
+    dataset = maskkit.datasets.create("shapes", count=64, height=size, width=size, seed=0)
+    gate, completions, stop = Gate(2), [], threading.Event()
+    build = ExampleBuilder.group
+
+    def gated(self: ExampleBuilder, *args: Any) -> list[np.ndarray]:
+        with gate:
+            stacked = build(self, *args)
+        completions.append((time.time(), len(stacked[0])))
+        return stacked
+
+    ExampleBuilder.group = gated
+    try:
+        iterator = iter(make_dataset(dataset, config, augmenters=augment, seed=0, num_parallel_calls=2))
+        next(iterator)
+
+        def consume() -> None:
+            while not stop.is_set():
+                next(iterator)
+
+        consumer = threading.Thread(target=consume, daemon=True)
+        consumer.start()
+        try:
+            schedule = gated_slices(gate, slices, seconds)
+        finally:
+            stop.set()
+            consumer.join()
+    finally:
+        ExampleBuilder.group = build
+    rates = rates_by_workers(completions, schedule)
+    return rates[2] / rates[1]
+
+
 def heap_pad_ratio(size: int, batches: int, rounds: int) -> tuple[float, float]:
     """(images/s with maskkit's heap pad, without it) of the pipeline at ``size`` with 2 threads, each
     run in a fresh process (glibc's setting cannot be undone in-process), alternating; best of rounds."""
@@ -227,10 +396,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternating 1/2-thread rounds per size (best kept)")
     parser.add_argument("--augment", default=None, help="augmenters in the pipeline runs (default none)")
     parser.add_argument("--skip-pipeline", action="store_true", help="only the stages and build_rpn_targets")
+    parser.add_argument("--slices", type=int, default=16,
+                        help="alternating 1/2-worker slices of 2 s for the 1024 px scaling ratios")
+    parser.add_argument("--child-slices", nargs=5, type=float, metavar=("SIZE", "START", "SLICES", "SECONDS", "SECOND"),
+                        help=argparse.SUPPRESS)
     parser.add_argument("--child", nargs=2, type=int, metavar=("SIZE", "BATCHES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(pipeline_rate(args.child[0], 2, args.child[1], None)[0])
+        return
+    if args.child_slices:
+        size, start, slices, seconds, second = args.child_slices
+        keep_heap_padding()
+        print(json.dumps(building_in_slices(int(size), start, int(slices), seconds, bool(second))))
         return
     pad = keep_heap_padding()
     load = os.getloadavg()[0]
@@ -268,6 +446,14 @@ def main() -> None:
             with_pad, without = heap_pad_ratio(size, batches, args.rounds)
             print(f"pipeline {size:4d}x{size:<4d}, 2 threads, fresh processes: heap pad {with_pad:7.1f} images/s, "
                   f"{HEAP_PAD_ENV}=0 {without:7.1f} images/s, x{with_pad / without:.2f} (best of {args.rounds})")
+
+    if not args.skip_pipeline:
+        pipeline = pipeline_scaling(1024, args.slices, SLICE_SECONDS, args.augment)
+        threads = thread_scaling(1024, args.slices, SLICE_SECONDS)
+        processes = process_scaling(1024, args.slices, SLICE_SECONDS)
+        print(f"scaling 1024x1024, 2 workers over 1 in {args.slices} alternating {SLICE_SECONDS:.0f} s slices: "
+              f"pipeline (2 threads) x{pipeline:.2f}; example building alone in 2 threads x{threads:.2f}, in 2 "
+              f"separate processes x{processes:.2f} (what the 2 cores gave this work meanwhile)")
 
     if not args.skip_pipeline:
         with tempfile.TemporaryDirectory() as folder:

@@ -28,3 +28,47 @@ def test_coco_files_hold_the_shapes_images_as_jpeg_and_their_masks_as_polygons(t
         for index, drawn_mask in enumerate(drawn[..., kept].transpose(2, 0, 1)):
             overlap = (got[..., index] & drawn_mask).sum() / (got[..., index] | drawn_mask).sum()
             assert overlap > 0.8, (image_id, index, overlap)
+
+
+def test_scaling_slices_alternate_and_count_work_where_it_completes() -> None:
+    bench = load_bench("bench_input")
+    schedule = bench.slice_schedule(10.0, 4, 2.0)
+    assert schedule == [(10.0, 12.0, 1), (12.0, 14.0, 2), (14.0, 16.0, 1), (16.0, 18.0, 2)]
+    completions = [(10.5, 8), (13.0, 8), (13.5, 8), (15.9, 8), (16.0, 8), (17.0, 8), (17.5, 8), (18.0, 8)]
+    assert bench.rates_by_workers(completions, schedule) == {1: 16 / 4.0, 2: 40 / 4.0}
+
+
+def test_the_gate_keeps_at_most_the_allowed_threads_inside() -> None:
+    import threading
+    import time
+
+    gate = load_bench("bench_input").Gate(2)
+    inside, most, stop = [0], {1: 0, 2: 0, 3: 0}, threading.Event()
+    allowed = [2]
+    lock = threading.Lock()
+
+    def work() -> None:
+        while not stop.is_set():
+            with gate:
+                with lock:
+                    inside[0] += 1
+                    most[allowed[0]] = max(most[allowed[0]], inside[0])
+                time.sleep(0.002)
+                with lock:
+                    inside[0] -= 1
+
+    workers = [threading.Thread(target=work) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for limit in (2, 1, 2, 1):
+        if limit > allowed[0]:
+            allowed[0] = limit  # counted as the higher limit from before it takes effect
+        gate.allow(limit)
+        allowed[0] = limit
+        time.sleep(0.1)
+    stop.set()
+    allowed[0] = 3
+    gate.allow(3)
+    for worker in workers:
+        worker.join()
+    assert most[1] == 1 and most[2] == 2
