@@ -1,12 +1,12 @@
 """Benchmark the input pipeline: per-stage milliseconds per shapes image at 1024x1024, images/s from
 make_dataset with 1 and 2 threads and 2 worker processes at 128 and 1024, with and without the heap
 pad (maskkit.utils.heap, each in a fresh process), how 2 workers scale over 1 at 1024 (the pipeline's
-threads, example building's threads, and separate processes as the machine's ceiling, each in
-alternating slices so that the shared VM's drift cancels out), and build_rpn_targets at 1024
+threads, example building's threads, and separate processes as the machine's ceiling, taking turns
+in short slices so that the shared VM's drift falls on all alike), and build_rpn_targets at 1024
 (261,888 anchors) with 1, 20 and 100 boxes against matterport's full-matrix float64 algorithm
 (maskkit.testing.matterport_rpn_targets).
 
-Run: python bench/bench_input.py [--batches 24] [--big-batches 10] [--rounds 3] [--slices 16]
+Run: python bench/bench_input.py [--batches 24] [--big-batches 10] [--rounds 3] [--cycles 6]
                                  [--augment SPEC] [--skip-pipeline]
 """
 
@@ -40,7 +40,7 @@ from maskkit.utils.heap import HEAP_PAD_ENV, keep_heap_padding  # noqa: E402
 from maskkit.utils.resize import minimize_mask, resize_image, resize_mask  # noqa: E402
 
 
-SLICE_SECONDS = 2.0
+SLICE_SECONDS = 2.4
 
 
 def shapes_config(size: int) -> Config:
@@ -215,25 +215,32 @@ def rpn_timings(instances: int, repeats: int) -> tuple[float, float, float, bool
     return ours_s, sampling_s, theirs_s, same
 
 
-def slice_schedule(start: float, slices: int, seconds: float) -> list[tuple[float, float, int]]:
-    """(begin, end, workers) of ``slices`` back-to-back slices from ``start``, alternating 1 and 2 workers."""
-    return [(start + k * seconds, start + (k + 1) * seconds, 1 + k % 2) for k in range(slices)]
+# The scaling measurement's slice kinds, in the order they take turns: (family, workers).
+SLICE_KINDS = (("pipeline", 1), ("pipeline", 2), ("threads", 1), ("threads", 2), ("processes", 1), ("processes", 2))
 
 
-def rates_by_workers(completions: list[tuple[float, int]],
-                     schedule: list[tuple[float, float, int]]) -> dict[int, float]:
-    """Images per second in the slices with 1 and with 2 workers, from (completion time, images) pairs:
-    work is counted in the slice where it completes."""
-    images, spent = {1: 0, 2: 0}, {1: 0.0, 2: 0.0}
-    for begin, end, workers in schedule:
-        spent[workers] += end - begin
-        images[workers] += sum(count for when, count in completions if begin <= when < end)
-    return {workers: images[workers] / spent[workers] for workers in images}
+def slice_schedule(start: float, cycles: int, seconds: float) -> list[tuple[float, float, int]]:
+    """(begin, end, kind) of back-to-back slices from ``start``: ``cycles`` turns of every SLICE_KINDS index."""
+    count = cycles * len(SLICE_KINDS)
+    return [(start + k * seconds, start + (k + 1) * seconds, k % len(SLICE_KINDS)) for k in range(count)]
+
+
+def rates_by_kind(completions: list[tuple[float, int]], schedule: list[tuple[float, float, int]],
+                  kinds: tuple[int, ...], guard: float) -> dict[int, float]:
+    """Images per second in the slices of each of ``kinds``, from (completion time, images) pairs:
+    work is counted where it completes, leaving out each slice's first ``guard`` seconds (in which the
+    previous slice's work drains)."""
+    images, spent = dict.fromkeys(kinds, 0), dict.fromkeys(kinds, 0.0)
+    for begin, end, kind in schedule:
+        if kind in images:
+            spent[kind] += end - begin - guard
+            images[kind] += sum(count for when, count in completions if begin + guard <= when < end)
+    return {kind: images[kind] / spent[kind] for kind in kinds}
 
 
 class Gate:
-    """Lets at most ``allowed`` threads inside at once; ``allow`` changes the limit and returns once
-    the threads inside are within it (fair: the controller never competes for a permit)."""
+    """Lets at most ``allowed`` threads inside at once; ``allow`` changes the limit (threads inside
+    finish what they do; the controller never competes for a permit, so nobody starves)."""
 
     def __init__(self, allowed: int) -> None:
         self.allowed, self.inside = allowed, 0
@@ -253,68 +260,25 @@ class Gate:
         with self.changed:
             self.allowed = allowed
             self.changed.notify_all()
-            self.changed.wait_for(lambda: self.inside <= allowed)
 
 
-def gated_slices(gate: Gate, slices: int, seconds: float) -> list[tuple[float, float, int]]:
-    """Run the alternating slices of slice_schedule on ``gate`` now; their actual (begin, end, workers)."""
-    schedule = []
-    for _, _, workers in slice_schedule(0.0, slices, seconds):
-        gate.allow(workers)
-        begin = time.time()
-        time.sleep(seconds)
-        schedule.append((begin, time.time(), workers))
-    gate.allow(2)
-    return schedule
-
-
-def thread_scaling(size: int, slices: int, seconds: float) -> float:
-    """ExampleBuilder.group's images/s in 2 Python threads over 1 (no TensorFlow), in alternating slices
-    of two threads sharing a Gate: what the GIL and the shared heap leave of the cores."""
-    config = shapes_config(size)
-    dataset = maskkit.datasets.create("shapes", count=64, height=size, width=size, seed=0)
-    builder = ExampleBuilder(dataset, config)
-    gate, completions, stop = Gate(2), [], threading.Event()
-
-    def work(first: int) -> None:
-        group = first
-        while not stop.is_set():
-            positions = np.arange(8 * group, 8 * group + 8)
-            with gate:
-                builder.group(0, positions, positions % 64)
-            completions.append((time.time(), 8))
-            group += 2
-
-    workers = [threading.Thread(target=work, args=(first,)) for first in (0, 1)]
-    for worker in workers:
-        worker.start()
-    try:
-        time.sleep(seconds)
-        schedule = gated_slices(gate, slices, seconds)
-    finally:
-        stop.set()
-        for worker in workers:
-            worker.join()
-    rates = rates_by_workers(completions, schedule)
-    return rates[2] / rates[1]
-
-
-def building_in_slices(size: int, start: float, slices: int, seconds: float, second: bool) -> list[tuple[float, int]]:
-    """(completion time, images) of ExampleBuilder.group calls in this process over the slices of
-    slice_schedule: always, or (``second``) only in the slices with 2 workers, starting a group only
-    when it should end inside its slice."""
+def building_in_slices(size: int, start: float, cycles: int, seconds: float, second: bool) -> list[tuple[float, int]]:
+    """(completion time, images) of ExampleBuilder.group calls in this process in the slices of
+    slice_schedule that are ("processes", 1) (unless ``second``) or ("processes", 2), starting a
+    group only when it should end inside its slice."""
     config = shapes_config(size)
     dataset = maskkit.datasets.create("shapes", count=64, height=size, width=size, seed=0)
     builder = ExampleBuilder(dataset, config)
     started = time.time()
     builder.group(0, np.arange(8), np.arange(8))
     duration = time.time() - started
+    mine = [("processes", 2)] if second else [("processes", 1), ("processes", 2)]
     completions, group = [], 0
-    for begin, end, workers in slice_schedule(start, slices, seconds):
-        if second and workers == 1:
+    for begin, end, kind in slice_schedule(start, cycles, seconds):
+        if SLICE_KINDS[kind] not in mine:
             continue
         time.sleep(max(0.0, begin - time.time()))
-        while time.time() + (duration if second else 0.0) < end:
+        while time.time() + duration < end:
             positions = np.arange(8 * group, 8 * group + 8)
             started = time.time()
             builder.group(0, positions, positions % 64)
@@ -323,58 +287,82 @@ def building_in_slices(size: int, start: float, slices: int, seconds: float, sec
     return completions
 
 
-def process_scaling(size: int, slices: int, seconds: float) -> float:
-    """Example building's images/s with 2 separate processes over 1 (each with its own interpreter and
-    heap, nothing shared), in alternating slices so that the VM's drift cancels out: what this
-    machine's 2 cores give this very work at the moment, the ceiling for threads."""
-    start = time.time() + 8.0
-    children = [subprocess.Popen([sys.executable, __file__, "--child-slices", str(size), str(start), str(slices),
-                                  str(seconds), str(second)], stdout=subprocess.PIPE, text=True)
-                for second in (0, 1)]
-    completions = [tuple(pair) for child in children for pair in json.loads(child.communicate()[0].splitlines()[-1])]
-    if any(child.returncode for child in children):
-        raise RuntimeError("a benchmark child process failed")
-    rates = rates_by_workers(completions, slice_schedule(start, slices, seconds))
-    return rates[2] / rates[1]
-
-
-def pipeline_scaling(size: int, slices: int, seconds: float, augment: str | None) -> float:
-    """make_dataset's images/s with 2 threads over 1, in alternating slices of one pipeline whose
-    2 threads share a gate that lets 1 or 2 of them build at a time (tf.data's own work runs as in
-    the real pipeline); the VM's drift cancels out as in process_scaling."""
+def scaling(size: int, cycles: int, seconds: float, augment: str | None) -> dict[str, tuple[float, float]]:
+    """Images/s with 1 and with 2 workers for: make_dataset's 2 threads (one pipeline whose threads
+    share a Gate letting 1 or 2 build; tf.data's own work runs as in the real pipeline), 2 Python
+    threads running ExampleBuilder.group alone (no TensorFlow), and 2 separate processes doing the
+    same (each with its own interpreter and heap: what this machine's 2 cores give this very work,
+    the ceiling for threads). All six take turns in slices of ``seconds`` for ``cycles`` turns, so
+    that the shared VM's drift (its second core runs at 70-100% from one second to the next) falls
+    on all of them alike."""
     from maskkit.data.input import make_dataset
 
+    guard = 0.4
     config = shapes_config(size)
     dataset = maskkit.datasets.create("shapes", count=64, height=size, width=size, seed=0)
-    gate, completions, stop = Gate(2), [], threading.Event()
+    builder = ExampleBuilder(dataset, config)
+    gates = {"pipeline": Gate(2), "threads": Gate(0)}
+    completions: dict[str, list[tuple[float, int]]] = {"pipeline": [], "threads": []}
+    stop = threading.Event()
     build = ExampleBuilder.group
 
     def gated(self: ExampleBuilder, *args: Any) -> list[np.ndarray]:
-        with gate:
+        with gates["pipeline"]:
             stacked = build(self, *args)
-        completions.append((time.time(), len(stacked[0])))
+        completions["pipeline"].append((time.time(), len(stacked[0])))
         return stacked
 
+    def consume(iterator: Any) -> None:
+        while not stop.is_set():
+            next(iterator)
+
+    def work(first: int) -> None:
+        group = first
+        while not stop.is_set():
+            positions = np.arange(8 * group, 8 * group + 8)
+            with gates["threads"]:
+                if stop.is_set():
+                    return
+                build(builder, 0, positions, positions % 64)
+            completions["threads"].append((time.time(), 8))
+            group += 2
+
     ExampleBuilder.group = gated
+    start = time.time() + 10.0
+    children = [subprocess.Popen([sys.executable, __file__, "--child-slices", str(size), str(start), str(cycles),
+                                  str(seconds), str(second)], stdout=subprocess.PIPE, text=True)
+                for second in (0, 1)]
+    helpers = [threading.Thread(target=work, args=(first,)) for first in (0, 1)]
     try:
         iterator = iter(make_dataset(dataset, config, augmenters=augment, seed=0, num_parallel_calls=2))
         next(iterator)
-
-        def consume() -> None:
-            while not stop.is_set():
-                next(iterator)
-
-        consumer = threading.Thread(target=consume, daemon=True)
-        consumer.start()
-        try:
-            schedule = gated_slices(gate, slices, seconds)
-        finally:
-            stop.set()
-            consumer.join()
+        helpers.append(threading.Thread(target=consume, args=(iterator,)))
+        for helper in helpers:
+            helper.start()
+        schedule = slice_schedule(start, cycles, seconds)
+        for begin, end, kind in schedule:
+            family, workers = SLICE_KINDS[kind]
+            time.sleep(max(0.0, begin - time.time()))
+            for name, gate in gates.items():
+                gate.allow(workers if name == family else 0)
+        time.sleep(max(0.0, schedule[-1][1] - time.time()))
     finally:
+        stop.set()
+        for gate in gates.values():
+            gate.allow(2)
+        for helper in helpers:
+            helper.join()
         ExampleBuilder.group = build
-    rates = rates_by_workers(completions, schedule)
-    return rates[2] / rates[1]
+    outputs = [child.communicate()[0] for child in children]
+    if any(child.returncode for child in children):
+        raise RuntimeError("a benchmark child process failed")
+    completions["processes"] = [tuple(pair) for output in outputs for pair in json.loads(output.splitlines()[-1])]
+    rates = {}
+    for family, found in completions.items():
+        kinds = tuple(SLICE_KINDS.index((family, workers)) for workers in (1, 2))
+        by_kind = rates_by_kind(found, schedule, kinds, guard)
+        rates[family] = (by_kind[kinds[0]], by_kind[kinds[1]])
+    return rates
 
 
 def heap_pad_ratio(size: int, batches: int, rounds: int) -> tuple[float, float]:
@@ -396,9 +384,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternating 1/2-thread rounds per size (best kept)")
     parser.add_argument("--augment", default=None, help="augmenters in the pipeline runs (default none)")
     parser.add_argument("--skip-pipeline", action="store_true", help="only the stages and build_rpn_targets")
-    parser.add_argument("--slices", type=int, default=16,
-                        help="alternating 1/2-worker slices of 2 s for the 1024 px scaling ratios")
-    parser.add_argument("--child-slices", nargs=5, type=float, metavar=("SIZE", "START", "SLICES", "SECONDS", "SECOND"),
+    parser.add_argument("--cycles", type=int, default=6,
+                        help="turns of the six 2.4 s slices of the 1024 px scaling ratios")
+    parser.add_argument("--child-slices", nargs=5, type=float, metavar=("SIZE", "START", "CYCLES", "SECONDS", "SECOND"),
                         help=argparse.SUPPRESS)
     parser.add_argument("--child", nargs=2, type=int, metavar=("SIZE", "BATCHES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -406,9 +394,9 @@ def main() -> None:
         print(pipeline_rate(args.child[0], 2, args.child[1], None)[0])
         return
     if args.child_slices:
-        size, start, slices, seconds, second = args.child_slices
+        size, start, cycles, seconds, second = args.child_slices
         keep_heap_padding()
-        print(json.dumps(building_in_slices(int(size), start, int(slices), seconds, bool(second))))
+        print(json.dumps(building_in_slices(int(size), start, int(cycles), seconds, bool(second))))
         return
     pad = keep_heap_padding()
     load = os.getloadavg()[0]
@@ -417,11 +405,11 @@ def main() -> None:
 
     if not args.skip_pipeline:
         # Before anything starts TensorFlow, whose idle threads would otherwise take CPU from these.
-        for size, batches in ((128, args.batches), (1024, args.big_batches)):
-            alone = {threads: max(builder_rate(size, threads, max(2, batches // 2)) for _ in range(args.rounds))
-                     for threads in (1, 2)}
-            print(f"examples alone {size:4d}x{size:<4d} (ExampleBuilder.group, no TensorFlow): 1 thread "
-                  f"{alone[1]:7.1f} images/s, 2 threads {alone[2]:7.1f} images/s, x{alone[2] / alone[1]:.2f}")
+        # At 1024 px a few groups cannot say how threads scale on this VM: see the interleaved slices below.
+        alone = {threads: max(builder_rate(128, threads, max(2, args.batches // 2)) for _ in range(args.rounds))
+                 for threads in (1, 2)}
+        print(f"examples alone  128x128  (ExampleBuilder.group, no TensorFlow): 1 thread "
+              f"{alone[1]:7.1f} images/s, 2 threads {alone[2]:7.1f} images/s, x{alone[2] / alone[1]:.2f}")
 
     print("per-image stages at 1024x1024 (ms/image, best of 3 passes over 8 images):")
     for name, ms in stage_times(1024, 8).items():
@@ -448,12 +436,14 @@ def main() -> None:
                   f"{HEAP_PAD_ENV}=0 {without:7.1f} images/s, x{with_pad / without:.2f} (best of {args.rounds})")
 
     if not args.skip_pipeline:
-        pipeline = pipeline_scaling(1024, args.slices, SLICE_SECONDS, args.augment)
-        threads = thread_scaling(1024, args.slices, SLICE_SECONDS)
-        processes = process_scaling(1024, args.slices, SLICE_SECONDS)
-        print(f"scaling 1024x1024, 2 workers over 1 in {args.slices} alternating {SLICE_SECONDS:.0f} s slices: "
-              f"pipeline (2 threads) x{pipeline:.2f}; example building alone in 2 threads x{threads:.2f}, in 2 "
-              f"separate processes x{processes:.2f} (what the 2 cores gave this work meanwhile)")
+        rates = scaling(1024, args.cycles, SLICE_SECONDS, args.augment)
+        print(f"scaling 1024x1024 in {args.cycles} turns of 6 interleaved {SLICE_SECONDS} s slices, images/s with "
+              f"1 worker -> 2 workers:")
+        for family, label in (("pipeline", "pipeline (tf.data threads)"),
+                              ("threads", "example building alone, Python threads"),
+                              ("processes", "example building alone, separate processes (the cores' ceiling)")):
+            one, two = rates[family]
+            print(f"  {label:66s} {one:6.1f} -> {two:6.1f}, x{two / one:.2f}")
 
     if not args.skip_pipeline:
         with tempfile.TemporaryDirectory() as folder:

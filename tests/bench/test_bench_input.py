@@ -30,12 +30,14 @@ def test_coco_files_hold_the_shapes_images_as_jpeg_and_their_masks_as_polygons(t
             assert overlap > 0.8, (image_id, index, overlap)
 
 
-def test_scaling_slices_alternate_and_count_work_where_it_completes() -> None:
+def test_scaling_slices_take_turns_and_count_work_where_it_completes_after_the_guard() -> None:
     bench = load_bench("bench_input")
-    schedule = bench.slice_schedule(10.0, 4, 2.0)
-    assert schedule == [(10.0, 12.0, 1), (12.0, 14.0, 2), (14.0, 16.0, 1), (16.0, 18.0, 2)]
-    completions = [(10.5, 8), (13.0, 8), (13.5, 8), (15.9, 8), (16.0, 8), (17.0, 8), (17.5, 8), (18.0, 8)]
-    assert bench.rates_by_workers(completions, schedule) == {1: 16 / 4.0, 2: 40 / 4.0}
+    schedule = bench.slice_schedule(10.0, 2, 2.0)
+    assert [kind for *_, kind in schedule] == [0, 1, 2, 3, 4, 5] * 2
+    assert schedule[:2] == [(10.0, 12.0, 0), (12.0, 14.0, 1)] and schedule[-1] == (32.0, 34.0, 5)
+    completions = [(10.1, 8), (10.5, 8), (11.9, 8), (12.0, 8), (12.6, 8), (13.0, 8), (24.2, 8), (24.9, 8), (26.0, 8)]
+    rates = bench.rates_by_kind(completions, schedule, (0, 1), guard=0.5)
+    assert rates == {0: 16 / 3.0, 1: 24 / 3.0}  # 10.1, 12.0 and 24.2 fall in a guard, 26.0 in kind 2
 
 
 def test_the_gate_keeps_at_most_the_allowed_threads_inside() -> None:
@@ -43,7 +45,7 @@ def test_the_gate_keeps_at_most_the_allowed_threads_inside() -> None:
     import time
 
     gate = load_bench("bench_input").Gate(2)
-    inside, most, stop = [0], {1: 0, 2: 0, 3: 0}, threading.Event()
+    inside, most, stop = [0], {0: 0, 1: 0, 2: 0, 3: 0}, threading.Event()
     allowed = [2]
     lock = threading.Lock()
 
@@ -60,10 +62,11 @@ def test_the_gate_keeps_at_most_the_allowed_threads_inside() -> None:
     workers = [threading.Thread(target=work) for _ in range(3)]
     for worker in workers:
         worker.start()
-    for limit in (2, 1, 2, 1):
+    for limit in (2, 1, 0, 2, 1, 0):
         if limit > allowed[0]:
             allowed[0] = limit  # counted as the higher limit from before it takes effect
         gate.allow(limit)
+        time.sleep(0.05)  # those inside finish what they do
         allowed[0] = limit
         time.sleep(0.1)
     stop.set()
@@ -71,4 +74,4 @@ def test_the_gate_keeps_at_most_the_allowed_threads_inside() -> None:
     gate.allow(3)
     for worker in workers:
         worker.join()
-    assert most[1] == 1 and most[2] == 2
+    assert most[0] == 0 and most[1] == 1 and most[2] == 2
