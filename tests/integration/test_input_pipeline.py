@@ -221,7 +221,6 @@ def test_a_group_without_any_instance_leaves_no_gap_in_the_batches():
     assert out[1]["gt_masks"].shape[-1] == 5 and not out[1]["gt_masks"][0, ..., 1:].any()
 
 
-
 def test_full_groups_reach_tensorflow_in_the_builders_own_buffers(monkeypatch):
     """No copy at the hand-over: overwriting the arrays a group was built in shows in the batch."""
     from maskkit.data.input import ExampleBuilder
