@@ -50,6 +50,19 @@ def shapes_config(size: int) -> Config:
                   RPN_ANCHOR_SCALES=tuple(base * 2 ** i for i in range(5)), TRAIN_ROIS_PER_IMAGE=32)
 
 
+def shapes_builder(size: int) -> ExampleBuilder:
+    """An ExampleBuilder over 64 shapes images at ``size`` px with shapes_config."""
+    return ExampleBuilder(maskkit.datasets.create("shapes", count=64, height=size, width=size, seed=0),
+                          shapes_config(size))
+
+
+def build_group(builder: ExampleBuilder, group: int, build: Any = ExampleBuilder.group) -> list[np.ndarray]:
+    """The ``group``-th group of 8 consecutive stream positions (image ids cycling through the 64), by
+    ExampleBuilder.group as defined, even while scaling() patches it to gate the pipeline's threads."""
+    positions = np.arange(8 * group, 8 * group + 8)
+    return build(builder, 0, positions, positions % 64)
+
+
 def pipeline_rate(size: int, threads: int, batches: int, augment: str | None,
                   cached_groups: bool = False, processes: int = 0, dataset: Any = None) -> tuple[float, float, float]:
     """(images per second drawn from make_dataset (batch 8) after two warm-up batches, cores kept busy
@@ -121,14 +134,11 @@ def write_coco_files(folder: Path, count: int, size: int) -> tuple[Path, Path]:
 def builder_rate(size: int, threads: int, groups: int) -> float:
     """Images per second of ExampleBuilder.group alone (groups of 8, no TensorFlow) in ``threads``
     Python threads: how far the per-image work itself runs outside the GIL."""
-    config = shapes_config(size)
-    dataset = maskkit.datasets.create("shapes", count=64, height=size, width=size, seed=0)
-    builder = ExampleBuilder(dataset, config)
-    jobs = [(0, np.arange(8 * g, 8 * g + 8), np.arange(8 * g, 8 * g + 8) % 64) for g in range(groups + threads)]
+    builder = shapes_builder(size)
     with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(lambda job: builder.group(*job), jobs[:threads]))
+        list(pool.map(lambda group: build_group(builder, group), range(threads)))
         start = time.perf_counter()
-        list(pool.map(lambda job: builder.group(*job), jobs[threads:]))
+        list(pool.map(lambda group: build_group(builder, group), range(threads, threads + groups)))
         return groups * 8 / (time.perf_counter() - start)
 
 
@@ -266,11 +276,9 @@ def building_in_slices(size: int, start: float, cycles: int, seconds: float, sec
     """(completion time, images) of ExampleBuilder.group calls in this process in the slices of
     slice_schedule that are ("processes", 1) (unless ``second``) or ("processes", 2), starting a
     group only when it should end inside its slice."""
-    config = shapes_config(size)
-    dataset = maskkit.datasets.create("shapes", count=64, height=size, width=size, seed=0)
-    builder = ExampleBuilder(dataset, config)
+    builder = shapes_builder(size)
     started = time.time()
-    builder.group(0, np.arange(8), np.arange(8))
+    build_group(builder, 0)
     duration = time.time() - started
     mine = [("processes", 2)] if second else [("processes", 1), ("processes", 2)]
     completions, group = [], 0
@@ -279,9 +287,8 @@ def building_in_slices(size: int, start: float, cycles: int, seconds: float, sec
             continue
         time.sleep(max(0.0, begin - time.time()))
         while time.time() + duration < end:
-            positions = np.arange(8 * group, 8 * group + 8)
             started = time.time()
-            builder.group(0, positions, positions % 64)
+            build_group(builder, group)
             duration, group = time.time() - started, group + 1
             completions.append((time.time(), 8))
     return completions
@@ -298,9 +305,7 @@ def scaling(size: int, cycles: int, seconds: float, augment: str | None) -> dict
     from maskkit.data.input import make_dataset
 
     guard = 0.4
-    config = shapes_config(size)
-    dataset = maskkit.datasets.create("shapes", count=64, height=size, width=size, seed=0)
-    builder = ExampleBuilder(dataset, config)
+    builder = shapes_builder(size)
     gates = {"pipeline": Gate(2), "threads": Gate(0)}
     completions: dict[str, list[tuple[float, int]]] = {"pipeline": [], "threads": []}
     stop = threading.Event()
@@ -319,11 +324,10 @@ def scaling(size: int, cycles: int, seconds: float, augment: str | None) -> dict
     def work(first: int) -> None:
         group = first
         while not stop.is_set():
-            positions = np.arange(8 * group, 8 * group + 8)
             with gates["threads"]:
                 if stop.is_set():
                     return
-                build(builder, 0, positions, positions % 64)
+                build_group(builder, group)
             completions["threads"].append((time.time(), 8))
             group += 2
 
@@ -334,13 +338,14 @@ def scaling(size: int, cycles: int, seconds: float, augment: str | None) -> dict
                 for second in (0, 1)]
     helpers = [threading.Thread(target=work, args=(first,)) for first in (0, 1)]
     try:
-        iterator = iter(make_dataset(dataset, config, augmenters=augment, seed=0, num_parallel_calls=2))
+        iterator = iter(make_dataset(builder.dataset, builder.config, augmenters=augment, seed=0,
+                                     num_parallel_calls=2))
         next(iterator)
         helpers.append(threading.Thread(target=consume, args=(iterator,)))
         for helper in helpers:
             helper.start()
         schedule = slice_schedule(start, cycles, seconds)
-        for begin, end, kind in schedule:
+        for begin, _, kind in schedule:
             family, workers = SLICE_KINDS[kind]
             time.sleep(max(0.0, begin - time.time()))
             for name, gate in gates.items():
