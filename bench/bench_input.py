@@ -33,7 +33,7 @@ import maskkit  # noqa: E402
 from maskkit import Config  # noqa: E402
 from maskkit.data import anchors_for, build_rpn_targets  # noqa: E402
 from maskkit.data.input import ExampleBuilder, example_shapes, stack_examples  # noqa: E402
-from maskkit.data.targets import _subsample  # noqa: E402
+from maskkit.data.targets import _subsample_rows  # noqa: E402
 from maskkit.testing import matterport_rpn_targets  # noqa: E402
 from maskkit.utils.boxes import extract_bboxes  # noqa: E402
 from maskkit.utils.heap import HEAP_PAD_ENV, keep_heap_padding  # noqa: E402
@@ -220,7 +220,8 @@ def rpn_timings(instances: int, repeats: int) -> tuple[float, float, float, bool
     labels = build_rpn_targets(anchors, class_ids, boxes, config.replace(RPN_TRAIN_ANCHORS_PER_IMAGE=10 ** 6))[0]
     limit = config.RPN_TRAIN_ANCHORS_PER_IMAGE - min(int(np.sum(labels == 1)), config.RPN_TRAIN_ANCHORS_PER_IMAGE // 2)
     ours_s = best_time(lambda: build_rpn_targets(anchors, class_ids, boxes, config, rng=rng), repeats)
-    sampling_s = best_time(lambda: _subsample(labels.copy(), -1, limit, rng), repeats)
+    sampling_s = best_time(lambda: _subsample_rows(labels[None].copy(), np.flatnonzero(labels == -1), [limit], [rng]),
+                           repeats)
     theirs_s = best_time(lambda: matterport_rpn_targets(anchors, boxes, config, rng), max(2, repeats // 3))
     return ours_s, sampling_s, theirs_s, same
 

@@ -34,6 +34,7 @@ _LAZY = {
     "Augmenter": "maskkit.augment.base",
     "load_image_gt": "maskkit.data.ground_truth",
     "build_rpn_targets": "maskkit.data.targets",
+    "build_group_rpn_targets": "maskkit.data.targets",
     "MaskRCNN": "maskkit.model.maskrcnn",
     "Pipeline": "maskkit.pipeline",
     "evaluate_coco": "maskkit.evaluation",

@@ -32,7 +32,7 @@ from maskkit.augment.build import build_augmenters
 from maskkit.config import Config
 from maskkit.data.anchors import anchors_for
 from maskkit.data.ground_truth import check_class_count, load_image_gt
-from maskkit.data.targets import build_rpn_targets
+from maskkit.data.targets import build_group_rpn_targets, build_rpn_targets
 from maskkit.dataset import Dataset
 from maskkit.errors import ConfigError, DatasetError, MaskkitError
 from maskkit.utils.aligned import aligned_array
@@ -68,7 +68,16 @@ class ExampleBuilder:
 
     def unpadded(self, position: int, image_id: int, pass_index: int = 0) -> tuple[dict[str, np.ndarray], bool]:
         """As __call__, but gt_class_ids/gt_boxes/gt_masks hold only the image's own instances
-        (at most MAX_GT_INSTANCES), so a group of them is padded in one go."""
+        (at most MAX_GT_INSTANCES)."""
+        example, keep, rng = self._ground_truth(position, image_id, pass_index)
+        rpn_match, rpn_bbox = build_rpn_targets(anchors_for(self.config, example["images"].shape),
+                                                example["gt_class_ids"], example["gt_boxes"], self.config, rng=rng)
+        return {**example, "rpn_match": rpn_match, "rpn_bbox": rpn_bbox}, keep
+
+    def _ground_truth(self, position: int, image_id: int,
+                      pass_index: int) -> tuple[dict[str, np.ndarray], bool, np.random.Generator]:
+        """An example's keys but the RPN targets, whether it has instances, and its generator (which
+        the RPN targets' sampling draws from next)."""
         config = self.config
         rng = np.random.default_rng([self.seed, int(pass_index), int(position)])
         try:
@@ -85,20 +94,24 @@ class ExampleBuilder:
             self._warn_too_many(int(image_id), class_ids.shape[0])
             chosen = np.sort(rng.choice(class_ids.shape[0], config.MAX_GT_INSTANCES, replace=False))
             class_ids, boxes, masks = class_ids[chosen], boxes[chosen], masks[..., chosen]
-        rpn_match, rpn_bbox = build_rpn_targets(anchors_for(config, image.shape), class_ids, boxes, config, rng=rng)
         example = {"images": image, "image_meta": image_meta.astype(np.float32),
-                   "rpn_match": rpn_match, "rpn_bbox": rpn_bbox, "gt_class_ids": class_ids.astype(np.int32),
-                   "gt_boxes": boxes.astype(np.float32), "gt_masks": masks}
-        return example, keep
+                   "gt_class_ids": class_ids.astype(np.int32), "gt_boxes": boxes.astype(np.float32), "gt_masks": masks}
+        return example, keep, rng
 
     def group(self, pass_index: int, positions: np.ndarray, image_ids: np.ndarray) -> list[np.ndarray]:
         """The kept examples of consecutive stream positions, stacked per key in KEYS order (ground
         truth padded to MAX_GT_INSTANCES, rpn_match as int8): one hand-over to TensorFlow per group
-        instead of per image."""
-        kept = [example for example, keep in
-                (self.unpadded(int(position), int(image_id), int(pass_index))
-                 for position, image_id in zip(positions, image_ids)) if keep]
-        return stack_examples(kept, self._shapes)
+        instead of per image, and the group's RPN targets in one pass (build_group_rpn_targets)."""
+        built = (self._ground_truth(int(position), int(image_id), int(pass_index))
+                 for position, image_id in zip(positions, image_ids))
+        kept = [(example, rng) for example, keep, rng in built if keep]
+        if not kept:
+            return stack_examples([], self._shapes)
+        examples, rngs = zip(*kept)
+        rpn_match, rpn_bbox = build_group_rpn_targets(
+            anchors_for(self.config, examples[0]["images"].shape), [example["gt_class_ids"] for example in examples],
+            [example["gt_boxes"] for example in examples], self.config, rngs)
+        return stack_examples(list(examples), self._shapes, {"rpn_match": rpn_match, "rpn_bbox": rpn_bbox})
 
     def __getstate__(self) -> dict[str, Any]:
         """Picklable for worker processes: the lock is recreated on the other side."""
@@ -160,23 +173,29 @@ def pad_instances(example: dict[str, np.ndarray], limit: int) -> dict[str, np.nd
     return padded
 
 
-def stack_examples(examples: list[dict[str, np.ndarray]], shapes: dict[str, tuple]) -> list[np.ndarray]:
+def stack_examples(examples: list[dict[str, np.ndarray]], shapes: dict[str, tuple],
+                   stacked: dict[str, np.ndarray] | None = None) -> list[np.ndarray]:
     """Unpadded examples stacked per key (KEYS order) into arrays with a leading example axis: ground
     truth zero-padded to the instance count of ``shapes`` (example_shapes: MAX_GT_INSTANCES),
     rpn_match narrowed to int8 (values -1/0/1: a quarter of the bytes to hand over), each array
     64-byte aligned so that TensorFlow takes it over without a copy (maskkit.utils.aligned). No
-    examples give empty arrays of ``shapes``."""
+    examples give empty arrays of ``shapes``. Keys in ``stacked`` (arrays already stacked for these
+    examples, as build_group_rpn_targets gives) are taken as they are."""
     limit = shapes["gt_class_ids"][0]
-    stacked = []
+    stacked = stacked or {}
+    arrays = []
     for key in KEYS:
+        if key in stacked:
+            arrays.append(stacked[key])
+            continue
         shape = _with_instances(examples[0][key].shape if examples else tuple(size or 0 for size in shapes[key]),
                                 key, limit)
         out = aligned_array((len(examples), *shape), _GROUP_DTYPES[key], zeroed=key in _INSTANCE_AXIS)
         for row, example in zip(out, examples):
             value = example[key]
             row[_instances_index(value, _INSTANCE_AXIS[key]) if key in _INSTANCE_AXIS else ...] = value
-        stacked.append(out)
-    return stacked
+        arrays.append(out)
+    return arrays
 
 
 def index_stream(image_ids: np.ndarray, shuffle: bool, seed: int, repeat: bool,

@@ -3,19 +3,21 @@ with their detection targets -- the seed's ``detection_targets=True`` view.
 
 RPN targets use the anchors' grid: a box can only overlap anchors whose centres lie in a window
 around it, so IoUs (float64, as matterport) are computed for those pairs only; anchors from
-anything but ``anchors_for`` fall back to the full matrix in chunks. Only the optional mask
+anything but ``anchors_for`` fall back to the full matrix in chunks. A group of images is labelled
+in one pass over all their boxes; only the seeded sampling runs per image. Only the optional mask
 targets loop over the few positive ROIs.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
 from maskkit.config import Config
 from maskkit.data.anchors import _cached_anchors, anchor_source
+from maskkit.utils.aligned import aligned_array
 from maskkit.utils.anchors import compute_backbone_shapes
 from maskkit.utils.boxes import box_refinement
 from maskkit.utils.resize import resize
@@ -43,52 +45,104 @@ def build_rpn_targets(anchors: np.ndarray, gt_class_ids: np.ndarray, gt_boxes: n
     negatives.
     """
     rng = rng if rng is not None else np.random.default_rng()
+    rpn_match, rpn_bbox = build_group_rpn_targets(anchors, [gt_class_ids], [gt_boxes], config, [rng])
+    return rpn_match[0].astype(np.int32), rpn_bbox[0]
+
+
+def build_group_rpn_targets(anchors: np.ndarray, gt_class_ids: Sequence[np.ndarray],
+                            gt_boxes: Sequence[np.ndarray], config: Config,
+                            rngs: Sequence[np.random.Generator]) -> tuple[np.ndarray, np.ndarray]:
+    """build_rpn_targets for several images that share ``anchors``, in one pass over all their boxes.
+
+    Returns rpn_match int8 [N, A] and rpn_bbox float32 [N, RPN_TRAIN_ANCHORS_PER_IMAGE, 4], both
+    64-byte aligned (maskkit.utils.aligned); row i equals build_rpn_targets(anchors,
+    gt_class_ids[i], gt_boxes[i], config, rngs[i]), each image sampling with its own generator.
+    The input pipeline's threads hold the GIL for every numpy call's Python side, so doing a
+    group's labelling in one set of calls rather than one per image is what lets them scale.
+    """
     source = anchor_source(anchors)
     grid = _grid(source) if source is not None else None
     anchors = np.asarray(anchors, dtype=np.float32)
-    gt_class_ids = np.asarray(gt_class_ids).reshape(-1)
-    gt_boxes = np.asarray(gt_boxes, dtype=np.float32).reshape(-1, 4)
+    count, images = anchors.shape[0], len(rngs)
     total = config.RPN_TRAIN_ANCHORS_PER_IMAGE
-    rpn_bbox = np.zeros((total, 4), dtype=np.float32)
-
-    crowd = gt_class_ids < 0
-    boxes = gt_boxes[~crowd]
-    boxes64, crowd64 = boxes.astype(np.float64), gt_boxes[crowd].astype(np.float64)
+    class_ids = [np.asarray(ids).reshape(-1) for ids in gt_class_ids]
+    boxes = [np.asarray(b, dtype=np.float32).reshape(-1, 4) for b in gt_boxes]
+    objects = [b[ids >= 0] for ids, b in zip(class_ids, boxes)]
+    crowds = [b[ids < 0] for ids, b in zip(class_ids, boxes)]
+    rpn_match = aligned_array((images, count), np.int8)
+    rpn_match.fill(-1)
+    rpn_bbox = aligned_array((images, total, 4), np.float32, zeroed=True)
+    flat = rpn_match.reshape(-1)
     if grid is not None:
-        not_negative, positive = _grid_labels(grid, boxes64, crowd64)
+        not_negative, positive = _grid_labels(grid, *_tagged(objects, count), *_tagged(crowds, count))
+        flat[not_negative] = 0
+        flat[positive] = 1
     else:
-        not_negative, positive = _dense_labels(anchors, boxes64, crowd64)
-    rpn_match = np.full(anchors.shape[0], -1, dtype=np.int32)
-    rpn_match[not_negative] = 0
-    rpn_match[positive] = 1
-    if not boxes.shape[0]:
-        _subsample(rpn_match, -1, total, rng)
-        return rpn_match, rpn_bbox
+        for row, own, crowd in zip(rpn_match, objects, crowds):
+            not_negative, positive = _dense_labels(anchors, own.astype(np.float64), crowd.astype(np.float64))
+            row[not_negative] = 0
+            row[positive] = 1
 
-    _subsample(rpn_match, 1, total // 2, rng)
-    _subsample(rpn_match, -1, total - int(np.sum(rpn_match == 1)), rng)
-    positive = np.flatnonzero(rpn_match == 1)
+    positive = np.flatnonzero(flat == 1)
+    found = np.bincount(positive // count, minlength=images)
+    _subsample_rows(rpn_match, positive, [total // 2] * images, rngs)
+    _subsample_rows(rpn_match, np.flatnonzero(flat == -1), total - np.minimum(found, total // 2), rngs)
+    positive = positive[flat[positive] == 1]
     if positive.size:
-        nearest = _iou64(anchors[positive].astype(np.float64), boxes64).argmax(axis=1)
-        deltas = box_refinement(anchors[positive], boxes[nearest])
-        rpn_bbox[:positive.size] = deltas / np.asarray(config.RPN_BBOX_STD_DEV, dtype=np.float32)
+        image, anchor = np.divmod(positive, count)
+        padded = _padded(objects)
+        box_of_image = padded[image]
+        nearest = _iou64(anchors[anchor, None].astype(np.float64), box_of_image.astype(np.float64)).argmax(axis=-1)
+        deltas = box_refinement(anchors[anchor], box_of_image[np.arange(image.size), nearest[:, 0]])
+        kept = np.bincount(image, minlength=images)
+        slot = np.arange(image.size) - np.repeat(np.cumsum(kept) - kept, kept)
+        rpn_bbox[image, slot] = deltas / np.asarray(config.RPN_BBOX_STD_DEV, dtype=np.float32)
     return rpn_match, rpn_bbox
 
 
+def _tagged(boxes: Sequence[np.ndarray], count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-image boxes as one float64 array, and for each box the offset (image * ``count``) that turns
+    anchor ids of its image into ids in the group's flat [N * A] labels."""
+    sizes = [b.shape[0] for b in boxes]
+    offsets = np.repeat(np.arange(len(boxes), dtype=np.int64) * count, sizes)
+    return np.concatenate([np.zeros((0, 4), np.float32), *boxes]).astype(np.float64), offsets
+
+
+def _padded(boxes: Sequence[np.ndarray]) -> np.ndarray:
+    """float32 [N, most boxes, 4]: each image's boxes first, then zero boxes (IoU 0 with any anchor)."""
+    sizes = np.array([b.shape[0] for b in boxes])
+    padded = np.zeros((len(boxes), max(int(sizes.max()), 1), 4), dtype=np.float32)
+    image = np.repeat(np.arange(sizes.size), sizes)
+    padded[image, np.arange(image.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)] = np.concatenate(boxes)
+    return padded
+
+
+def _subsample_rows(rpn_match: np.ndarray, ids: np.ndarray, limits: Sequence[int],
+                    rngs: Sequence[np.random.Generator]) -> None:
+    """For each row i of ``rpn_match`` [N, A]: reset random anchors among ``ids`` (sorted flat ids of one
+    label) in that row to neutral until at most ``limits[i]`` remain, drawing from ``rngs[i]`` exactly as
+    a per-image ``rng.choice`` over the row's anchor ids would."""
+    count = rpn_match.shape[1]
+    bounds = np.searchsorted(ids, np.arange(len(rngs) + 1) * count)
+    for image, (row, rng, limit) in enumerate(zip(rpn_match, rngs, limits)):
+        own = ids[bounds[image]:bounds[image + 1]] - image * count
+        if own.size > limit:
+            row[rng.choice(own, own.size - max(int(limit), 0), replace=False)] = 0
+
+
 def _iou64(anchors: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-    """float64 IoU [Na, Nb] with matterport's operation order (so values match it bit for bit); 0 where
-    the union is empty."""
-    ih = np.maximum(np.minimum(anchors[:, None, 2], boxes[None, :, 2])
-                    - np.maximum(anchors[:, None, 0], boxes[None, :, 0]), 0)
-    iw = np.maximum(np.minimum(anchors[:, None, 3], boxes[None, :, 3])
-                    - np.maximum(anchors[:, None, 1], boxes[None, :, 1]), 0)
+    """float64 IoU [..., Na, Nb] of [..., Na, 4] and [..., Nb, 4] (leading axes broadcast), with
+    matterport's operation order (so values match it bit for bit); 0 where the union is empty."""
+    a, b = anchors[..., :, None, :], boxes[..., None, :, :]
+    ih = np.maximum(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0)
+    iw = np.maximum(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0)
     inter = ih * iw
-    union = _areas(anchors)[:, None] + _areas(boxes)[None, :] - inter
+    union = _areas(anchors)[..., :, None] + _areas(boxes)[..., None, :] - inter
     return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
 
 
 def _areas(boxes: np.ndarray) -> np.ndarray:
-    return (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    return (boxes[..., 2] - boxes[..., 0]) * (boxes[..., 3] - boxes[..., 1])
 
 
 def _dense_labels(anchors: np.ndarray, boxes: np.ndarray, crowd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -219,10 +273,11 @@ class _Pairs(NamedTuple):
     entry_row: np.ndarray
     pair_col: np.ndarray
 
-    def anchors(self, grid: _Grid, pairs: np.ndarray) -> np.ndarray:
-        """Anchor ids of the pairs with the given indices."""
+    def anchors(self, grid: _Grid, pairs: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """Anchor ids of the pairs with the given indices, each plus its box's entry in ``offsets``."""
         entry = np.searchsorted(self.entry_start, pairs, side="right") - 1
-        return grid.row_base[self.entry_row[entry]] + grid.col_step[self.pair_col[pairs]]
+        return (grid.row_base[self.entry_row[entry]] + grid.col_step[self.pair_col[pairs]]
+                + offsets[self.entry_box[entry]])
 
     def box_best(self, count: int) -> np.ndarray:
         """float64 [count]: each box's highest IoU among these pairs (0 if none)."""
@@ -266,8 +321,10 @@ def _pair_ious(grid: _Grid, boxes: np.ndarray, blocks: _Blocks) -> _Pairs:
     return _Pairs(inter / union, np.cumsum(per_entry) - per_entry, entry_box, entry_row, col[pair_col_entry])
 
 
-def _grid_labels(grid: _Grid, boxes: np.ndarray, crowd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(not negative, positive) anchor ids from the candidate pairs of each box's windows.
+def _grid_labels(grid: _Grid, boxes: np.ndarray, box_offsets: np.ndarray, crowd: np.ndarray,
+                 crowd_offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(not negative, positive) anchor ids from the candidate pairs of each box's windows, each id plus
+    its box's offset (boxes of several images give ids into their flat labels: _tagged).
 
     Windows whose IoU bound is < 0.3 cannot change an anchor's label through that box unless they
     might hold the box's best anchor, so they are computed only when their bound reaches the best
@@ -291,23 +348,16 @@ def _grid_labels(grid: _Grid, boxes: np.ndarray, crowd: np.ndarray) -> tuple[np.
         if far_windows.any():
             computed.append(_pair_ious(grid, boxes, blocks.select(far_windows)))
             np.maximum(box_best, computed[-1].box_best(boxes.shape[0]), out=box_best)
-        not_negative.append(near.anchors(grid, np.flatnonzero(near.iou >= NEGATIVE_IOU)))
-        positive.append(near.anchors(grid, np.flatnonzero(near.iou >= POSITIVE_IOU)))
+        not_negative.append(near.anchors(grid, np.flatnonzero(near.iou >= NEGATIVE_IOU), box_offsets))
+        positive.append(near.anchors(grid, np.flatnonzero(near.iou >= POSITIVE_IOU), box_offsets))
         for pairs in computed:
             target = np.repeat(box_best[pairs.entry_box], np.diff(np.append(pairs.entry_start, pairs.iou.size)))
-            positive.append(pairs.anchors(grid, np.flatnonzero((pairs.iou == target) & (target > 0))))
+            positive.append(pairs.anchors(grid, np.flatnonzero((pairs.iou == target) & (target > 0)), box_offsets))
     if crowd.shape[0]:
         blocks, bound = _windows(grid, crowd)
         pairs = _pair_ious(grid, crowd, blocks.select(bound >= CROWD_IOU))
-        not_negative.append(pairs.anchors(grid, np.flatnonzero(pairs.iou >= CROWD_IOU)))
+        not_negative.append(pairs.anchors(grid, np.flatnonzero(pairs.iou >= CROWD_IOU), crowd_offsets))
     return np.concatenate(not_negative), np.concatenate(positive)
-
-
-def _subsample(rpn_match: np.ndarray, label: int, limit: int, rng: np.random.Generator) -> None:
-    """Reset random anchors labelled ``label`` to neutral until at most ``limit`` remain."""
-    ids = np.flatnonzero(rpn_match == label)
-    if ids.size > limit:
-        rpn_match[rng.choice(ids, ids.size - max(limit, 0), replace=False)] = 0
 
 
 def generate_random_rois(image_shape: tuple[int, ...], count: int, gt_boxes: np.ndarray,

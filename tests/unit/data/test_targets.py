@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from maskkit.data import anchors_for, build_detection_targets, build_rpn_targets, generate_random_rois
+from maskkit.data import (anchors_for, build_detection_targets, build_group_rpn_targets, build_rpn_targets,
+                          generate_random_rois)
 from maskkit.data.anchors import anchor_source
 from maskkit.data.targets import _grid
 from maskkit.testing import matterport_rpn_targets
@@ -213,3 +214,24 @@ def test_rpn_targets_at_full_size_equal_the_reference(height, width, count):
     boxes = np.concatenate([corners, corners + rng.uniform(1, 400, size=(count, 2))], axis=1).round()
     class_ids = np.where(rng.random(count) < 0.1, -1, 1)
     assert_like_matterport(anchors_for(config, (height, width, 3)), class_ids, boxes.astype(np.float32), config)
+
+
+@settings(max_examples=60, deadline=None)
+@given(groups=st.lists(st.tuples(box_lists(6), st.booleans()), min_size=1, max_size=4),
+       shape=st.sampled_from([(64, 64), (96, 160)]), seed=st.integers(0, 3), grid=st.booleans())
+def test_a_group_of_images_gets_each_images_own_targets(groups, shape, seed, grid):
+    """build_group_rpn_targets row i == build_rpn_targets of image i with image i's generator: crowds, images
+    without boxes and ties included, on the grid path and the full-matrix path."""
+    config = matterport_shapes_config(RPN_TRAIN_ANCHORS_PER_IMAGE=32)
+    anchors = anchors_for(config, (*shape, 3))
+    anchors = anchors if grid else anchors.copy()
+    gts = [as_gt(entries, repeat_first) for entries, repeat_first in groups]
+    match, bbox = build_group_rpn_targets(anchors, [ids for ids, _ in gts], [boxes for _, boxes in gts], config,
+                                          [np.random.default_rng([seed, i]) for i in range(len(gts))])
+    assert match.dtype == np.int8 and match.shape == (len(gts), anchors.shape[0])
+    assert bbox.dtype == np.float32 and bbox.shape == (len(gts), 32, 4)
+    for i, (ids, boxes) in enumerate(gts):
+        expected_match, expected_bbox = build_rpn_targets(anchors, ids, boxes, config,
+                                                          rng=np.random.default_rng([seed, i]))
+        np.testing.assert_array_equal(match[i], expected_match)
+        np.testing.assert_array_equal(bbox[i], expected_bbox)
