@@ -60,6 +60,9 @@ def build_group_rpn_targets(anchors: np.ndarray, gt_class_ids: Sequence[np.ndarr
     The input pipeline's threads hold the GIL for every numpy call's Python side, so doing a
     group's labelling in one set of calls rather than one per image is what lets them scale.
     """
+    if not len(gt_class_ids) == len(gt_boxes) == len(rngs):
+        raise ValueError(f"build_group_rpn_targets takes one class id array, one box array and one generator "
+                         f"per image; got {len(gt_class_ids)}, {len(gt_boxes)} and {len(rngs)}")
     source = anchor_source(anchors)
     grid = _grid(source) if source is not None else None
     anchors = np.asarray(anchors, dtype=np.float32)

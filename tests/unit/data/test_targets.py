@@ -235,3 +235,10 @@ def test_a_group_of_images_gets_each_images_own_targets(groups, shape, seed, gri
                                                           rng=np.random.default_rng([seed, i]))
         np.testing.assert_array_equal(match[i], expected_match)
         np.testing.assert_array_equal(bbox[i], expected_bbox)
+
+
+def test_a_group_needs_one_class_id_array_box_array_and_generator_per_image():
+    config = matterport_shapes_config()
+    with pytest.raises(ValueError, match="got 2, 2 and 1"):
+        build_group_rpn_targets(anchors_for(config, (64, 64, 3)), [np.array([1])] * 2, [GT] * 2, config,
+                                [np.random.default_rng(0)])
