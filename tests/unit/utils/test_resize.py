@@ -8,6 +8,7 @@ from maskkit.utils import (
     expand_mask,
     extract_bboxes,
     minimize_mask,
+    resize,
     resize_image,
     resize_mask,
     unmold_mask,
@@ -149,3 +150,26 @@ def test_pad_with_zeros_equals_numpy_constant_padding(shape, padding):
     got = pad_with_zeros(image, padding + [(0, 0)])
     assert got.dtype == expected.dtype
     np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("layout", ["planes view", "contiguous", "uint8"])
+def test_minimize_mask_equals_resizing_each_crop_on_its_own(layout):
+    """The one-call-per-instance loop gives, bit for bit, each instance's box crop resized as float32
+    (bilinear) and thresholded at 0.5, for [H, W, N] views of [N, H, W] planes and for plain arrays."""
+    rng = np.random.default_rng(["planes view", "contiguous", "uint8"].index(layout))
+    for _ in range(40):
+        height, width, count = int(rng.integers(8, 120)), int(rng.integers(8, 120)), int(rng.integers(0, 8))
+        planes = rng.random((count, height, width)) < rng.uniform(0.1, 0.9)
+        mask = planes.transpose(1, 2, 0)
+        if layout != "planes view":
+            mask = np.ascontiguousarray(mask).astype(np.uint8 if layout == "uint8" else bool)
+        y1, x1 = rng.integers(0, height - 1, count), rng.integers(0, width - 1, count)
+        boxes = np.stack([y1, x1, np.minimum(y1 + rng.integers(1, height, count), height),
+                          np.minimum(x1 + rng.integers(1, width, count), width)], axis=1).reshape(-1, 4)
+        shape = tuple(int(v) for v in rng.integers(1, 40, 2))
+        expected = np.zeros(shape + (count,), dtype=bool)
+        for i, (top, left, bottom, right) in enumerate(boxes):
+            expected[:, :, i] = resize(mask[top:bottom, left:right, i].astype(np.float32), shape) >= 0.5
+        mini = minimize_mask(boxes, mask, shape)
+        assert mini.dtype == bool and mini.flags.c_contiguous
+        np.testing.assert_array_equal(mini, expected)
