@@ -268,17 +268,19 @@ def _windows(grid: _Grid, boxes: np.ndarray) -> tuple[_Blocks, np.ndarray]:
 
 
 class _Pairs(NamedTuple):
-    """IoUs of every anchor of some windows with their box, grouped by (window, row) entries."""
+    """IoUs of every anchor of some windows with their box, grouped by (window, row) entries; per pair
+    its column and entry (gathers by pair_entry stand in for np.repeat, which keeps the GIL)."""
 
     iou: np.ndarray
     entry_start: np.ndarray
     entry_box: np.ndarray
     entry_row: np.ndarray
     pair_col: np.ndarray
+    pair_entry: np.ndarray
 
     def anchors(self, grid: _Grid, pairs: np.ndarray, offsets: np.ndarray) -> np.ndarray:
         """Anchor ids of the pairs with the given indices, each plus its box's entry in ``offsets``."""
-        entry = np.searchsorted(self.entry_start, pairs, side="right") - 1
+        entry = self.pair_entry[pairs]
         return (grid.row_base[self.entry_row[entry]] + grid.col_step[self.pair_col[pairs]]
                 + offsets[self.entry_box[entry]])
 
@@ -293,7 +295,7 @@ class _Pairs(NamedTuple):
 def _ragged(counts: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For runs of ``counts`` consecutive integers beginning at ``starts``: (run of each item, item)."""
     run = np.repeat(np.arange(counts.size), counts)
-    return run, np.arange(run.size) - np.repeat(np.cumsum(counts) - counts - starts, counts)
+    return run, np.arange(run.size) - (np.cumsum(counts) - counts - starts)[run]
 
 
 def _pair_ious(grid: _Grid, boxes: np.ndarray, blocks: _Blocks) -> _Pairs:
@@ -317,11 +319,12 @@ def _pair_ious(grid: _Grid, boxes: np.ndarray, blocks: _Blocks) -> _Pairs:
     anchor_w = grid.col_x2[col] - grid.col_x1[col]
     per_entry = blocks.cols[entry_block]
     first_col = (np.cumsum(blocks.cols) - blocks.cols)[entry_block]
-    _, pair_col_entry = _ragged(per_entry, first_col)
-    inter = np.repeat(overlap_h, per_entry) * overlap_w[pair_col_entry]
-    union = np.repeat(anchor_h, per_entry) * anchor_w[pair_col_entry] + np.repeat(_areas(boxes)[entry_box], per_entry)
+    pair_entry, pair_col_entry = _ragged(per_entry, first_col)
+    inter = overlap_h[pair_entry] * overlap_w[pair_col_entry]
+    union = anchor_h[pair_entry] * anchor_w[pair_col_entry] + _areas(boxes)[entry_box][pair_entry]
     union -= inter
-    return _Pairs(inter / union, np.cumsum(per_entry) - per_entry, entry_box, entry_row, col[pair_col_entry])
+    return _Pairs(inter / union, np.cumsum(per_entry) - per_entry, entry_box, entry_row, col[pair_col_entry],
+                  pair_entry)
 
 
 def _grid_labels(grid: _Grid, boxes: np.ndarray, box_offsets: np.ndarray, crowd: np.ndarray,
@@ -354,7 +357,7 @@ def _grid_labels(grid: _Grid, boxes: np.ndarray, box_offsets: np.ndarray, crowd:
         not_negative.append(near.anchors(grid, np.flatnonzero(near.iou >= NEGATIVE_IOU), box_offsets))
         positive.append(near.anchors(grid, np.flatnonzero(near.iou >= POSITIVE_IOU), box_offsets))
         for pairs in computed:
-            target = np.repeat(box_best[pairs.entry_box], np.diff(np.append(pairs.entry_start, pairs.iou.size)))
+            target = box_best[pairs.entry_box][pairs.pair_entry]
             positive.append(pairs.anchors(grid, np.flatnonzero((pairs.iou == target) & (target > 0)), box_offsets))
     if crowd.shape[0]:
         blocks, bound = _windows(grid, crowd)
