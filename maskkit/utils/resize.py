@@ -196,7 +196,8 @@ def minimize_mask(bbox: np.ndarray, mask: np.ndarray,
         raise ValueError(f"got {bbox.shape[0]} boxes for {n} masks")
     planes = np.moveaxis(mask, -1, 0)
     shrunk = np.empty((n, mini_h, mini_w), dtype=np.float32)
-    for i, (y1, x1, y2, x2) in enumerate(bbox[:, :4].astype(np.int64).tolist()):
+    corners = bbox[:, :4].astype(np.int64).tolist() if n else []
+    for i, (y1, x1, y2, x2) in enumerate(corners):
         crop = planes[i, y1:y2, x1:x2]
         if crop.size == 0:
             raise ValueError(

@@ -173,3 +173,9 @@ def test_minimize_mask_equals_resizing_each_crop_on_its_own(layout):
         mini = minimize_mask(boxes, mask, shape)
         assert mini.dtype == bool and mini.flags.c_contiguous
         np.testing.assert_array_equal(mini, expected)
+
+
+def test_minimize_mask_of_no_instances_is_empty_whatever_the_boxes_shape():
+    for boxes in (np.zeros((0, 4)), np.array([])):
+        mini = minimize_mask(boxes, np.zeros((16, 16, 0), dtype=bool), (7, 5))
+        assert mini.shape == (7, 5, 0) and mini.dtype == bool
