@@ -98,7 +98,7 @@ def build_group_rpn_targets(anchors: np.ndarray, gt_class_ids: Sequence[np.ndarr
         nearest = _iou64(anchors[anchor, None].astype(np.float64), box_of_image.astype(np.float64)).argmax(axis=-1)
         deltas = box_refinement(anchors[anchor], box_of_image[np.arange(image.size), nearest[:, 0]])
         kept = np.bincount(image, minlength=images)
-        slot = np.arange(image.size) - np.repeat(np.cumsum(kept) - kept, kept)
+        _, slot = _ragged(kept, np.zeros_like(kept))
         rpn_bbox[image, slot] = deltas / np.asarray(config.RPN_BBOX_STD_DEV, dtype=np.float32)
     return rpn_match, rpn_bbox
 
@@ -115,8 +115,7 @@ def _padded(boxes: Sequence[np.ndarray]) -> np.ndarray:
     """float32 [N, most boxes, 4]: each image's boxes first, then zero boxes (IoU 0 with any anchor)."""
     sizes = np.array([b.shape[0] for b in boxes])
     padded = np.zeros((len(boxes), max(int(sizes.max()), 1), 4), dtype=np.float32)
-    image = np.repeat(np.arange(sizes.size), sizes)
-    padded[image, np.arange(image.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)] = np.concatenate(boxes)
+    padded[_ragged(sizes, np.zeros_like(sizes))] = np.concatenate(boxes)
     return padded
 
 
