@@ -28,6 +28,9 @@ from maskkit.pipeline_config import fit_config_to_dataset
 from maskkit.weights.classes import CLASS_HEAD_LAYERS, check_class_names
 
 
+#: The epoch cap of a time-budgeted run that names none: the budget ends it long before.
+UNCAPPED_EPOCHS = 100_000
+
 CHECKPOINT_CLASSES_ADVICE = (
     "A checkpoint detects and evaluates only the classes it was trained on: use a dataset with those "
     "classes, or first fine-tune on this one (maskkit train --weights CHECKPOINT --exclude "
@@ -145,20 +148,34 @@ class Pipeline:
         return pipe
 
     # ----- actions ------------------------------------------------------------------------
-    def train(self, epochs: int, layers: str = "all", learning_rate: float | None = None,
+    def train(self, epochs: int | None = None, layers: str = "all", learning_rate: float | None = None,
               weights: str | os.PathLike | None = None, exclude: Sequence[str] = (),
               resume: bool = False, imagenet: str | os.PathLike | None = None,
-              verbose: int = 1, eval_every: int = 0, keep_best: str | None = None,
-              patience: int | None = None, eval_limit: int | None = None) -> dict[str, list[float]]:
-        """Train up to absolute epoch ``epochs``; ``weights`` initialises from a checkpoint, ``imagenet``
-        the ResNet backbone from a local Keras ImageNet weights file, ``resume`` continues the last run.
+              verbose: int = 1, eval_every: int | None = None, keep_best: str | None = None,
+              patience: int | None = None, eval_limit: int | None = None,
+              minutes: float | None = None) -> dict[str, list[float]]:
+        """Train up to absolute epoch ``epochs``, or for ``minutes`` of wall time; returns the history.
 
-        ``eval_every`` K > 0 evaluates (the first ``eval_limit``) validation images every K epochs into
-        history's val_map50/val_segm_ap/val_bbox_ap; ``keep_best`` (map50, segm_ap, bbox_ap, val_loss)
-        keeps the run's best checkpoint as mask_rcnn_<name>_best.weights.h5; ``patience`` stops after
-        that many evaluations without a better ``keep_best``."""
+        Args:
+            epochs: the absolute epoch to train to; with ``minutes``, a cap (None: none).
+            minutes: a time budget: the epoch count is planned from measured epoch times
+                (maskkit.model.budget); with a validation set the run then evaluates about four
+                times and at its last epoch, and keeps the best checkpoint by ``keep_best``
+                (default segm_ap).
+            weights: initialise from a checkpoint; ``exclude`` names layers not to load from it.
+            imagenet: initialise a ResNet backbone from a local Keras ImageNet weights file.
+            resume: continue the newest run of this config's NAME under log_dir.
+            eval_every: evaluate (the first ``eval_limit``) validation images every K epochs into
+                history's val_map50/val_segm_ap/val_bbox_ap.
+            keep_best: map50, segm_ap, bbox_ap or val_loss: keep the run's best checkpoint as
+                mask_rcnn_<name>_best.weights.h5.
+            patience: stop after that many evaluations without a better ``keep_best``.
+        """
         if self.dataset is None:
             raise MaskkitError("this pipeline has no training dataset")
+        if epochs is None and minutes is None:
+            raise ConfigError("epochs", "give epochs, minutes, or both (minutes with epochs as a cap)",
+                              kind="argument")
         rate = checked_learning_rate(self.config.LEARNING_RATE if learning_rate is None else learning_rate)
         if resume:
             last = self._resume()
@@ -172,16 +189,44 @@ class Pipeline:
             report = load_imagenet_backbone(self.model.keras_model, imagenet)
             if verbose:
                 print(f"ImageNet backbone: {len(report.loaded)} layers loaded from {imagenet}")
-        if self.model.epoch >= epochs:
+        if epochs is not None and self.model.epoch >= epochs:
             if verbose:
                 print(f"Already trained to epoch {self.model.epoch}; nothing to do")
             return self.model.history
-        monitor = self._validation_monitor(eval_every, keep_best, patience, eval_limit)
+        plan = None
+        if minutes is None:
+            monitor = self._validation_monitor(eval_every or 0, keep_best, patience, eval_limit)
+        else:
+            plan, monitor = self._budget_monitor(minutes, epochs, eval_every, keep_best, patience, eval_limit,
+                                                 verbose)
         train_input, val_input = self._training_inputs()
-        history = self.model.fit(train_input, val_input, rate, epochs, layers=layers, verbose=verbose,
-                                 monitor=monitor, class_names=self.dataset.class_names)
+        cap = epochs if epochs is not None else self.model.epoch + UNCAPPED_EPOCHS
+        history = self.model.fit(train_input, val_input, rate, cap, layers=layers, verbose=verbose,
+                                 monitor=monitor, class_names=self.dataset.class_names, plan=plan)
         self._write_loss_curves()
+        if verbose and monitor is not None:
+            from maskkit.model.validation_metrics import validation_summary
+
+            print(validation_summary(history, self.model.log_dir, self.config.NAME))
         return history
+
+    def _budget_monitor(self, minutes: float, epochs: int | None, eval_every: int | None,
+                        keep_best: str | None, patience: int | None, eval_limit: int | None,
+                        verbose: int) -> tuple[Any, Any]:
+        """The TrainingBudget and its BudgetMonitor for train(minutes=...): with a validation set it
+        evaluates about four times and at the end, keeping the best checkpoint by ``keep_best``."""
+        from maskkit.model.budget import BudgetMonitor, TrainingBudget
+
+        budget = TrainingBudget(minutes, max_epochs=epochs)
+        validation = None
+        if self.val_dataset is not None:
+            validation = self._validation_monitor(eval_every or 1, keep_best or "segm_ap", patience, eval_limit)
+        elif keep_best not in (None, "val_loss") or eval_every:
+            raise MaskkitError("evaluating during training needs a validation dataset")
+        if verbose:
+            print(f"budget: {minutes:g} min of training, ends by {budget.deadline:%H:%M} "
+                  f"(then the final evaluation); the epoch count is planned from the measured epochs")
+        return budget, BudgetMonitor(budget, validation, every=eval_every or None, verbose=verbose)
 
     def _training_inputs(self) -> tuple[Any, Any]:
         """dataset -> input: the per-epoch batch streams (maskkit.data.feed) for the model's next

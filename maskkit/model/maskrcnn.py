@@ -143,7 +143,7 @@ class MaskRCNN:
 
     def fit(self, train_input: EpochInput, val_input: EpochInput | None, learning_rate: float, epochs: int,
             layers: str = "heads", verbose: int = 1, monitor: EpochMonitor | None = None,
-            class_names: Sequence[str] = ()) -> dict[str, list[float]]:
+            class_names: Sequence[str] = (), plan: Any = None) -> dict[str, list[float]]:
         """Train epochs ``self.epoch + 1 .. epochs`` (absolute numbers) on ready batches; returns ``history``.
 
         ``train_input(epoch)``/``val_input(epoch)`` iterate over that epoch's batches holding every
@@ -152,7 +152,8 @@ class MaskRCNN:
         ``4+``, ``5+``, ``all`` or a regex over layer names. The rate follows
         config.LR_SCHEDULE/LR_WARMUP_STEPS over epochs 1..``epochs``; ``monitor`` measures validation
         metrics per epoch (see maskkit.model.validation_metrics); ``class_names`` go into every
-        checkpoint.
+        checkpoint. ``plan`` (a maskkit.model.budget.TrainingBudget) sizes a time-budgeted run: the
+        schedule then spans its ``planned_epochs``, re-read every step, and ``epochs`` is only a cap.
         """
         from maskkit.weights.native import restore_optimizer_state
 
@@ -175,11 +176,16 @@ class MaskRCNN:
         if verbose:
             print(f"Starting at epoch {self.epoch}. LR={learning_rate}  layers={layers}  log_dir={self.log_dir}")
         scheduled = config.LR_SCHEDULE != "constant" or config.LR_WARMUP_STEPS > 0
+        if plan is not None:
+            plan.start(self.epoch)
+            rates = (lambda step: schedule_for(config, learning_rate, plan.planned_epochs)(step)) if scheduled else None
+        else:
+            rates = schedule_for(config, learning_rate, epochs) if scheduled else None
         try:
             run_epochs(steps, config, train_input, val_input, self.epoch, epochs,
                        lambda epoch: self._end_epoch(epoch, class_names),
                        self.log_dir if is_chief(self.strategy) else None, self.history, verbose,
-                       schedule_for(config, learning_rate, epochs) if scheduled else None, monitor)
+                       rates, monitor, planned=(lambda: plan.planned_epochs) if plan is not None else None)
         except BaseException as exc:
             # The inputs' tf.data iterators live in the loop's frames: let go of them now (see release_frames).
             release_frames(exc)

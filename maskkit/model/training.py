@@ -156,18 +156,19 @@ def run_epochs(steps: StepFunctions, config: Config, train_input: EpochInput,
                val_input: EpochInput | None, start_epoch: int, epochs: int,
                save_checkpoint: Callable[[int], Path], log_dir: Path | None, history: dict[str, list[float]],
                verbose: int = 1, learning_rate: Callable[[int], float] | None = None,
-               monitor: EpochMonitor | None = None) -> None:
+               monitor: EpochMonitor | None = None, planned: Callable[[], int] | None = None) -> None:
     """Train epochs start_epoch+1..epochs on STEPS_PER_EPOCH batches of ``train_input(epoch)`` each
     (validated on VALIDATION_STEPS of ``val_input(epoch)``); append per-epoch mean losses to ``history``; TensorBoard
     scalars go to ``log_dir`` (None on the workers of a multi-worker run that are not the chief).
 
     ``learning_rate`` maps the absolute 0-based step to the rate; ``monitor`` adds validation metrics
-    to each epoch's record and may stop the run early once the epoch's checkpoint is written."""
+    to each epoch's record and may stop the run early once the epoch's checkpoint is written;
+    ``planned`` gives the epoch count to show when a time budget, not ``epochs``, ends the run."""
     writer = tf.summary.create_file_writer(str(log_dir)) if log_dir is not None else None
     names = ("loss", *LOSS_NAMES)
     for epoch in range(start_epoch + 1, epochs + 1):
         if verbose:
-            print(f"Epoch {epoch}/{epochs}")
+            print(f"Epoch {epoch}/{planned() if planned is not None else epochs}")
         # The bar shows each loss's mean over the epoch so far, so it ends on the summary's numbers.
         bar = keras.utils.Progbar(config.STEPS_PER_EPOCH, verbose=verbose, unit_name="step",
                                   stateful_metrics=names)

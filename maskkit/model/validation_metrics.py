@@ -77,11 +77,15 @@ class ValidationMonitor:
             stored = json.loads(record.read_text())
             self.best = stored if stored.get("metric") == self.keep_best else None
 
-    def measure(self, epoch: int) -> dict[str, float]:
-        """``val_map50``, ``val_segm_ap``, ``val_bbox_ap`` after ``epoch`` (NaN between evaluations)."""
-        if not self.every:
-            return {}
-        if epoch % self.every:
+    def measure(self, epoch: int, evaluate: bool | None = None) -> dict[str, float]:
+        """``val_map50``, ``val_segm_ap``, ``val_bbox_ap`` after ``epoch`` (NaN between evaluations).
+
+        ``evaluate`` overrides the every-K rule (a budgeted run evaluates its last epoch)."""
+        if evaluate is None:
+            if not self.every:
+                return {}
+            evaluate = epoch % self.every == 0
+        if not evaluate:
             return {history_key(name): math.nan for name in EVALUATED}
         return {history_key(name): value for name, value in metrics_from_evaluation(self.evaluate()).items()}
 
@@ -117,3 +121,19 @@ class ValidationMonitor:
                                 f"{self.best['epoch']}) for {self.waited} evaluations")
             return True
         return False
+
+
+def validation_summary(history: Mapping[str, list[float]], log_dir: str | os.PathLike, name: str) -> str:
+    """Lines for the end of a run: the last evaluation's metrics and the best checkpoint kept, if any."""
+    lines = []
+    evaluated = [i for i, value in enumerate(history.get("val_map50", [])) if math.isfinite(value)]
+    if evaluated:
+        last = evaluated[-1]
+        shown = ", ".join(f"{metric} {history[history_key(metric)][last]:.3f}" for metric in EVALUATED)
+        lines.append(f"final validation ({len(evaluated)} evaluation(s) in this run): {shown}")
+    record = Path(log_dir) / BEST_RECORD
+    if record.is_file():
+        best = json.loads(record.read_text())
+        lines.append(f"best checkpoint ({best['metric']}): {best_checkpoint_path(log_dir, name)} "
+                     f"({best['value']:.3f} at epoch {best['epoch']})")
+    return "\n".join(lines) or "no validation metrics were measured"
