@@ -55,6 +55,25 @@ def compressed_rle(mask: np.ndarray) -> dict[str, Any]:
     return {"size": [int(s) for s in rle["size"]], "counts": rle["counts"].decode("ascii")}
 
 
+def square_polygons(count: int, columns: int, cell: int = 5, side: int = 3) -> list[list[float]]:
+    """``count`` square polygons of ``side`` px on a grid of ``cell`` px cells, ``columns`` a row."""
+    rows, cols = np.divmod(np.arange(count), columns)
+    x1, y1 = (cols * cell + 1).astype(float), (rows * cell + 1).astype(float)
+    x2, y2 = x1 + side, y1 + side
+    return np.stack([x1, y1, x2, y1, x2, y2, x1, y2], axis=1).tolist()
+
+
+def crowded_image(data: dict[str, Any], image_id: int, count: int, cat: int = CAT) -> None:
+    """Add image ``image_id`` holding ``count`` small square instances (polygons, real bboxes) to ``data``."""
+    columns = 30
+    height, width = 5 * -(-count // columns), 5 * columns
+    data["images"].append({"id": image_id, "file_name": f"crowded_{image_id}.png", "height": height, "width": width})
+    for k, poly in enumerate(square_polygons(count, columns)):
+        data["annotations"].append({"id": image_id * 10_000 + k, "image_id": image_id, "category_id": cat,
+                                    "segmentation": [poly], "iscrowd": 0, "area": 9.0,
+                                    "bbox": [poly[0], poly[1], 3.0, 3.0]})
+
+
 def coco_dict() -> dict[str, Any]:
     """The annotation dict: 4 images, categories 3 (cat) and 7 (dog)."""
     images = [

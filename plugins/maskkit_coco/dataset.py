@@ -28,6 +28,7 @@ from maskkit_coco.validate import (bad_geometry_annotations, check_compressed_rl
 SOURCE = "coco"
 REQUIRED_KEYS = ("images", "annotations", "categories")
 RLE_CHARS = ("0", "o")  # pycocotools' compressed RLE uses characters 48..111
+AREA_CHUNK = 255  # pycocotools' area() counts its RLEs in a uint8: more than 255 at once overflow
 SHOWN_SKIPPED = 5
 
 
@@ -162,7 +163,7 @@ def decode_checked(rles: list[dict[str, Any]], anns: list[dict[str, Any]], who: 
     masks = try_decode(rles)
     if masks is not None:
         sane = ((masks.max(axis=(0, 1)) <= 1)
-                & (masks.sum(axis=(0, 1), dtype=np.int64) == mask_utils.area(rles)))
+                & (masks.sum(axis=(0, 1), dtype=np.int64) == rle_areas(rles)))
         if sane.all():
             return masks
         culprit = int(np.argmin(sane))
@@ -170,6 +171,12 @@ def decode_checked(rles: list[dict[str, Any]], anns: list[dict[str, Any]], who: 
         culprit = next(k for k, rle in enumerate(rles) if try_decode([rle]) is None)
     raise DatasetError(f"{who}: annotation {anns[culprit]['id']} has a corrupt compressed RLE "
                        f"(its runs do not cover the image exactly)")
+
+
+def rle_areas(rles: list[dict[str, Any]]) -> np.ndarray:
+    """Pixel counts int64 [N] of compressed RLEs: pycocotools' area() in chunks it can count."""
+    chunks = [mask_utils.area(rles[k:k + AREA_CHUNK]) for k in range(0, len(rles), AREA_CHUNK)]
+    return np.concatenate(chunks).astype(np.int64) if chunks else np.zeros(0, dtype=np.int64)
 
 
 def try_decode(rles: list[dict[str, Any]]) -> np.ndarray | None:

@@ -21,6 +21,7 @@ from tests.helpers_coco import (
     annotation,
     build_coco,
     compressed_rle,
+    crowded_image,
     rect_mask,
 )
 
@@ -187,3 +188,18 @@ def test_invalid_json_and_wrong_structure_name_the_file(tmp_path, files):
     bad.write_text('{"images": []}')
     with pytest.raises(DatasetError, match="bad.json must be a JSON object with images, annotations"):
         make_coco(str(bad), str(files.images))
+
+
+def test_image_with_600_instances_loads_every_mask(tmp_path):
+    files = build_coco(tmp_path, lambda data: crowded_image(data, 50, 600))
+    dataset = load(files)
+    image_id = dataset.image_from_source_map["coco.50"]
+    _, mask, class_ids = dataset.load_checked(image_id)
+    assert mask.shape == (100, 150, 600) and class_ids.shape == (600,)
+    assert (class_ids == dataset.map_source_class_id(f"coco.{CAT}")).all()
+    areas = mask.sum(axis=(0, 1))
+    assert (areas == areas[0]).all() and areas[0] > 0
+    reference = COCO(str(files.annotations))
+    for k in (0, 255, 256, 599):
+        ann = reference.imgToAnns[50][k]
+        np.testing.assert_array_equal(mask[:, :, k], reference.annToMask(ann).astype(bool))
