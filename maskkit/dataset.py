@@ -126,6 +126,29 @@ class Dataset:
         """Instance masks (bool HxWxN) and class ids (int32 N); the base class has none."""
         return np.empty((0, 0, 0), dtype=bool), np.empty(0, dtype=np.int32)
 
+    def annotation_boxes(self, image_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """The instances' boxes and class ids without decoding the image, for statistics and planning.
+
+        Override it where the annotations store boxes (COCO's ``bbox``) to skip decoding masks; the
+        default derives them from ``load_mask``. Instances whose mask is empty are left out, as
+        training drops them; crowd regions keep their negative class ids.
+
+        Args:
+            image_id: internal image id.
+
+        Returns:
+            (boxes float32 [N, (y1, x1, y2, x2)] in image pixels, y2/x2 exclusive; class ids int32 [N]).
+        """
+        from maskkit.utils.boxes import extract_bboxes
+
+        self._require_prepared()
+        mask, class_ids = self.load_mask(image_id)
+        image_hw = mask.shape[:2] if isinstance(mask, np.ndarray) and mask.ndim == 3 else (0, 0)
+        mask, class_ids = check_mask(mask, class_ids, image_hw, self.num_classes, self.describe_image(image_id))
+        boxes = extract_bboxes(mask)
+        present = boxes[:, 2] > boxes[:, 0]
+        return boxes[present].astype(np.float32), class_ids[present]
+
     def load_checked(self, image_id: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``load_image`` + ``load_mask``, checked against the contract; errors name the image."""
         self._require_prepared()

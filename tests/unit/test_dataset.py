@@ -128,3 +128,20 @@ def test_unprepared_dataset_is_an_error():
     ds.add_class("x", 1, "a")
     with pytest.raises(DatasetError, match="prepare"):
         ds.map_source_class_id("x.1")
+
+
+def test_annotation_boxes_come_from_the_masks_without_the_image():
+    mask = np.zeros((8, 10, 3), bool)
+    mask[1:3, 2:7, 0] = True
+    mask[4:8, 0:1, 2] = True  # instance 1 stays empty and is left out, as training drops it
+    dataset = _one(mask, np.array([1, 2, -2]), image="not decoded")
+    boxes, class_ids = dataset.annotation_boxes(0)
+    assert boxes.dtype == np.float32 and class_ids.dtype == np.int32
+    assert boxes.tolist() == [[1, 2, 3, 7], [4, 0, 8, 1]] and class_ids.tolist() == [1, -2]
+
+
+def test_annotation_boxes_of_an_image_without_instances_and_a_broken_mask():
+    boxes, class_ids = _one(np.zeros((0, 0, 0), bool), np.zeros(0, np.int32)).annotation_boxes(0)
+    assert boxes.shape == (0, 4) and class_ids.shape == (0,)
+    with pytest.raises(DatasetError, match="ArrayDataset image 0.*2 masks but 1 class ids"):
+        _one(np.zeros((8, 8, 2), bool), np.array([1])).annotation_boxes(0)
