@@ -120,3 +120,42 @@ def build_coco(root: Path, mutate: Callable[[dict[str, Any]], None] | None = Non
 def annotation(data: dict[str, Any], ann_id: int) -> dict[str, Any]:
     """The annotation with id ``ann_id`` in ``data`` (for mutating tests)."""
     return next(a for a in data["annotations"] if a["id"] == ann_id)
+
+
+ROBOFLOW_FILE = "_annotations.coco.json"
+ROBOFLOW_CATEGORIES = [{"id": 0, "name": "Octohedrons", "supercategory": "none"},
+                       {"id": 1, "name": "Cube", "supercategory": "Octohedrons"},
+                       {"id": 2, "name": "Octahedron", "supercategory": "Octohedrons"},
+                       {"id": 3, "name": "Sphere", "supercategory": "Octohedrons"}]
+
+
+def roboflow_split(folder: Path, n_images: int, cats: tuple[int, ...] = (1, 2, 3), size: int = 48,
+                   seed: int = 0) -> dict[str, Any]:
+    """Write one split folder as Roboflow exports it: JPEGs and ``_annotations.coco.json`` beside them.
+
+    Categories are Roboflow's: id 0 is the unused workspace supercategory; each image holds one
+    square polygon (with its real bbox) per category of ``cats``.
+    """
+    rng = np.random.default_rng(seed)
+    images, annotations = [], []
+    for img_id in range(n_images):
+        name = f"img_{seed}_{img_id}_png.rf.{rng.integers(1 << 60):x}.jpg"
+        write_image_rgb(folder / name, rng.integers(0, 256, size=(size, size, 3), dtype=np.uint8))
+        images.append({"id": img_id, "license": 1, "file_name": name, "height": size, "width": size})
+        for cat in cats:
+            x, y = (float(v) for v in rng.integers(0, size - 12, size=2))
+            side = float(rng.integers(4, 12))
+            annotations.append({"id": len(annotations), "image_id": img_id, "category_id": cat,
+                                "bbox": [x, y, side, side], "area": side * side, "iscrowd": 0,
+                                "segmentation": [[x, y, x + side, y, x + side, y + side, x, y + side]]})
+    data = {"info": {"description": "Exported from roboflow.com"}, "licenses": [],
+            "categories": copy.deepcopy(ROBOFLOW_CATEGORIES), "images": images, "annotations": annotations}
+    (folder / ROBOFLOW_FILE).write_text(json.dumps(data))
+    return data
+
+
+def build_roboflow(root: Path, splits: dict[str, int] | None = None) -> Path:
+    """A Roboflow COCO export under ``root``: split folder name -> image count (default train 10, test 3)."""
+    for k, (name, n_images) in enumerate((splits or {"train": 10, "test": 3}).items()):
+        roboflow_split(root / name, n_images, seed=k)
+    return root

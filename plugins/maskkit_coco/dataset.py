@@ -2,7 +2,9 @@
 
 Crowd regions get negative class ids (excluded from training targets, as in matterport), COCO
 category ids map to contiguous class ids (``map_source_class_id("coco.<id>")`` and back with
-``get_source_class_id``), and annotations whose masks are empty are skipped and reported.
+``get_source_class_id``), and annotations whose masks are empty are skipped and reported. A
+category no annotation uses that names the others' supercategory (Roboflow's category 0) is a
+grouping, not a class, and is left out.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ class CocoDataset(Dataset):
         self.skipped_annotations: list[int] = []
         self.unknown_class_annotations: list[Any] = []
         self.bad_annotations: list[tuple[Any, str]] = []
+        #: category ids left out as unused supercategories (see ``unused_supercategories``)
+        self.dropped_supercategories: list[int] = []
         self.coco: COCO | None = None
         #: the annotation file every image came from (None after loading several): evaluation scores against it
         self.coco_annotation_file: Path | None = None
@@ -57,6 +61,10 @@ class CocoDataset(Dataset):
         if not image_dir.is_dir():
             raise DatasetError(f"coco: image folder not found: {image_dir}")
         cat_ids = select_categories(coco, class_ids, ann_path)
+        if class_ids is None:
+            dropped = unused_supercategories(coco)
+            cat_ids = [cat_id for cat_id in cat_ids if cat_id not in dropped]
+            self.dropped_supercategories = sorted(set(self.dropped_supercategories) | set(dropped))
         for cat_id in cat_ids:
             self.add_class(SOURCE, cat_id, str(coco.cats[cat_id].get("name", cat_id)))
         wanted = set(cat_ids)
@@ -122,9 +130,35 @@ class CocoDataset(Dataset):
             return np.zeros((height, width, 0), dtype=bool), np.zeros(0, dtype=np.int32)
         who = self.describe_image(image_id)
         masks = decode_checked([annotation_rle(ann, height, width, who) for ann in anns], anns, who)
-        class_ids = np.array([self.map_source_class_id(f"{SOURCE}.{ann['category_id']}")
-                              * (-1 if ann.get("iscrowd") else 1) for ann in anns], dtype=np.int32)
-        return masks.astype(bool), class_ids
+        return masks.astype(bool), self._class_ids(anns)
+
+    def annotation_boxes(self, image_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """Boxes float32 [N, (y1, x1, y2, x2)] in pixels and class ids int32 [N] of the instances
+        ``load_mask`` returns, read from the annotations' ``bbox`` without decoding masks.
+
+        An annotation without a usable bbox (missing, not four finite numbers, or empty) gets the
+        extent of its segmentation; boxes are clipped to the image.
+        """
+        info = self.image_info[image_id]
+        if info["source"] != SOURCE:
+            return super().annotation_boxes(image_id)
+        height, width, anns = info["height"], info["width"], info["annotations"]
+        if not anns:
+            return np.zeros((0, 4), dtype=np.float32), np.zeros(0, dtype=np.int32)
+        xywh = np.array([usable_bbox(ann.get("bbox")) for ann in anns], dtype=np.float64)
+        redo = np.flatnonzero(np.isnan(xywh[:, 0]))
+        if redo.size:
+            who = self.describe_image(image_id)
+            xywh[redo] = mask_utils.toBbox([annotation_rle(anns[k], height, width, who) for k in redo])
+        x1, y1 = xywh[:, 0], xywh[:, 1]
+        boxes = np.stack([y1, x1, y1 + xywh[:, 3], x1 + xywh[:, 2]], axis=1)
+        boxes = np.clip(boxes, 0, [height, width, height, width]).astype(np.float32)
+        return boxes, self._class_ids(anns)
+
+    def _class_ids(self, anns: list[dict[str, Any]]) -> np.ndarray:
+        """int32 class ids of annotations; crowd regions negative."""
+        return np.array([self.map_source_class_id(f"{SOURCE}.{ann['category_id']}")
+                         * (-1 if ann.get("iscrowd") else 1) for ann in anns], dtype=np.int32)
 
 
 def _shown(items: list[Any]) -> str:
@@ -223,6 +257,32 @@ def select_categories(coco: COCO, class_ids: Iterable[int] | str | None, path: P
     if unknown:
         raise DatasetError(f"coco: {path} has no categories {unknown}; known ids: {sorted(coco.cats)}")
     return requested
+
+
+def unused_supercategories(coco: COCO) -> list[int]:
+    """Ids of categories that no annotation uses and whose name is another category's supercategory.
+
+    Roboflow exports its workspace as category 0 ("supercategory": "none") and names it as the
+    supercategory of every real class; it would otherwise become a class no image shows. A real
+    class merely absent from one split is not a supercategory, so it stays and splits agree.
+    """
+    parents: dict[Any, set[int]] = {}
+    for cat_id, cat in coco.cats.items():
+        parents.setdefault(cat.get("supercategory"), set()).add(cat_id)
+    return sorted(cat_id for cat_id, cat in coco.cats.items()
+                  if not coco.catToImgs.get(cat_id) and parents.get(cat.get("name"), set()) - {cat_id})
+
+
+def usable_bbox(bbox: Any) -> list[float]:
+    """An annotation's [x, y, w, h] as floats, or four NaNs when it is missing, malformed or empty."""
+    if isinstance(bbox, (list, tuple)) and len(bbox) == 4:
+        try:
+            values = [float(v) for v in bbox]
+        except (TypeError, ValueError):
+            values = []
+        if values and np.all(np.isfinite(values)) and values[2] > 0 and values[3] > 0:
+            return values
+    return [np.nan] * 4
 
 
 def image_fields(img: dict[str, Any], ann_path: Path, image_dir: Path) -> tuple[Path, int, int]:

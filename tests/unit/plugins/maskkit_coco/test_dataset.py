@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import numpy as np
@@ -10,6 +11,9 @@ from pycocotools.coco import COCO
 
 import maskkit
 from maskkit import DatasetError
+from maskkit.evaluation.coco_format import category_ids, evaluation_ground_truth
+from maskkit.utils.boxes import extract_bboxes
+import maskkit_coco.dataset as coco_dataset
 from maskkit_coco.dataset import make_coco
 from tests.helpers_coco import (
     CAT,
@@ -17,12 +21,14 @@ from tests.helpers_coco import (
     CROWD_ANN,
     DOG,
     EMPTY_ANN,
+    ROBOFLOW_FILE,
     UNCOMPRESSED_ANN,
     annotation,
     build_coco,
     compressed_rle,
     crowded_image,
     rect_mask,
+    roboflow_split,
 )
 
 
@@ -203,3 +209,72 @@ def test_image_with_600_instances_loads_every_mask(tmp_path):
     for k in (0, 255, 256, 599):
         ann = reference.imgToAnns[50][k]
         np.testing.assert_array_equal(mask[:, :, k], reference.annToMask(ann).astype(bool))
+
+
+def test_roboflow_supercategory_is_dropped_and_source_ids_map_back(tmp_path):
+    roboflow_split(tmp_path, 4)
+    dataset = make_coco(str(tmp_path / ROBOFLOW_FILE), str(tmp_path))
+    assert dataset.class_names == ["BG", "Cube", "Octahedron", "Sphere"]
+    assert dataset.dropped_supercategories == [0]
+    assert [dataset.get_source_class_id(c, "coco") for c in (1, 2, 3)] == [1, 2, 3]
+    assert dataset.map_source_class_id("coco.3") == 3
+    with pytest.raises(DatasetError, match="coco.0"):
+        dataset.map_source_class_id("coco.0")
+    assert category_ids(dataset) == {1: 1, 2: 2, 3: 3}
+    ground_truth = evaluation_ground_truth(dataset)
+    assert sorted(ground_truth.cats) == [1, 2, 3] and len(ground_truth.anns) == 12
+
+
+def test_real_class_without_annotations_stays_so_splits_agree(tmp_path):
+    roboflow_split(tmp_path / "train", 3)
+    roboflow_split(tmp_path / "valid", 2, cats=(1, 3))
+    train = make_coco(str(tmp_path / "train" / ROBOFLOW_FILE), str(tmp_path / "train"))
+    val = make_coco(str(tmp_path / "valid" / ROBOFLOW_FILE), str(tmp_path / "valid"))
+    assert val.class_names == train.class_names == ["BG", "Cube", "Octahedron", "Sphere"]
+    assert val.dropped_supercategories == [0]
+
+
+def test_supercategory_stays_when_used_or_asked_for(tmp_path):
+    data = roboflow_split(tmp_path, 2)
+    assert len(make_coco(str(tmp_path / ROBOFLOW_FILE), str(tmp_path), class_ids=[0, 1]).class_names) == 3
+    data["annotations"][0]["category_id"] = 0
+    (tmp_path / ROBOFLOW_FILE).write_text(json.dumps(data))
+    dataset = make_coco(str(tmp_path / ROBOFLOW_FILE), str(tmp_path))
+    assert dataset.class_names == ["BG", "Octohedrons", "Cube", "Octahedron", "Sphere"]
+    assert dataset.dropped_supercategories == []
+
+
+def boxes_from_masks(dataset, image_id):
+    mask, class_ids = dataset.load_mask(image_id)
+    return extract_bboxes(mask).astype(np.float32), class_ids
+
+
+@pytest.mark.parametrize("kind", ["roboflow", "mixed"])
+def test_annotation_boxes_agree_with_the_masks(tmp_path, kind):
+    if kind == "roboflow":
+        roboflow_split(tmp_path, 4)
+        dataset = make_coco(str(tmp_path / ROBOFLOW_FILE), str(tmp_path))
+    else:  # polygons, RLEs, a crowd and a skipped empty mask; all bboxes [0, 0, 0, 0], so from the masks
+        dataset = load(build_coco(tmp_path, lambda data: crowded_image(data, 50, 300)))
+    for image_id in dataset.image_ids:
+        boxes, class_ids = dataset.annotation_boxes(int(image_id))
+        expected_boxes, expected_ids = boxes_from_masks(dataset, int(image_id))
+        assert boxes.dtype == np.float32 and class_ids.dtype == np.int32
+        assert boxes.shape == expected_boxes.shape
+        np.testing.assert_allclose(boxes, expected_boxes, atol=1.0)
+        np.testing.assert_array_equal(class_ids, expected_ids)
+    if kind == "mixed":
+        _, class_ids = dataset.annotation_boxes(dataset.image_from_source_map["coco.20"])
+        assert (class_ids < 0).sum() == 1
+
+
+def test_annotation_boxes_read_bbox_without_decoding(tmp_path, monkeypatch):
+    def mutate(data):
+        annotation(data, 301)["bbox"] = [9.5, 8.0, 20.0, 30.0]
+        annotation(data, 302)["bbox"] = [0.0, 50.0, 200.0, 30.0]
+
+    dataset = load(build_coco(tmp_path, mutate))
+    monkeypatch.setattr(coco_dataset, "decode_checked", None)
+    boxes, class_ids = dataset.annotation_boxes(dataset.image_from_source_map["coco.30"])
+    np.testing.assert_array_equal(boxes, [[8.0, 9.5, 38.0, 29.5], [50.0, 0.0, 64.0, 64.0]])
+    assert class_ids.tolist() == [2, 1]
