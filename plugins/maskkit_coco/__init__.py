@@ -15,5 +15,5 @@ from maskkit.hookspecs import hookimpl
 def maskkit_register_datasets(register: Callable[..., None]) -> None:
     """Register dataset ``coco``."""
     register("coco", "maskkit_coco.dataset:make_coco",
-             description="COCO-format instances: annotations=FILE.json images=DIR [class_ids=[...]] "
-                         "(polygons, RLE, crowds as negative ids)")
+             description="COCO-format instances: annotations=FILE.json images=DIR, or root=DIR (a Roboflow "
+                         "export or split folder); [class_ids=[...]] (polygons, RLE, crowds as negative ids)")

@@ -24,6 +24,7 @@ from pycocotools.coco import COCO
 from maskkit.dataset import Dataset
 from maskkit.errors import DatasetError
 from maskkit.split import check_split_args, select_subset
+from maskkit_coco.layout import choose_split
 from maskkit_coco.validate import (bad_geometry_annotations, check_compressed_rle, check_unique_ids,
                                    unknown_category_annotations)
 
@@ -165,15 +166,39 @@ def _shown(items: list[Any]) -> str:
     return ", ".join(map(str, items[:SHOWN_SKIPPED])) + (", ..." if len(items) > SHOWN_SKIPPED else "")
 
 
-def make_coco(annotations: str, images: str, class_ids: list[int] | str | None = None,
-              return_coco: bool = False, subset: str | None = None,
-              val_fraction: float | None = None, split_seed: int = 0) -> CocoDataset:
-    """A prepared CocoDataset; ``{subset}`` in either path is replaced by ``subset`` (e.g. train/val).
+def make_coco(annotations: str | None = None, images: str | None = None, class_ids: list[int] | str | None = None,
+              return_coco: bool = False, subset: str | None = None, val_fraction: float | None = None,
+              split_seed: int = 0, root: str | None = None) -> CocoDataset:
+    """A prepared CocoDataset of ``annotations`` (a JSON file) and ``images`` (its image folder), or of
+    ``root``, a Roboflow-style export (see ``maskkit_coco.layout`` for how ``subset`` picks its folder).
 
-    With ``val_fraction`` one file is split instead: ``subset`` 'val' keeps about that fraction of the
-    images (chosen by a hash of ``split_seed`` and the image id, so stable), 'train' keeps the rest.
+    ``{subset}`` in either path is replaced by ``subset`` (e.g. train/val). With ``val_fraction`` one
+    file is split instead: ``subset`` 'val' keeps about that fraction of the images (chosen by a hash
+    of ``split_seed`` and the image id, so stable), 'train' keeps the rest.
     """
     fraction = check_split_args("coco", subset, val_fraction)
+    if root is not None:
+        if annotations is not None or images is not None:
+            raise DatasetError("coco: give either root= (a Roboflow-style export or split folder) or "
+                               "annotations= and images=, not both")
+        choice = choose_split(root, subset, fraction)
+        if choice.note:
+            warnings.warn(choice.note, stacklevel=2)
+        annotations, images, fraction = str(choice.annotations), str(choice.folder), choice.val_fraction
+    elif annotations is None or images is None:
+        raise DatasetError("coco: needs annotations= (the JSON file) and images= (its image folder), "
+                           "or root= (a Roboflow-style export or split folder)")
+    else:
+        annotations, images = subset_paths(annotations, images, subset, fraction)
+    dataset = CocoDataset()
+    split = (subset, fraction, int(split_seed)) if fraction is not None else None
+    dataset.load_coco(annotations, images, class_ids=class_ids, return_coco=return_coco, split=split)
+    dataset.prepare()
+    return dataset
+
+
+def subset_paths(annotations: str, images: str, subset: str | None, fraction: float | None) -> tuple[str, str]:
+    """Both paths with ``{subset}`` filled in; an error when it cannot be (no subset, or one file split)."""
     if fraction is not None:
         for path in (annotations, images):
             if "{subset}" in str(path):
@@ -185,11 +210,7 @@ def make_coco(annotations: str, images: str, class_ids: list[int] | str | None =
     for path in (annotations, images):
         if "{subset}" in str(path):
             raise DatasetError(f"coco: path {path} contains {{subset}} but no subset was given")
-    dataset = CocoDataset()
-    split = (subset, fraction, int(split_seed)) if fraction is not None else None
-    dataset.load_coco(annotations, images, class_ids=class_ids, return_coco=return_coco, split=split)
-    dataset.prepare()
-    return dataset
+    return str(annotations), str(images)
 
 
 def decode_checked(rles: list[dict[str, Any]], anns: list[dict[str, Any]], who: str) -> np.ndarray:
