@@ -140,6 +140,7 @@ class CocoDataset(Dataset):
         An annotation without a usable bbox (missing, not four finite numbers, or empty) gets the
         extent of its segmentation; boxes are clipped to the image.
         """
+        self._require_prepared()
         info = self.image_info[image_id]
         if info["source"] != SOURCE:
             return super().annotation_boxes(image_id)
