@@ -18,8 +18,9 @@ What is changed before running (``SUBSTITUTIONS``, regexes applied to every bloc
 - training and evaluation are shrunk: epochs, step counts, image counts, ``--limit`` and
   ``[:N]`` slices become small, the test suite run by the README becomes one small module.
 
-Data the docs refer to (a VIA ``balloons/`` folder, small COCO files under ``coco/``) is written into
-the temporary directory first, by the functions in ``FIXTURES``.
+Data the docs refer to (a VIA ``balloons/`` folder, small COCO files under ``coco/``, a small
+Roboflow export at ``../shared/data/nanoparticles``) is written into the temporary directory first,
+by the functions in ``FIXTURES``.
 """
 
 from __future__ import annotations
@@ -161,10 +162,19 @@ def coco_files(root: Path) -> None:
         shutil.rmtree(root / f"build_{subset}")
 
 
+def nanoparticles(root: Path) -> None:
+    """A small Roboflow COCO export (train/ and test/, unused category 0) where the docs find the
+    nanoparticles data: ``../shared/data/nanoparticles`` from the working directory."""
+    from tests.helpers_coco import build_roboflow
+
+    build_roboflow(root.parent / "shared" / "data" / "nanoparticles")
+
+
 #: doc file -> writes the data its snippets name into the temporary directory.
 FIXTURES: dict[str, Callable[[Path], None]] = {
     "docs/plugins.md": balloons,
     "plugins/maskkit_via/README.md": balloon_sample,
+    "docs/data.md": nanoparticles,
     "docs/data-check.md": coco_files,
     "docs/evaluation.md": coco_files,
 }
