@@ -7,9 +7,10 @@ above them. The rules, for the ``subset`` a caller asks for:
 - a split folder named ``valid``, ``val`` or ``test`` is used as it is, whatever the subset
   (``maskkit evaluate --data root=export/test`` scores the test split);
 - any other split folder (usually ``train/``) is the training split: subset ``train`` (or none)
-  loads it, subset ``val`` loads the folder ``valid/`` or ``val/`` beside it;
-- the export folder stands for its ``train/``; subset ``val`` finds ``valid/`` or ``val/`` in it,
-  any other subset the folder of that name (``subset=test``);
+  loads it, subset ``val`` the folder ``valid/`` or ``val/`` beside it, any other subset the
+  folder of that name beside it (``subset=test``);
+- the export folder stands for its ``train/`` in the same way; without a subset it is an error
+  that lists its split folders;
 - without a validation folder, ``DEFAULT_VAL_FRACTION`` of the training folder's images is held
   out (the same deterministic split for subsets train and val) and a warning says so. ``test/``
   never stands in for validation: it stays held out for the final figure;
