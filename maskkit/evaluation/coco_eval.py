@@ -12,6 +12,7 @@ from pycocotools.cocoeval import COCOeval
 
 from maskkit.dataset import Dataset
 from maskkit.errors import MaskkitError
+from maskkit.evaluation.cocoeval_run import detection_limit, run_cocoeval, summary
 from maskkit.evaluation.coco_format import detections_to_coco_results, evaluation_ground_truth, make_coco_object
 
 STAT_NAMES = ("AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl")
@@ -23,9 +24,11 @@ def evaluate_coco(dataset: Dataset, image_ids: Sequence[int], results: Sequence[
     """COCO metrics of ``results`` (aligned with ``image_ids``, maskkit detect contract) on ``dataset``.
 
     Returns ``{iou_type: {"stats": {AP, AP50, ..., ARl}, "per_category": [...]}, "summary_text": str,
-    "num_images": int, "num_detections": int}``. A stat is -1 when no ground truth falls in its
-    bucket (COCOeval's convention), e.g. APl on small images. A dataset read from a COCO file is
-    scored against that file's annotations, exactly as pycocotools would on the file.
+    "num_images": int, "num_detections": int, "max_detections": int}``. A stat is -1 when no ground
+    truth falls in its bucket (COCOeval's convention), e.g. APl on small images. A dataset read from a COCO file is
+    scored against that file's annotations, exactly as pycocotools would on the file. At most
+    ``max_detections`` detections per image and category count: COCO's 100, raised to the most
+    ground-truth instances of one category in one image when that is more (cocoeval_run).
     """
     unknown = [t for t in iou_types if t not in IOU_TYPES]
     if unknown:
@@ -34,19 +37,15 @@ def evaluate_coco(dataset: Dataset, image_ids: Sequence[int], results: Sequence[
     detections = detections_to_coco_results(dataset, image_ids, results)
     check_mask_sizes(coco_gt, detections)
     coco_dt = load_results(coco_gt, detections)
-    metrics: dict[str, Any] = {"num_images": len(coco_gt.imgs), "num_detections": len(detections)}
-    captured = io.StringIO()
+    metrics: dict[str, Any] = {"num_images": len(coco_gt.imgs), "num_detections": len(detections),
+                               "max_detections": detection_limit(coco_gt)}
+    texts = []
     for iou_type in iou_types:
-        cocoeval = COCOeval(coco_gt, coco_dt, iou_type)
-        cocoeval.params.imgIds = sorted(coco_gt.imgs)
-        with contextlib.redirect_stdout(captured):
-            print(f"== {iou_type} ==")
-            cocoeval.evaluate()
-            cocoeval.accumulate()
-            cocoeval.summarize()
+        cocoeval = run_cocoeval(coco_gt, coco_dt, iou_type)
+        texts.append(f"== {iou_type} ==\n{summary(cocoeval)[1]}")
         metrics[iou_type] = {"stats": dict(zip(STAT_NAMES, (float(s) for s in cocoeval.stats))),
                              "per_category": per_category_ap(cocoeval, coco_gt)}
-    metrics["summary_text"] = captured.getvalue()
+    metrics["summary_text"] = "".join(texts)
     return metrics
 
 

@@ -22,6 +22,7 @@ from pycocotools.coco import COCO
 
 from maskkit.dataset import Dataset, check_mask
 from maskkit.errors import DatasetError, MaskkitError
+from maskkit.evaluation.rle import rle_areas
 
 RESULT_FIELDS = ("rois", "class_ids", "scores", "masks")
 
@@ -69,7 +70,7 @@ def dataset_to_coco(dataset: Dataset, image_ids: Sequence[int] | None = None) ->
         if not present.any():
             continue
         rles = encode_masks(mask[:, :, present])
-        areas = mask_utils.area(rles)
+        areas = rle_areas(rles)
         boxes = mask_utils.toBbox(rles)
         for rle, area, box, class_id in zip(rles, areas, boxes, class_ids[present]):
             annotations.append({"id": len(annotations) + 1, "image_id": img_map[image_id],

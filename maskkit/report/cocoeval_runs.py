@@ -1,34 +1,20 @@
-"""One COCOeval per iou type over a dataset's ground truth and detections, kept whole for the report.
+"""What the report reads from a whole COCOeval run: the 12 numbers by name and precision-recall curves.
 
 ``maskkit.evaluation.evaluate_coco`` returns numbers only; the report also needs COCOeval's eval
-arrays (precision per recall point, per-image matches), so it runs COCOeval on the same COCO
-objects (``evaluation_ground_truth``, ``load_results``) and keeps it.
+arrays (precision per recall point, per-image matches), so it runs COCOeval itself on the same COCO
+objects (``evaluation_ground_truth``, ``load_results``, ``run_cocoeval``) and keeps it.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 from typing import Sequence
 
 import numpy as np
-from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
 from maskkit.evaluation.coco_eval import STAT_NAMES
 
 PR_IOUS = (0.5, 0.75)
-
-
-def run_cocoeval(coco_gt: COCO, coco_dt: COCO, iou_type: str) -> COCOeval:
-    """COCOeval evaluated, accumulated and summarised (its printout swallowed) on all images of ``coco_gt``."""
-    cocoeval = COCOeval(coco_gt, coco_dt, iou_type)
-    cocoeval.params.imgIds = sorted(coco_gt.imgs)
-    with contextlib.redirect_stdout(io.StringIO()):
-        cocoeval.evaluate()
-        cocoeval.accumulate()
-        cocoeval.summarize()
-    return cocoeval
 
 
 def stats(cocoeval: COCOeval) -> dict[str, float]:
@@ -37,7 +23,7 @@ def stats(cocoeval: COCOeval) -> dict[str, float]:
 
 
 def pr_curves(cocoeval: COCOeval, ious: Sequence[float] = PR_IOUS) -> dict[int, dict[float, list[float]]]:
-    """Precision at COCO's 101 recall points per category id and IoU (all areas, 100 detections).
+    """Precision at COCO's 101 recall points per category id and IoU (all areas, at the detection limit).
 
     COCOeval marks a category without ground truth with -1; such curves come back empty.
     """

@@ -15,6 +15,7 @@ from maskkit.errors import MaskkitError
 from maskkit.evaluation import STAT_NAMES, evaluate_coco, evaluate_map
 from tests.helpers import shapes_dataset
 from tests.helpers_coco import CAT, DOG, EMPTY_ANN
+from tests.helpers_crowded import crowded_dataset
 from tests.helpers_evaluation import imperfect_results, perfect_results
 
 
@@ -104,3 +105,15 @@ def test_shapes_dataset_perfect_detections():
     assert metrics["bbox"]["stats"]["AP"] == pytest.approx(1.0)
     assert metrics["segm"]["stats"]["AP"] == pytest.approx(1.0)
     assert [row["name"] for row in metrics["segm"]["per_category"]] == ["square", "circle", "triangle"]
+
+
+def test_600_perfect_detections_in_one_image_score_ap_1():
+    """600 instances, 120 of each class: pycocotools counts them in chunks and COCO's 100-detection limit
+    is raised to 120, so perfect detections reach AP 1 (at 100 they could reach only 100/120 recall)."""
+    dataset = crowded_dataset()
+    metrics = evaluate_coco(dataset, [0], perfect_results(dataset), iou_types=("segm",))
+    assert metrics["num_detections"] == 600 and metrics["max_detections"] == 120
+    assert metrics["segm"]["stats"]["AP"] == pytest.approx(1.0)
+    assert metrics["segm"]["stats"]["AR100"] == pytest.approx(1.0)
+    assert [row["AP"] for row in metrics["segm"]["per_category"]] == pytest.approx([1.0] * 5)
+    assert "maxDets=120 ] = 1.000" in metrics["summary_text"]

@@ -20,6 +20,7 @@ from maskkit.utils.boxes import extract_bboxes
 from maskkit_coco.dataset import make_coco
 from tests.helpers import ArrayDataset
 from tests.helpers_coco import CAT, DOG
+from tests.helpers_crowded import crowded_dataset, crowded_masks
 from tests.helpers_evaluation import imperfect_results, result
 
 
@@ -180,3 +181,14 @@ def test_any_dataset_falls_back_to_internal_ids():
     assert anns[1]["bbox"] == [3.0, 2.0, 6.0, 4.0] and anns[1]["area"] == 24.0
     metrics = evaluate_coco(ds, [0], [result(mask[:, :, :1], [2], [0.8])], iou_types=("segm",))
     assert metrics["segm"]["stats"]["AP"] == pytest.approx(1.0)
+
+
+def test_an_image_with_600_instances_gets_their_areas_and_boxes():
+    dataset = crowded_dataset()
+    coco = dataset_to_coco(dataset)
+    anns = coco.loadAnns(coco.getAnnIds(imgIds=[0]))
+    masks = crowded_masks()
+    assert len(anns) == 600
+    assert [ann["area"] for ann in anns] == masks.sum(axis=(0, 1)).tolist()
+    boxes = extract_bboxes(masks)
+    assert [ann["bbox"] for ann in anns] == [[x1, y1, x2 - x1, y2 - y1] for y1, x1, y2, x2 in boxes.tolist()]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from maskkit.evaluation.coco_eval import STAT_NAMES
-from maskkit.report.cocoeval_runs import pr_curves, run_cocoeval, stats
+from maskkit.evaluation.cocoeval_run import run_cocoeval
+from maskkit.report.cocoeval_runs import pr_curves, stats
 from tests.helpers_evaluation import coco_pair
 
 

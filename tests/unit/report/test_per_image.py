@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from maskkit.evaluation.cocoeval_run import run_cocoeval
 from maskkit.report import per_image_ap
-from maskkit.report.cocoeval_runs import run_cocoeval
 from maskkit.report.per_image import interpolated_ap, matched_detection_ids
 from tests.helpers_evaluation import coco_pair
 
