@@ -1,0 +1,90 @@
+"""The machine a plan is for (GPU or not, available memory), read cheaply without starting TensorFlow,
+and the settings that follow from it: size cap, backbone, images per step, precision.
+
+An NVIDIA GPU counts as present when ``nvidia-smi`` is on PATH or /proc/driver/nvidia exists;
+memory is MemAvailable of /proc/meminfo.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import attrs
+
+GIB = 1024 ** 3
+GPU_SIZE_CAP = 1024
+CPU_SIZE_CAP = 512
+SMALL_MEMORY_SIZE_CAP = 384
+SMALL_MEMORY = 8 * GIB
+#: A rough CPU training footprint: a fixed part plus a part per image growing with its pixels.
+BASE_TRAINING_BYTES = 2 * GIB
+TRAINING_BYTES_PER_IMAGE_AT_512 = 2 * GIB
+HEAVY_BACKBONES = ("resnet50", "resnet101")
+
+Planned = dict[str, tuple[object, str]]
+
+
+@attrs.frozen
+class Machine:
+    """Whether an NVIDIA GPU is present and how much memory is available (None: unknown)."""
+
+    gpu: bool
+    memory_bytes: int | None
+
+    def describe(self) -> str:
+        """``CPU only, 23.2 GiB available``."""
+        memory = f"{self.memory_bytes / GIB:.1f} GiB available" if self.memory_bytes else "memory unknown"
+        return f"{'NVIDIA GPU' if self.gpu else 'CPU only'}, {memory}"
+
+
+def this_machine(proc: Path = Path("/proc")) -> Machine:
+    """The machine this runs on, from PATH and ``proc`` (/proc) alone."""
+    gpu = shutil.which("nvidia-smi") is not None or (proc / "driver" / "nvidia").exists()
+    return Machine(gpu=gpu, memory_bytes=available_memory(proc / "meminfo"))
+
+
+def available_memory(meminfo: Path) -> int | None:
+    """MemAvailable in bytes from a /proc/meminfo file, or None when it cannot be read."""
+    try:
+        for line in meminfo.read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key == "MemAvailable":
+                return int(value.split()[0]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def size_cap(machine: Machine) -> int:
+    """The largest molded image side to plan: 1024 on a GPU, 512 on a CPU (384 under 8 GiB available)."""
+    if machine.gpu:
+        return GPU_SIZE_CAP
+    if machine.memory_bytes is not None and machine.memory_bytes < SMALL_MEMORY:
+        return SMALL_MEMORY_SIZE_CAP
+    return CPU_SIZE_CAP
+
+
+def plan_machine(machine: Machine, size: int, backbone: str) -> Planned:
+    """BACKBONE, IMAGES_PER_GPU and PRECISION for ``machine`` training at ``size`` x ``size``.
+
+    On a CPU a ResNet-50/101 ``backbone`` becomes ResNet-18 (the cpu preset's) and any other is
+    kept; 2 images per step when the memory estimate (2 GiB + 2 GiB per image at 512 px, growing
+    with the pixels) fits the available memory, else 1. On a GPU the backbone is kept, 2 images per
+    step. PRECISION stays ``auto``: the run picks it for the machine it starts on.
+    """
+    planned: Planned = {"PRECISION": ("auto", "chosen for the machine when the run starts (see maskkit env)")}
+    if machine.gpu:
+        planned["BACKBONE"] = (backbone, "kept: an NVIDIA GPU is present")
+        planned["IMAGES_PER_GPU"] = (2, "matterport's batch per GPU")
+        return planned
+    if backbone in HEAVY_BACKBONES:
+        planned["BACKBONE"] = ("resnet18", f"no GPU: {backbone} would train several times slower on a CPU")
+    else:
+        planned["BACKBONE"] = (backbone, "kept: light enough for a CPU")
+    per_image = TRAINING_BYTES_PER_IMAGE_AT_512 * (size / 512) ** 2
+    needed = BASE_TRAINING_BYTES + 2 * per_image
+    fits = machine.memory_bytes is None or machine.memory_bytes >= needed
+    planned["IMAGES_PER_GPU"] = (2 if fits else 1, f"2 images at {size} px need about {needed / GIB:.0f} GiB "
+                                                   f"({machine.describe()})")
+    return planned
