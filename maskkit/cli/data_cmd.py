@@ -1,13 +1,16 @@
-"""``maskkit data check``: scan a registered dataset for problems before training."""
+"""``maskkit data check`` scans a registered dataset for problems before training; ``maskkit data plan``
+proposes a config from its annotations."""
 
 from __future__ import annotations
 
 import click
 
+from maskkit.cli.options import config_options
+
 
 @click.group("data")
 def data() -> None:
-    """Check a dataset for problems before training."""
+    """Check a dataset for problems, or plan a config from it, before training."""
 
 
 @data.command("check")
@@ -65,3 +68,39 @@ def check(dataset_name: str, dataset_settings: tuple[str, ...], limit: int | Non
             click.echo(f"wrote {what}: {path}")
     if report.has_errors:
         click.get_current_context().exit(1)
+
+
+@data.command("plan")
+@click.argument("dataset_name", metavar="DATASET")
+@click.option("--data", "dataset_settings", multiple=True, metavar="KEY=VALUE",
+              help="Argument of the dataset's factory (value parsed as YAML), e.g. --data annotations=train.json; "
+                   "repeatable. subset=train is passed to factories that take it, as `maskkit train` does.")
+@click.option("--out", "out_path", default="plan.yaml", show_default=True, type=click.Path(dir_okay=False),
+              help="The config file to write: .yaml/.yml, .toml or .json.")
+@config_options
+def plan(dataset_name: str, dataset_settings: tuple[str, ...], out_path: str, preset: str | None,
+         config_path: str | None, overrides: tuple[str, ...]) -> None:
+    """Propose a config for DATASET from its annotations alone (no image is decoded) and write it to --out.
+
+    Prints the dataset's statistics, the anchor coverage of the current config (--preset, --config,
+    --set) beside the proposed one, and each proposed field with its reason: NUM_CLASSES, the image
+    size, anchor scales and ratios, instance limits, sampling sizes, mini masks, backbone, batch and
+    precision. Train with it: maskkit train --dataset DATASET --data ... --config FILE.
+    """
+    import shlex
+
+    import maskkit
+    from maskkit.cli.options import assembled_config, dataset_args, sets_field
+    from maskkit.pipeline_config import fit_config_to_dataset
+    from maskkit.planning import format_plan, make_plan, read_annotations, this_machine, write_plan
+    from maskkit.presets import preset_config
+
+    current, base = assembled_config(config_path, overrides, preset, dataset_name)
+    dataset = maskkit.datasets.create(dataset_name, **{"subset": "train", **dataset_args(dataset_settings)})
+    current = fit_config_to_dataset(current, dataset, explicit=sets_field(overrides, "NUM_CLASSES"))
+    result = make_plan(read_annotations(dataset), current, this_machine(), base, preset_config(base, dataset_name))
+    train = " ".join(["maskkit train --dataset", shlex.quote(dataset_name),
+                      *(f"--data {shlex.quote(item)}" for item in dataset_settings), "--config", shlex.quote(out_path)])
+    written = write_plan(result, out_path, f"maskkit data plan {dataset_name}: edit, then {train}")
+    click.echo(format_plan(result, dataset_name))
+    click.echo(f"wrote {written}; train with:\n  {train}")
