@@ -58,3 +58,28 @@ def test_cli_save_writes_the_format_of_the_extension_and_loads_back(tmp_path, su
     assert ('NAME = "my \\"run\\""' in text) == (suffix == ".toml")
     loaded = Config.load(path)
     assert loaded.NAME == 'my "run"' and list(loaded.AUGMENTERS) == ["fliplr"] and loaded.MAX_GT_INSTANCES == 8
+
+
+@pytest.mark.filterwarnings("ignore:coco .* skipped 1 annotation")
+def test_config_show_for_a_dataset_uses_its_preset_and_classes(tmp_path):
+    values = shown_config("--dataset", "shapes", "--data", "count=2")
+    assert (values["NUM_CLASSES"], values["BACKBONE"], values["IMAGE_MAX_DIM"]) == (4, "tiny", 128)
+    from tests.helpers_coco import build_coco
+
+    files = build_coco(tmp_path)
+    args = ["config", "show", "--dataset", "coco", "--data", f"annotations={files.annotations}",
+            "--data", f"images={files.images}"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("dataset coco: 2 classes + BG (cat, dog); preset default\nConfigurations:\n")
+    assert "NUM_CLASSES                    3\n" in result.stdout
+    values = json.loads(CliRunner().invoke(cli, [*args, "--preset", "cpu", "--json"]).stdout)
+    assert (values["NUM_CLASSES"], values["BACKBONE"], values["NAME"]) == (3, "resnet18", "coco")
+
+
+def test_config_show_for_a_dataset_refuses_a_contradicting_num_classes_and_data_alone():
+    result = CliRunner().invoke(cli, ["config", "show", "--dataset", "shapes", "--data", "count=2",
+                                      "--set", "NUM_CLASSES=7"])
+    assert result.exit_code == 1 and "NUM_CLASSES" in result.output and "square, circle, triangle" in result.output
+    result = CliRunner().invoke(cli, ["config", "show", "--data", "count=2"])
+    assert result.exit_code == 2 and "--data needs --dataset NAME" in result.output
