@@ -77,26 +77,25 @@ def read_annotations(dataset: Dataset) -> Annotations:
         raise DatasetError(f"{dataset.name}: the dataset has no images")
     sizes, boxes, class_ids = [], [], []
     for image_id in range(len(dataset.image_info)):
-        who = dataset.describe_image(image_id)
         image_boxes, ids = dataset.annotation_boxes(image_id)
         image_boxes, ids = np.asarray(image_boxes), np.asarray(ids)
         if image_boxes.ndim != 2 or image_boxes.shape[1] != 4 or ids.shape != (len(image_boxes),):
-            raise DatasetError(f"{who}: annotation_boxes must return boxes [N, 4] and class ids [N], "
-                               f"got shapes {image_boxes.shape} and {ids.shape}")
-        sizes.append(_image_size(dataset, image_id, who))
+            raise DatasetError(f"{dataset.describe_image(image_id)}: annotation_boxes must return boxes [N, 4] "
+                               f"and class ids [N], got shapes {image_boxes.shape} and {ids.shape}")
+        sizes.append(_image_size(dataset, image_id))
         boxes.append(image_boxes)
         class_ids.append(ids)
     return annotations_from_arrays(sizes, boxes, class_ids, dataset.class_names)
 
 
-def _image_size(dataset: Dataset, image_id: int, who: str) -> tuple[int, int]:
+def _image_size(dataset: Dataset, image_id: int) -> tuple[int, int]:
     """(height, width) from the image's info, else from its masks' shape."""
     info = dataset.image_info[image_id]
     if info.get("height") is not None and info.get("width") is not None:
         try:
             height, width = int(info["height"]), int(info["width"])
         except (TypeError, ValueError):
-            raise DatasetError(f"{who}: height and width must be integers, got {info['height']!r} "
+            raise DatasetError(f"{dataset.describe_image(image_id)}: height and width must be integers, got {info['height']!r} "
                                f"and {info['width']!r}") from None
     else:
         mask = dataset.load_mask(image_id)[0]
@@ -104,5 +103,5 @@ def _image_size(dataset: Dataset, image_id: int, who: str) -> tuple[int, int]:
         if height <= 0 or width <= 0:
             height, width = np.shape(dataset.load_image(image_id))[:2]
     if height <= 0 or width <= 0:
-        raise DatasetError(f"{who}: image size {height}x{width} is empty")
+        raise DatasetError(f"{dataset.describe_image(image_id)}: image size {height}x{width} is empty")
     return int(height), int(width)
