@@ -40,9 +40,11 @@ def stats_lines(stats: DataStats, dataset: str) -> list[str]:
 
 def coverage_lines(plan: Plan) -> list[str]:
     """Current vs proposed coverage, then the best candidates measured."""
+    current, proposed = _anchors(plan.current), _anchors(plan.proposed)
+    width = max(len(current), len(proposed))
     lines = ["anchor coverage: share of ground-truth boxes whose best anchor reaches the IoU",
-             f"  current  {_anchors(plan.current):42} {plan.current_coverage.line()}",
-             f"  proposed {_anchors(plan.proposed):42} {plan.proposed_coverage.line()}"]
+             f"  current  {current:{width}}  {plan.current_coverage.line()}",
+             f"  proposed {proposed:{width}}  {plan.proposed_coverage.line()}"]
     ranked = sorted(plan.candidates, key=lambda c: (-c.coverage.at50, -c.coverage.at70))[:SHOWN_CANDIDATES]
     lines.append(f"  best candidates of {len(plan.candidates)} at {plan.proposed.IMAGE_MAX_DIM} px:")
     lines += [f"    {_mark(c, plan.chosen)} {c.describe():40} {c.coverage.line()}" for c in ranked]
@@ -52,10 +54,10 @@ def coverage_lines(plan: Plan) -> list[str]:
 def field_lines(plan: Plan) -> list[str]:
     """Each proposed field with its value and reason."""
     lines = [f"proposed config (base preset {plan.preset}; {plan.machine.describe()}):"]
-    width = max(len(f.name) for f in plan.fields)
-    for field in plan.fields:
-        value = ", ".join(map(str, field.value)) if isinstance(field.value, list) else str(field.value)
-        lines.append(f"  {field.name:{width}}  {value:16} {field.reason}")
+    values = [", ".join(map(str, f.value)) if isinstance(f.value, list) else str(f.value) for f in plan.fields]
+    name_width, value_width = max(len(f.name) for f in plan.fields), max(map(len, values))
+    for field, value in zip(plan.fields, values):
+        lines.append(f"  {field.name:{name_width}}  {value:{value_width}}  {field.reason}")
     if plan.kept_settings:
         lines.append("  kept from the current config: " + ", ".join(sorted(plan.kept_settings)))
     return lines
