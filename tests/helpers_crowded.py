@@ -33,13 +33,17 @@ def crowded_class_ids(count: int = COUNT) -> np.ndarray:
     return (np.arange(count) % len(CLASS_NAMES) + 1).astype(np.int32)
 
 
-def crowded_dataset(count: int = COUNT, images: int = 1) -> ArrayDataset:
-    """``images`` copies of the crowded image (grey squares on black) with ``count`` instances each."""
-    masks = crowded_masks(count)
+def crowded_image() -> np.ndarray:
+    """uint8 [SIZE, SIZE, 3]: all COUNT squares grey on black."""
     image = np.zeros((SIZE, SIZE, 3), dtype=np.uint8)
-    image[masks.any(axis=2)] = 200
-    return ArrayDataset([image] * images, [masks] * images, [crowded_class_ids(count)] * images,
-                        class_names=CLASS_NAMES)
+    image[crowded_masks().any(axis=2)] = 200
+    return image
+
+
+def crowded_dataset(count: int = COUNT, images: int = 1) -> ArrayDataset:
+    """``images`` copies of the crowded image with its first ``count`` squares as instances."""
+    return ArrayDataset([crowded_image()] * images, [crowded_masks(count)] * images,
+                        [crowded_class_ids(count)] * images, class_names=CLASS_NAMES)
 
 
 def crowded_config(**overrides: Any) -> Config:

@@ -9,6 +9,9 @@ errors raised while building an example inside tf.data arrive as maskkit errors 
 Epoch ``e`` of the training input reads make_dataset seeded ``SEED + e``: a run resumed after
 epoch ``e - 1`` reads exactly what an uninterrupted run reads in epoch ``e``. The validation input
 reads the same unaugmented stream (seed ``SEED + 1``) every epoch, so epochs compare.
+
+Instances left out of examples because an image holds more than MAX_GT_INSTANCES are reported in
+one warning per run, when the first epoch that left any out is done with (DroppedInstances).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import numpy as np
 
 from maskkit.config import Config
 from maskkit.data.anchors import normalised_anchors
+from maskkit.data.dropped import DroppedInstances
 from maskkit.data.input import make_dataset, next_batch
 from maskkit.dataset import Dataset
 
@@ -64,13 +68,31 @@ def ready_batches(batches: Any) -> Iterator[Batch]:
             return
 
 
+def reported_batches(batches: Any, dropped: DroppedInstances) -> Iterator[Batch]:
+    """ready_batches of ``batches``, then a warning about left-out instances once the iterator is done
+    with: run out, or let go by the training loop when it moves on to validation or the next epoch.
+
+    Args:
+        batches: one epoch's tf.data pipeline.
+        dropped: what its example builder records; warns once per run at most (warn_once).
+    """
+    try:
+        yield from ready_batches(batches)
+    finally:
+        dropped.warn_once()
+
+
 def epoch_input(dataset: Dataset, config: Config, first_epoch: int, *, augmenters: Any = None,
-                shard: tuple[int, int] = (0, 1), validation: bool = False) -> EpochInput:
+                shard: tuple[int, int] = (0, 1), validation: bool = False,
+                dropped: DroppedInstances | None = None) -> EpochInput:
     """``batches(epoch)``: an iterator over ``dataset``'s ready batches for that epoch (see the module
     docstring for the seeds). ``augmenters`` (an Augmenter or spec) defaults to config.AUGMENTERS;
     validation input is never augmented. ``shard`` is this worker's share of a multi-worker run
     (maskkit.model.distribute.worker_shard). The pipeline of ``first_epoch`` is built now, so its
-    errors (no usable image, a wrong class count) come before the model writes anything."""
+    errors (no usable image, a wrong class count) come before the model writes anything.
+    ``dropped`` (default: one of this input's own) records the images over MAX_GT_INSTANCES of every
+    epoch and warns once, after the first epoch that met any (reported_batches)."""
+    dropped = dropped if dropped is not None else DroppedInstances(config.MAX_GT_INSTANCES)
     if validation:
         augment = None
     else:
@@ -79,12 +101,12 @@ def epoch_input(dataset: Dataset, config: Config, first_epoch: int, *, augmenter
     def build(epoch: int) -> Any:
         seed = config.SEED + (1 if validation else epoch)
         return with_anchors(make_dataset(dataset, config, augmenters=augment, seed=seed, shard=shard,
-                                         processes=config.WORKER_PROCESSES), config)
+                                         processes=config.WORKER_PROCESSES, dropped=dropped), config)
 
     built = {first_epoch: build(first_epoch)}
 
     def batches(epoch: int) -> Iterator[Batch]:
-        return ready_batches(built.pop(epoch) if epoch in built else build(epoch))
+        return reported_batches(built.pop(epoch) if epoch in built else build(epoch), dropped)
 
     return batches
 
@@ -92,8 +114,10 @@ def epoch_input(dataset: Dataset, config: Config, first_epoch: int, *, augmenter
 def training_inputs(train_dataset: Dataset, val_dataset: Dataset | None, config: Config, first_epoch: int, *,
                     augmenters: Any = None, shard: tuple[int, int] = (0, 1)) -> tuple[EpochInput, EpochInput | None]:
     """The training input and (with a validation dataset and config.VALIDATION_STEPS) the validation
-    input of a run whose next epoch is ``first_epoch``; see epoch_input."""
-    train = epoch_input(train_dataset, config, first_epoch, augmenters=augmenters, shard=shard)
+    input of a run whose next epoch is ``first_epoch``; see epoch_input. Both record dropped
+    instances in one DroppedInstances, so a run warns about them once."""
+    dropped = DroppedInstances(config.MAX_GT_INSTANCES)
+    train = epoch_input(train_dataset, config, first_epoch, augmenters=augmenters, shard=shard, dropped=dropped)
     if val_dataset is None or not config.VALIDATION_STEPS:
         return train, None
-    return train, epoch_input(val_dataset, config, first_epoch, shard=shard, validation=True)
+    return train, epoch_input(val_dataset, config, first_epoch, shard=shard, validation=True, dropped=dropped)

@@ -22,7 +22,6 @@ import multiprocessing.connection
 import os
 import re
 import threading
-import warnings
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Iterator
 
@@ -31,6 +30,7 @@ import numpy as np
 from maskkit.augment.build import build_augmenters
 from maskkit.config import Config
 from maskkit.data.anchors import anchors_for
+from maskkit.data.dropped import DroppedInstances
 from maskkit.data.ground_truth import check_class_count, load_image_gt
 from maskkit.data.targets import build_group_rpn_targets, build_rpn_targets
 from maskkit.dataset import Dataset
@@ -46,18 +46,22 @@ class ExampleBuilder:
     (``images`` uint8; the training steps mold them).
 
     Callable from several threads; it counts consecutive images without instances and raises
-    DatasetError when a whole dataset's worth in a row had none, instead of looping forever.
+    DatasetError when a whole dataset's worth in a row had none, instead of looping forever. Images
+    with more than MAX_GT_INSTANCES instances are recorded in ``dropped`` (a DroppedInstances; by
+    default one that warns when it meets the first).
     """
 
-    def __init__(self, dataset: Dataset, config: Config, augmenters: Any = None, seed: int = 0) -> None:
+    def __init__(self, dataset: Dataset, config: Config, augmenters: Any = None, seed: int = 0,
+                 dropped: DroppedInstances | None = None) -> None:
         self.dataset = dataset
         self.config = config
         self.augmenters = augmenters
         self.seed = int(seed)
+        self.dropped = dropped if dropped is not None else DroppedInstances(config.MAX_GT_INSTANCES,
+                                                                            warn_at_first=True)
         self._shapes = example_shapes(config)
         self._empty_run = 0
         self._empty_limit = 2 * len(dataset) + 64
-        self._warned_too_many = False
         self._lock = threading.Lock()
 
     def __call__(self, position: int, image_id: int, pass_index: int = 0) -> tuple[dict[str, np.ndarray], bool]:
@@ -91,7 +95,7 @@ class ExampleBuilder:
         keep = bool(np.any(class_ids > 0))
         self._count(keep, int(image_id))
         if class_ids.shape[0] > config.MAX_GT_INSTANCES:
-            self._warn_too_many(int(image_id), class_ids.shape[0])
+            self.dropped.record(self.dataset.describe_image(int(image_id)), class_ids.shape[0])
             chosen = np.sort(rng.choice(class_ids.shape[0], config.MAX_GT_INSTANCES, replace=False))
             class_ids, boxes, masks = class_ids[chosen], boxes[chosen], masks[..., chosen]
         example = {"images": image, "image_meta": image_meta.astype(np.float32),
@@ -120,17 +124,6 @@ class ExampleBuilder:
     def __setstate__(self, state: dict[str, Any]) -> None:
         vars(self).update(state)
         self._lock = threading.Lock()
-
-    def _warn_too_many(self, image_id: int, count: int) -> None:
-        """Warn once per pipeline that images hold more instances than MAX_GT_INSTANCES keeps."""
-        with self._lock:
-            if self._warned_too_many:
-                return
-            self._warned_too_many = True
-        warnings.warn(f"{self.dataset.describe_image(image_id)} has {count} instances but MAX_GT_INSTANCES is "
-                      f"{self.config.MAX_GT_INSTANCES}: each time it is used a random "
-                      f"{self.config.MAX_GT_INSTANCES} are kept (raise MAX_GT_INSTANCES; `maskkit data check` "
-                      f"lists every such image)", RuntimeWarning, stacklevel=2)
 
     def _count(self, keep: bool, image_id: int) -> None:
         with self._lock:
@@ -275,14 +268,18 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="maskkit-parent-watch", daemon=True).start()
 
 
-def _group_in_worker(pass_index: int, positions: np.ndarray, image_ids: np.ndarray) -> list[np.ndarray]:
-    return _worker_builder.group(pass_index, positions, image_ids)
+def _group_in_worker(pass_index: int, positions: np.ndarray,
+                     image_ids: np.ndarray) -> tuple[list[np.ndarray], dict[str, int]]:
+    """The group's arrays and the images over MAX_GT_INSTANCES this worker met since its last group."""
+    arrays = _worker_builder.group(pass_index, positions, image_ids)
+    return arrays, _worker_builder.dropped.take()
 
 
 def process_groups(builder: ExampleBuilder, groups: Iterator[tuple[int, np.ndarray, np.ndarray]],
                    processes: int) -> Iterator[tuple[np.ndarray, ...]]:
     """ExampleBuilder.group of each group, built by ``processes`` spawned workers, in stream order;
-    at most two groups per worker are in flight."""
+    at most two groups per worker are in flight. What the workers record as dropped is merged into
+    ``builder.dropped``."""
     pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_init_worker, initargs=(builder,))
     pending: collections.deque = collections.deque()
@@ -290,16 +287,24 @@ def process_groups(builder: ExampleBuilder, groups: Iterator[tuple[int, np.ndarr
         for group in groups:
             pending.append(pool.submit(_group_in_worker, *group))
             if len(pending) >= 2 * processes:
-                yield tuple(pending.popleft().result())
+                yield _merged(builder, pending.popleft().result())
         while pending:
-            yield tuple(pending.popleft().result())
+            yield _merged(builder, pending.popleft().result())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _merged(builder: ExampleBuilder, built: tuple[list[np.ndarray], dict[str, int]]) -> tuple[np.ndarray, ...]:
+    """A worker's group arrays, its dropped-instance records merged into ``builder.dropped``."""
+    arrays, dropped = built
+    builder.dropped.merge(dropped)
+    return tuple(arrays)
+
+
 def make_dataset(dataset: Dataset, config: Config, *, augmenters: Any = None, shuffle: bool = True,
                  seed: int = 0, repeat: bool = True, num_parallel_calls: int | None = None,
-                 processes: int = 0, shard: tuple[int, int] = (0, 1)) -> Any:
+                 processes: int = 0, shard: tuple[int, int] = (0, 1),
+                 dropped: DroppedInstances | None = None) -> Any:
     """A ``tf.data.Dataset`` of batched model inputs (dicts with keys KEYS), batch size config.BATCH_SIZE;
     ``images`` are uint8, as loaded and resized (the steps mold them: maskkit.model.molding).
 
@@ -308,7 +313,10 @@ def make_dataset(dataset: Dataset, config: Config, *, augmenters: Any = None, sh
     examples, or ``processes`` > 0 spawned worker processes do (the dataset, config and augmenters
     must then be picklable, and in-process-only plugins are not seen by the workers; a worker ends
     when its parent does); training takes config.WORKER_PROCESSES. Images without non-crowd
-    instances are skipped, as matterport's data_generator does.
+    instances are skipped, as matterport's data_generator does. An image with more than
+    MAX_GT_INSTANCES instances keeps a random MAX_GT_INSTANCES of them in each example; such images
+    are recorded in ``dropped`` for the caller to report (DroppedInstances.warn_once, as
+    maskkit.data.feed does once per run), or without one the pipeline warns when it meets the first.
     ``shard=(index, count)``: this worker's disjoint share of the example stream (every ``count``-th
     example from ``index``); with equal seeds the workers' i-th batches together hold the examples
     of the single-machine i-th batch of ``count`` times the size.
@@ -333,7 +341,7 @@ def make_dataset(dataset: Dataset, config: Config, *, augmenters: Any = None, sh
     first_image_with_instances(dataset)
     keep_heap_padding()
     augment = build_augmenters(augmenters) if augmenters is not None else None
-    builder = ExampleBuilder(dataset, config, augment if augment else None, seed)
+    builder = ExampleBuilder(dataset, config, augment if augment else None, seed, dropped)
     workers = num_parallel_calls if num_parallel_calls is not None else max(1, config.NUM_WORKERS)
     group_shapes = {key: (None, *shape) for key, shape in shapes.items()}
     dtypes = {key: tf.as_dtype(dtype) for key, dtype in _GROUP_DTYPES.items()}

@@ -1,8 +1,11 @@
 """The input side of training: batches carry the model's anchors (bit for bit the normalised
 anchors_for), epoch e reads the stream seeded SEED + e, validation reads one unaugmented stream,
-and an error inside tf.data arrives as the maskkit error it carries."""
+an error inside tf.data arrives as the maskkit error it carries, and instances left out over
+MAX_GT_INSTANCES are reported once per run."""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pytest
@@ -14,6 +17,8 @@ from maskkit.data.input import make_dataset
 from maskkit.errors import DatasetError
 from maskkit.utils.boxes import norm_boxes
 from tests.helpers import ArrayDataset, shapes_dataset, tiny_config
+from tests.helpers_crowded import (CLASS_NAMES, crowded_class_ids, crowded_config, crowded_dataset, crowded_image,
+                                   crowded_masks)
 
 
 def expected_anchors(config, height: int, width: int) -> np.ndarray:
@@ -109,3 +114,30 @@ def test_an_error_inside_tf_data_arrives_as_the_maskkit_error():
     batches = epoch_input(dataset, tiny_config(NUM_CLASSES=3), 1)(1)
     with pytest.raises(DatasetError, match="FailingMasks image [12] .*loading failed: KeyError: 'segmentation'"):
         next(batches)
+
+
+def test_dropped_instances_are_reported_once_per_run_with_their_counts():
+    """Train images of 600, 150 and 50 instances and a validation image of 120 at MAX_GT_INSTANCES=100,
+    read as the training loop reads them for two epochs on two threads: one warning, after the first
+    epoch's training batches, naming the 550 instances of the 2 training images over the limit."""
+    counts = (600, 150, 50)
+    train = ArrayDataset([crowded_image()] * 3, [crowded_masks(n) for n in counts],
+                         [crowded_class_ids(n) for n in counts], class_names=CLASS_NAMES)
+    val = crowded_dataset(count=120)
+    config = crowded_config(MAX_GT_INSTANCES=100, STEPS_PER_EPOCH=3, VALIDATION_STEPS=1, NUM_WORKERS=2)
+    train_input, val_input = training_inputs(train, val, config, 1)
+    seen = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for epoch in (1, 2):
+            batches = train_input(epoch)
+            for _ in range(config.STEPS_PER_EPOCH):
+                next(batches)
+            batches = val_input(epoch)
+            seen.append(len(caught))
+            next(batches)
+        del batches
+    messages = [str(w.message) for w in caught if "MAX_GT_INSTANCES" in str(w.message)]
+    assert seen == [1, 1] and len(messages) == 1
+    assert messages[0].startswith("Training examples left out 550 ground-truth instances of 2 images")
+    assert f"the most: 600 in {train.describe_image(0)}" in messages[0]

@@ -11,6 +11,7 @@ from maskkit.data import load_image_gt, parse_image_meta
 from maskkit.errors import ConfigError
 from maskkit.utils.boxes import extract_bboxes
 from tests.helpers import ArrayDataset, matterport_shapes_config, shapes_dataset
+from tests.helpers_crowded import crowded_class_ids, crowded_config, crowded_dataset, crowded_masks
 
 
 def two_block_dataset() -> ArrayDataset:
@@ -83,3 +84,16 @@ def test_mini_masks_are_bbox_crops_of_the_full_masks():
 def test_class_count_mismatch_names_the_field():
     with pytest.raises(ConfigError, match="NUM_CLASSES"):
         load_image_gt(two_block_dataset(), matterport_shapes_config(NUM_CLASSES=3), 0)
+
+
+def test_600_instances_keep_their_classes_boxes_and_masks_through_resizing():
+    """At twice the size every square is twice as large (nearest neighbour, through OpenCV's 128-channel
+    chunks) and each mini mask is its whole box."""
+    dataset, config = crowded_dataset(), crowded_config(IMAGE_MIN_DIM=512, IMAGE_MAX_DIM=512)
+    _, _, class_ids, boxes, full = load_image_gt(dataset, config, 0, use_mini_mask=False)
+    np.testing.assert_array_equal(class_ids, crowded_class_ids())
+    np.testing.assert_array_equal(full, crowded_masks().repeat(2, axis=0).repeat(2, axis=1))
+    np.testing.assert_array_equal(boxes, 2 * extract_bboxes(crowded_masks()))
+    _, _, _, mini_boxes, mini = load_image_gt(dataset, config, 0)
+    np.testing.assert_array_equal(mini_boxes, boxes)
+    assert mini.shape == (*config.MINI_MASK_SHAPE, 600) and mini.all()

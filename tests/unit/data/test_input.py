@@ -1,15 +1,23 @@
-"""ExampleBuilder warns once when an image has more instances than MAX_GT_INSTANCES."""
+"""ExampleBuilder and make_dataset: images over MAX_GT_INSTANCES are recorded (and warned about once), and
+an image with 600 instances goes through whole."""
 
 from __future__ import annotations
+
+import pickle
+import warnings
 
 import numpy as np
 import pytest
 
+from maskkit.data import input as data_input
+from maskkit.data.dropped import DroppedInstances
+from maskkit.data.ground_truth import load_image_gt
+from maskkit.data.input import ExampleBuilder, make_dataset
 from tests.helpers import shapes_dataset
+from tests.helpers_crowded import crowded_class_ids, crowded_config, crowded_dataset
 
 
 def test_more_instances_than_max_gt_instances_warns_once():
-    from maskkit.data.input import ExampleBuilder
     from maskkit.presets import shapes_config
 
     dataset = shapes_dataset(count=6)
@@ -17,7 +25,45 @@ def test_more_instances_than_max_gt_instances_warns_once():
     busy = int(np.argmax(counts))
     assert counts[busy] >= 2
     builder = ExampleBuilder(dataset, shapes_config(MAX_GT_INSTANCES=1))
-    with pytest.warns(RuntimeWarning, match="MAX_GT_INSTANCES is 1") as caught:
+    with pytest.warns(RuntimeWarning, match="MAX_GT_INSTANCES=1") as caught:
         builder(0, busy)
         builder(1, busy)
     assert len([w for w in caught if "MAX_GT_INSTANCES" in str(w.message)]) == 1
+    assert f"left out {counts[busy] - 1} ground-truth instance" in str(caught[0].message)
+
+
+def test_a_given_record_collects_the_dropped_instances_without_warning():
+    dropped = DroppedInstances(100)
+    builder = ExampleBuilder(crowded_dataset(), crowded_config(MAX_GT_INSTANCES=100), dropped=dropped)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        example, keep = builder.unpadded(0, 0)
+    assert keep and example["gt_class_ids"].shape == (100,) and example["gt_masks"].shape[-1] == 100
+    assert dropped.message().startswith("Training examples left out 500 ground-truth instances of 1 image")
+
+
+def test_what_worker_processes_drop_reaches_the_pipelines_record(monkeypatch):
+    """A worker's builder is a pickled copy: it sends its records with each group and never warns itself."""
+    builder = ExampleBuilder(crowded_dataset(images=2), crowded_config(MAX_GT_INSTANCES=100))
+    monkeypatch.setattr(data_input, "_worker_builder", pickle.loads(pickle.dumps(builder)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        built = data_input._group_in_worker(0, np.array([0, 1]), np.array([0, 1]))
+    assert built[1] == {builder.dataset.describe_image(0): 600, builder.dataset.describe_image(1): 600}
+    with pytest.warns(RuntimeWarning, match="left out 1000 ground-truth instances of 2 images"):
+        arrays = data_input._merged(builder, built)
+    assert arrays[KEY_INDEX["gt_class_ids"]].shape == (2, 100)
+
+
+KEY_INDEX = {key: k for k, key in enumerate(data_input.KEYS)}
+
+
+def test_an_image_with_600_instances_makes_a_batch_with_all_of_them():
+    dataset, config = crowded_dataset(), crowded_config()
+    batch = {key: value.numpy() for key, value in next(iter(make_dataset(dataset, config, shuffle=False))).items()}
+    _, _, class_ids, boxes, masks = load_image_gt(dataset, config, 0, rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(batch["gt_class_ids"][0], crowded_class_ids())
+    np.testing.assert_array_equal(batch["gt_boxes"][0], boxes.astype(np.float32))
+    np.testing.assert_array_equal(batch["gt_masks"][0], masks)
+    assert masks.shape == (*config.MINI_MASK_SHAPE, 600) and masks.any(axis=(0, 1)).all()
+    assert (batch["rpn_match"][0] == 1).sum() > 0

@@ -13,9 +13,10 @@ from maskkit.data import (anchors_for, build_detection_targets, build_group_rpn_
 from maskkit.data.anchors import anchor_source
 from maskkit.data.targets import _grid
 from maskkit.testing import matterport_rpn_targets
-from maskkit.utils.boxes import apply_box_deltas, compute_overlaps
+from maskkit.utils.boxes import apply_box_deltas, compute_overlaps, extract_bboxes
 from maskkit.utils.resize import minimize_mask
 from tests.helpers import matterport_shapes_config
+from tests.helpers_crowded import SIZE, crowded_class_ids, crowded_config, crowded_masks
 
 GT = np.array([[0, 0, 10, 10]], dtype=np.float32)
 
@@ -242,3 +243,16 @@ def test_a_group_needs_one_class_id_array_box_array_and_generator_per_image():
     with pytest.raises(ValueError, match="got 2, 2 and 1"):
         build_group_rpn_targets(anchors_for(config, (64, 64, 3)), [np.array([1])] * 2, [GT] * 2, config,
                                 [np.random.default_rng(0)])
+
+
+def test_rpn_targets_of_600_instances_equal_the_reference_alone_and_in_a_group():
+    config = crowded_config()
+    anchors = anchors_for(config, (SIZE, SIZE, 3))
+    class_ids, boxes = crowded_class_ids(), extract_bboxes(crowded_masks()).astype(np.float32)
+    assert_like_matterport(anchors, class_ids, boxes, config)
+    match, bbox = build_rpn_targets(anchors, class_ids, boxes, config, rng=np.random.default_rng(1))
+    assert (match == 1).sum() == config.RPN_TRAIN_ANCHORS_PER_IMAGE // 2  # far more candidates than room
+    group_match, group_bbox = build_group_rpn_targets(anchors, [class_ids, class_ids[:10]], [boxes, boxes[:10]],
+                                                      config, [np.random.default_rng(1), np.random.default_rng(2)])
+    np.testing.assert_array_equal(group_match[0], match)
+    np.testing.assert_array_equal(group_bbox[0], bbox)
