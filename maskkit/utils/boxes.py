@@ -22,6 +22,11 @@ __all__ = [
 ]
 
 
+#: Above this many instances extract_bboxes reduces the [H, W, N] masks in place instead of copying
+#: them instance-major first.
+_IN_PLACE_INSTANCES = 16
+
+
 def extract_bboxes(mask: np.ndarray) -> np.ndarray:
     """Tight pixel boxes of each instance mask [H, W, N] as int32 [N, (y1, x1, y2, x2)].
 
@@ -34,11 +39,17 @@ def extract_bboxes(mask: np.ndarray) -> np.ndarray:
     boxes = np.zeros((n, 4), dtype=np.int32)
     if n == 0 or h == 0 or w == 0:
         return boxes
-    # One instance-major copy makes both projections contiguous reductions (reducing over W with
-    # the N axis innermost is ~20x slower at 1024x1024).
-    planes = np.ascontiguousarray(np.moveaxis(mask.astype(bool, copy=False), 2, 0))
-    rows = planes.any(axis=2)  # [N, H]
-    cols = planes.any(axis=1)  # [N, W]
+    mask = mask.astype(bool, copy=False)
+    if n > _IN_PLACE_INSTANCES:
+        # Many instances: reducing with the N axis innermost runs over long contiguous rows, while an
+        # instance-major copy reads with a stride of N bytes (2.5 s vs 0.14 s for 500 at 1024x1024).
+        rows, cols = mask.any(axis=1).T, mask.any(axis=0).T  # [N, H], [N, W]
+    else:
+        # Few instances: one instance-major copy makes both projections contiguous reductions
+        # (reducing over W with a short N axis innermost is ~20x slower at 1024x1024).
+        planes = np.ascontiguousarray(np.moveaxis(mask, 2, 0))
+        rows = planes.any(axis=2)  # [N, H]
+        cols = planes.any(axis=1)  # [N, W]
     present = rows.any(axis=1)
     y1 = rows.argmax(axis=1)
     y2 = h - rows[:, ::-1].argmax(axis=1)

@@ -1,5 +1,6 @@
 """Tests for maskkit.utils.boxes (matterport box conventions)."""
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -132,3 +133,15 @@ def test_nms_keeps_box_with_iou_equal_to_threshold():
     boxes = np.array([[0, 0, 10, 10], [0, 0, 10, 5]])
     np.testing.assert_array_equal(non_max_suppression(boxes, np.array([0.9, 0.8]), 0.5), [0, 1])
     np.testing.assert_array_equal(non_max_suppression(boxes, np.array([0.9, 0.8]), 0.49), [0])
+
+
+@pytest.mark.parametrize("count", [1, 16, 17, 600])
+def test_extract_bboxes_of_few_and_many_instances_equal_each_instance_alone(count):
+    """Few instances are reduced instance-major, many in place: the boxes are the same either way."""
+    rng = np.random.default_rng(count)
+    mask = rng.random((40, 50, count)) < 0.002
+    mask[:, :, 0] = False  # an empty instance
+    mask[5, 7:9, -1] = True
+    alone = np.concatenate([extract_bboxes(mask[:, :, i:i + 1]) for i in range(count)])
+    np.testing.assert_array_equal(extract_bboxes(mask), alone)
+    np.testing.assert_array_equal(extract_bboxes(mask.astype(np.uint8)), alone)

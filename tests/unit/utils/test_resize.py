@@ -13,6 +13,7 @@ from maskkit.utils import (
     resize_mask,
     unmold_mask,
 )
+from tests.helpers_crowded import crowded_masks
 
 FAST = settings(max_examples=25, deadline=None)
 
@@ -179,3 +180,15 @@ def test_minimize_mask_of_no_instances_is_empty_whatever_the_boxes_shape():
     for boxes in (np.zeros((0, 4)), np.array([])):
         mini = minimize_mask(boxes, np.zeros((16, 16, 0), dtype=bool), (7, 5))
         assert mini.shape == (7, 5, 0) and mini.dtype == bool
+
+
+def test_600_instances_minimize_each_to_its_own_crop():
+    masks = crowded_masks()
+    masks[:, :, 599] = False
+    masks[40:50, 100:130, 599] = True  # one wide instance, whose crop is not a square
+    masks[40:45, 100:115, 599] = False
+    boxes = extract_bboxes(masks)
+    mini = minimize_mask(boxes, masks, (14, 14))
+    assert mini.shape == (14, 14, 600) and mini[:, :, :599].all()
+    np.testing.assert_array_equal(mini[:, :, 599], minimize_mask(boxes[599:], masks[:, :, 599:], (14, 14))[:, :, 0])
+    assert not mini[:, :, 599].all() and mini[:, :, 599].any()
