@@ -126,7 +126,9 @@ def rect(img: np.ndarray, box, color, dashed: bool = False, thickness: int = 1) 
         dashed_line(img, a, b, color, thickness=thickness)
 
 
-def draw_contours(img: np.ndarray, mask: np.ndarray, color) -> None:
-    """Outline the regions of ``mask`` on ``img`` in place."""
-    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+def draw_contours(img: np.ndarray, mask: np.ndarray, color, offset: tuple[int, int] = (0, 0)) -> None:
+    """Outline the regions of ``mask`` on ``img`` in place; ``offset`` (x, y) places a mask cut from a
+    larger one (its top-left corner in ``img``)."""
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE,
+                                   offset=(int(offset[0]), int(offset[1])))
     cv2.drawContours(img, contours, -1, color, 1)

@@ -54,12 +54,16 @@ def display_instances(
     if colors is not None and len(colors) < n:
         raise ValueError(f"got {len(colors)} colours for {n} instances")
     colors = list(colors) if colors is not None else random_colors(n)
+    if masks is not None and masks.shape[:2] != out.shape[:2]:
+        raise ValueError(f"masks {masks.shape} must be [H, W, N] with H x W = {out.shape[:2]}, the image's size")
+    extents = _mask_extents(masks) if show_mask and masks is not None else None
     for i in range(n):
         color = to_255(colors[i])
-        if show_mask and masks is not None:
-            m = masks[:, :, i].astype(bool)
-            out = apply_mask(out, m, colors[i])
-            draw_contours(out, m, color)
+        if extents is not None and extents[i, 2] > extents[i, 0]:
+            y1, x1, y2, x2 = extents[i]
+            m = masks[y1:y2, x1:x2, i].astype(bool)
+            out[y1:y2, x1:x2] = apply_mask(out[y1:y2, x1:x2], m, colors[i])
+            draw_contours(out, m, color, offset=(x1, y1))
         if not np.any(boxes[i]):
             continue  # zero box: instance was probably lost to cropping
         if show_bbox:
@@ -236,6 +240,16 @@ def _panel(image: np.ndarray, boxes: Any, masks: Any, class_ids: Any, class_name
            scores: Any, title: str, min_side: int) -> np.ndarray:
     image, boxes, masks = enlarge(image, np.asarray(boxes), np.asarray(masks), min_side)
     return display_instances(image, boxes, masks, class_ids, class_names, scores, title=title)
+
+
+def _mask_extents(masks: np.ndarray) -> np.ndarray:
+    """Each mask's box [N, (y1, x1, y2, x2)] grown by one pixel (within the image), all zero for an
+    empty mask: drawing an instance inside it touches and outlines the same pixels as on the whole
+    image, at the cost of the box instead of the image."""
+    extents = extract_bboxes(masks)
+    present = extents[:, 2] > extents[:, 0]
+    grown = np.clip(extents + np.array([-1, -1, 1, 1]), 0, [masks.shape[0], masks.shape[1]] * 2)
+    return np.where(present[:, None], grown, 0)
 
 
 def _check_instances(n: int, **arrays: Optional[np.ndarray]) -> None:
