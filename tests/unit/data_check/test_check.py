@@ -13,6 +13,7 @@ import numpy as np
 from maskkit import Dataset
 from maskkit.data_check import ERROR, INFO, WARNING
 from tests.helpers import ArrayDataset
+from tests.helpers_crowded import CLASS_NAMES, crowded_class_ids, crowded_image, crowded_masks
 from tests.helpers_data_check import SIZE, arrays, check, image, only, square_mask, write_png
 
 
@@ -187,3 +188,14 @@ def test_coco_annotations_with_unknown_categories_are_found_in_the_kept_index(tm
                                           return_coco=True)
     found = only(check(dataset), "unknown-class")
     assert "1 annotation(s) have a class the dataset does not declare and were left out (ids 999)" in found.message
+
+
+def test_an_image_with_600_instances_is_counted_whole_and_reported_over_max_gt_instances():
+    masks = crowded_masks()
+    masks[:, :, 599] = masks[:, :, 598]  # one duplicate among the 600
+    report = check(ArrayDataset([crowded_image()], [masks], [crowded_class_ids()], CLASS_NAMES), max_instances=100)
+    assert report.instances == [0] + [120] * 5 and report.crowds == [0] * 6
+    assert report.mask_areas.shape == (600,) and (report.mask_areas == 36).all()
+    assert "image has 600 instances, more than MAX_GT_INSTANCES=100" in only(report, "too-many-instances").message
+    assert "598&599 (IoU 1.00)" in only(report, "duplicate-instances").message
+    assert codes(report) == ["duplicate-instances", "too-many-instances"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from maskkit.evaluation.coco_eval import load_results
-from maskkit.evaluation.coco_format import encode_masks, make_coco_object
+from maskkit.evaluation.coco_format import dataset_to_coco, detections_to_coco_results, encode_masks, make_coco_object
 from maskkit.report import confusion_matrix
-from tests.helpers_evaluation import coco_pair
+from tests.helpers_crowded import crowded_dataset
+from tests.helpers_evaluation import coco_pair, perfect_results
 
 
 def test_confusion_matrix_by_hand():
@@ -55,3 +56,11 @@ def test_confusion_matrix_with_polygon_ground_truth():
     mask[0:20, 0:20] = True
     dt = load_results(gt, [{"image_id": 1, "category_id": 2, "segmentation": encode_masks(mask)[0], "score": 0.9}])
     assert confusion_matrix(gt, dt, "segm")["matrix"] == [[0, 1, 0], [0, 0, 0], [0, 0, 0]]
+
+
+def test_600_perfect_detections_land_on_the_diagonal():
+    dataset = crowded_dataset()
+    coco_gt = dataset_to_coco(dataset)
+    coco_dt = load_results(coco_gt, detections_to_coco_results(dataset, [0], perfect_results(dataset)))
+    matrix = np.array(confusion_matrix(coco_gt, coco_dt, "segm")["matrix"])
+    np.testing.assert_array_equal(matrix, np.diag([120] * 5 + [0]))

@@ -1,11 +1,14 @@
-"""The gallery's thumbnails (shrunk, never enlarged) and SVG outlines of masks."""
+"""The gallery's thumbnails (shrunk, never enlarged), SVG outlines of masks and image records."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from maskkit.evaluation.coco_format import encode_masks
-from maskkit.report.gallery import outline, thumbnail
+from maskkit.evaluation.coco_eval import load_results
+from maskkit.evaluation.coco_format import dataset_to_coco, detections_to_coco_results, encode_masks
+from maskkit.report.gallery import image_record, outline, thumbnail
+from tests.helpers_crowded import crowded_dataset
+from tests.helpers_evaluation import perfect_results
 
 
 def test_thumbnails_shrink_the_longer_side_only():
@@ -22,3 +25,14 @@ def test_a_square_mask_outlines_as_its_four_corners():
     assert path.startswith("M") and path.endswith("Z") and path.count("Z") == 1
     numbers = [int(v) for v in path[1:-1].split()]
     assert set(zip(numbers[::2], numbers[1::2])) == {(5, 10), (5, 19), (24, 19), (24, 10)}
+
+
+def test_an_image_with_600_instances_gets_600_outlines_of_each_kind():
+    dataset = crowded_dataset()
+    coco_gt = dataset_to_coco(dataset)
+    coco_dt = load_results(coco_gt, detections_to_coco_results(dataset, [0], perfect_results(dataset)))
+    record = image_record(coco_gt, coco_dt, 0, {c: c - 1 for c in range(1, 6)}, "thumbs/00000.jpg", 1.0,
+                          matched={ann["id"] for ann in coco_dt.anns.values()})
+    assert len(record["gt"]) == len(record["dt"]) == 600
+    assert all(path.count("Z") == 1 for _, _, path, _ in record["gt"])
+    assert sorted(box for _, box, _, _ in record["gt"]) == sorted(box for _, _, box, _, _ in record["dt"])
