@@ -22,7 +22,12 @@ SHAPES_DEFAULT_VAL_ARGS = {"count": 50}
 @click.option("--backbone", default=None, metavar="NAME", help="Backbone name (sets BACKBONE).")
 @click.option("--augment", default=None, metavar="NAMES", help="Augmenters, e.g. fliplr,rot90 (sets AUGMENTERS).")
 @click.option("--epochs", default=None, type=click.IntRange(min=1),
-              help="Train up to this absolute epoch number (default 8 for the shapes preset, else 1).")
+              help="Train up to this absolute epoch number (default 8 for the shapes preset, else 1; "
+                   "with --minutes, a cap).")
+@click.option("--minutes", default=None, type=click.FloatRange(min=0, min_open=True), metavar="M",
+              help="Train for M minutes of wall time: the epoch count is planned from the measured epochs; "
+                   "evaluates about four times and at the end and keeps the best checkpoint (segm_ap unless "
+                   "--keep-best says otherwise).")
 @click.option("--layers", default="all", show_default=True,
               help="heads, 3+, 4+, 5+, all, or a regex over layer names.")
 @click.option("--learning-rate", type=click.FloatRange(min=0, min_open=True), default=None,
@@ -34,9 +39,9 @@ SHAPES_DEFAULT_VAL_ARGS = {"count": 50}
               help="Initialise a resnet50/resnet101 backbone from a local Keras ImageNet weights file "
                    "(never downloaded).")
 @click.option("--resume", is_flag=True, help="Continue the newest run under --log-dir from its last epoch.")
-@click.option("--eval-every", default=0, type=click.IntRange(min=0), metavar="K",
+@click.option("--eval-every", default=None, type=click.IntRange(min=0), metavar="K",
               help="Evaluate mAP@0.5 and COCO AP on the validation set every K epochs (0: never; "
-                   "1 when --keep-best needs it).")
+                   "1 when --keep-best needs it; with --minutes about four times in the budget).")
 @click.option("--keep-best", default=None, type=click.Choice(["map50", "segm_ap", "bbox_ap", "val_loss"]),
               help="Keep the checkpoint with the best value of this metric as mask_rcnn_<name>_best.weights.h5.")
 @click.option("--patience", default=None, type=click.IntRange(min=1), metavar="N",
@@ -45,12 +50,13 @@ SHAPES_DEFAULT_VAL_ARGS = {"count": 50}
               help="Run folders (checkpoints, TensorBoard logs, loss curves) go here.")
 def train(dataset_name: str, data_items: tuple[str, ...], val_items: tuple[str, ...], preset: str | None,
           config_path: str | None, overrides: tuple[str, ...], backbone: str | None, augment: str | None,
-          epochs: int | None, layers: str, learning_rate: float | None, weights: str | None,
-          exclude: tuple[str, ...], imagenet: str | None, resume: bool, eval_every: int, keep_best: str | None,
+          epochs: int | None, minutes: float | None, layers: str, learning_rate: float | None, weights: str | None,
+          exclude: tuple[str, ...], imagenet: str | None, resume: bool, eval_every: int | None, keep_best: str | None,
           patience: int | None, log_dir: str) -> None:
     """Train on DATASET; each epoch writes a checkpoint into a run folder under --log-dir."""
     from maskkit.pipeline import Pipeline
     from maskkit.split import warn_if_validation_is_training
+    from maskkit.split_summary import describe_data
 
     args = dataset_args(data_items)
     val_args = dataset_args(val_items) if val_items else dict(args)
@@ -62,17 +68,13 @@ def train(dataset_name: str, data_items: tuple[str, ...], val_items: tuple[str, 
     pipe = Pipeline(dataset_name, dataset_args=args, val_args=val_args, config=config, overrides=explicit,
                     backbone=backbone, augmenters=augment, log_dir=log_dir)
     warn_if_validation_is_training(pipe.dataset, pipe.val_dataset)
-    total = epochs or (8 if base == "shapes" else 1)
+    click.echo(describe_data(pipe.dataset, pipe.val_dataset))
+    total = epochs if epochs or minutes else (8 if base == "shapes" else 1)
     history = pipe.train(total, layers=layers, learning_rate=learning_rate, weights=weights,
                          exclude=exclude, resume=resume, imagenet=imagenet, eval_every=eval_every,
-                         keep_best=keep_best, patience=patience)
+                         keep_best=keep_best, patience=patience, minutes=minutes)
     click.echo(f"run folder: {pipe.model.log_dir}")
     if history.get("loss"):
         click.echo(f"final loss: {history['loss'][-1]:.4f}")
-    if keep_best:
-        from maskkit.model.validation_metrics import best_checkpoint_path
 
-        best = best_checkpoint_path(pipe.model.log_dir, pipe.config.NAME)
-        if best.is_file():
-            click.echo(f"best checkpoint ({keep_best}): {best}")
 

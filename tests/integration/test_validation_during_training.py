@@ -62,3 +62,29 @@ def test_cli_keep_best_survives_resume(tmp_path: Path) -> None:
     assert after["value"] >= before["value"] and (after["epoch"] == 3) == (after["value"] > before["value"])
     epoch, best = best_epoch_file(run)
     assert best.read_bytes() == (run / f"mask_rcnn_shapes_{epoch:04d}.weights.h5").read_bytes()
+
+
+def test_cli_minutes_budget_stops_on_time_and_keeps_the_best(tmp_path: Path) -> None:
+    """`--minutes`: the run plans its epochs from the measured ones, stops near the budget well
+    before the cap, evaluates its last epoch and keeps the best checkpoint (segm_ap by default)."""
+    import time
+
+    from click.testing import CliRunner
+
+    args = ["train", "--preset", "shapes", "--data", "count=6", "--data", "height=64", "--data", "width=64",
+            "--val-data", "count=3", "--val-data", "height=64", "--val-data", "width=64",
+            *[item for key, value in TINY.items() for item in ("--set", f"{key}={value}")],
+            "--minutes", "0.75", "--epochs", "400", "--log-dir", str(tmp_path)]
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - started < 0.75 * 60 + 90  # the budget, model building and final summary
+    assert "train: 6 images" in result.output and "val: 3 images" in result.output
+    assert "budget: 0.75 min of training" in result.output
+    assert "budget is used" in result.output and "final validation" in result.output
+    run = next(p for p in tmp_path.iterdir() if p.is_dir())
+    epochs = sorted(run.glob("mask_rcnn_shapes_0*.weights.h5"))
+    assert 2 <= len(epochs) < 400
+    record = json.loads((run / BEST_RECORD).read_text())
+    assert record["metric"] == "segm_ap" and (run / "mask_rcnn_shapes_best.weights.h5").is_file()
+    assert "Warning: only 3 validation image(s)" in result.output
