@@ -94,8 +94,19 @@ def compute_overlaps(boxes1: np.ndarray, boxes2: np.ndarray) -> np.ndarray:
     return np.where(union > 0, inter / safe, 0.0)
 
 
+#: What one (instance, instance) pair of a shared pixel costs to count, in multiply-adds of the dense product.
+_PAIR_COST = 1000
+#: Up to this many mask pairs the dense product is taken without looking for shared pixels first.
+_FEW_PAIRS = 256
+
+
 def compute_overlaps_masks(masks1: np.ndarray, masks2: np.ndarray) -> np.ndarray:
-    """Pairwise IoU matrix [N1, N2] between two sets of [H, W, N] masks (thresholded at 0.5)."""
+    """Pairwise IoU matrix [N1, N2] between two sets of [H, W, N] masks (thresholded at 0.5).
+
+    Intersections come from a dense product of the masks, or, when the sets share few pixels (an
+    image of hundreds of small instances: 600 at 256x256 took seconds as a product), from the pixels
+    they share; the counts and so the IoUs are the same.
+    """
     masks1 = np.asarray(masks1)
     masks2 = np.asarray(masks2)
     n1, n2 = masks1.shape[-1], masks2.shape[-1]
@@ -105,14 +116,48 @@ def compute_overlaps_masks(masks1: np.ndarray, masks2: np.ndarray) -> np.ndarray
         raise ValueError(
             f"mask spatial shapes differ: {masks1.shape[:-1]} vs {masks2.shape[:-1]}"
         )
-    m1 = (masks1 > 0.5).reshape(-1, n1).astype(np.float32)
-    m2 = (masks2 > 0.5).reshape(-1, n2).astype(np.float32)
-    area1 = m1.sum(axis=0)
-    area2 = m2.sum(axis=0)
-    inter = m1.T @ m2
+    m1 = (masks1 > 0.5).reshape(-1, n1)
+    m2 = (masks2 > 0.5).reshape(-1, n2)
+    area1 = m1.sum(axis=0, dtype=np.float32)
+    area2 = m2.sum(axis=0, dtype=np.float32)
+    inter = _shared_pixel_counts(m1, m2)
+    if inter is None:
+        inter = m1.T.astype(np.float32) @ m2.astype(np.float32)
     union = area1[:, None] + area2[None, :] - inter
     safe = np.where(union > 0, union, 1.0)
     return np.where(union > 0, inter / safe, 0.0)
+
+
+def _shared_pixel_counts(m1: np.ndarray, m2: np.ndarray) -> np.ndarray | None:
+    """float32 [N1, N2] pixels each pair of bool [P, N1] and [P, N2] masks shares, counted pixel by pixel
+    over the (instance, instance) pairs on each pixel; None when the dense product is cheaper."""
+    if m1.shape[1] * m2.shape[1] <= _FEW_PAIRS:
+        return None
+    pixels1, ids1 = _set_pixels(m1)
+    pixels2, ids2 = _set_pixels(m2)
+    by_pixel = np.argsort(pixels2, kind="stable")
+    pixels2, ids2 = pixels2[by_pixel], ids2[by_pixel]
+    on_pixel2 = np.bincount(pixels2, minlength=m2.shape[0])
+    pairs = on_pixel2[pixels1]  # set-2 instances each set-1 entry meets
+    total = int(pairs.sum())
+    if total * _PAIR_COST > m1.shape[0] * m1.shape[1] * m2.shape[1]:
+        return None
+    first2 = np.cumsum(on_pixel2) - on_pixel2  # where each pixel's entries start in ids2
+    rows = np.repeat(ids1, pairs)
+    within = np.arange(total) - np.repeat(np.cumsum(pairs) - pairs, pairs)
+    cols = ids2[np.repeat(first2[pixels1], pairs) + within]
+    counts = np.bincount(rows * m2.shape[1] + cols, minlength=m1.shape[1] * m2.shape[1])
+    return counts.reshape(m1.shape[1], m2.shape[1]).astype(np.float32)
+
+
+def _set_pixels(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(pixel, instance) of every set pixel of bool [P, N] masks, read in the array's own memory order
+    (masks picked out of [H, W, N] by a list of instances lie instance-major)."""
+    if masks.T.flags.c_contiguous:
+        ids, pixels = np.divmod(np.flatnonzero(masks.T), masks.shape[0])
+    else:
+        pixels, ids = np.divmod(np.flatnonzero(masks), masks.shape[1])
+    return pixels, ids
 
 
 def non_max_suppression(

@@ -145,3 +145,34 @@ def test_extract_bboxes_of_few_and_many_instances_equal_each_instance_alone(coun
     alone = np.concatenate([extract_bboxes(mask[:, :, i:i + 1]) for i in range(count)])
     np.testing.assert_array_equal(extract_bboxes(mask), alone)
     np.testing.assert_array_equal(extract_bboxes(mask.astype(np.uint8)), alone)
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "picked"])
+def test_mask_overlaps_counted_on_shared_pixels_equal_the_dense_product(layout, monkeypatch):
+    """Many instances: intersections counted pixel by pixel give bit for bit the dense product's IoUs,
+    whatever the masks' memory layout (detections picked by score order lie instance-major)."""
+    from maskkit.utils import boxes
+
+    rng = np.random.default_rng(["C", "F", "picked"].index(layout))
+    for _ in range(20):
+        height, width, n1, n2 = (int(v) for v in rng.integers(1, 40, 4))
+        density = rng.choice([0.005, 0.05, 0.5])
+        masks1, masks2 = rng.random((height, width, n1 + 20)) < density, rng.random((height, width, n2 + 20)) < density
+        masks1 = np.asfortranarray(masks1) if layout == "F" else masks1
+        masks2 = masks2[..., rng.permutation(n2 + 20)] if layout == "picked" else masks2
+        monkeypatch.setattr(boxes, "_PAIR_COST", 10 ** 12)
+        dense = compute_overlaps_masks(masks1, masks2.astype(np.float32))
+        monkeypatch.setattr(boxes, "_PAIR_COST", 0)
+        assert boxes._shared_pixel_counts(masks1.reshape(-1, n1 + 20), masks2.reshape(-1, n2 + 20)) is not None
+        shared = compute_overlaps_masks(masks1, masks2.astype(np.float32))
+        assert shared.dtype == dense.dtype
+        np.testing.assert_array_equal(shared, dense)
+
+
+def test_overlaps_of_600_instances_with_themselves_are_the_identity():
+    from tests.helpers_crowded import crowded_masks
+
+    masks = crowded_masks()
+    np.testing.assert_array_equal(compute_overlaps_masks(masks, masks), np.eye(600))
+    shifted = np.roll(masks, 3, axis=1)  # each square moved half its side: IoU 18 / 54
+    np.testing.assert_allclose(compute_overlaps_masks(shifted, masks), np.eye(600) / 3, rtol=1e-6)
