@@ -27,8 +27,15 @@ _STATS = ((True, None, "all", 2), (True, 0.5, "all", 2), (True, 0.75, "all", 2),
 
 
 def detection_limit(coco_gt: COCO) -> int:
-    """The detections per image and category to score: COCO's 100, or the most non-crowd ground-truth
-    instances of one category in one image when that is more."""
+    """The detections per image and category to score.
+
+    Args:
+        coco_gt: the ground truth.
+
+    Returns:
+        COCO's 100, or the most non-crowd ground-truth instances of one category in one image when
+        that is more.
+    """
     counts = collections.Counter((ann["image_id"], ann["category_id"]) for ann in coco_gt.anns.values()
                                  if not ann.get("iscrowd", 0))
     return max([COCO_MAX_DETECTIONS[-1], *counts.values()])
@@ -57,11 +64,15 @@ def run_cocoeval(coco_gt: COCO, coco_dt: COCO, iou_type: str) -> COCOeval:
 
 
 def summary(cocoeval: COCOeval) -> tuple[np.ndarray, str]:
-    """The 12 COCO numbers of an accumulated COCOeval (STAT_NAMES' order) and their lines as
-    COCOeval.summarize prints them, all but AR1/AR10 at the last of ``params.maxDets``.
+    """The 12 COCO numbers of a COCOeval, all but AR1/AR10 at the last of its ``params.maxDets``.
 
-    With COCO's limits (1, 10, 100) both equal what summarize gives; -1 marks a number without
-    ground truth in its bucket.
+    Args:
+        cocoeval: evaluated and accumulated.
+
+    Returns:
+        The numbers in STAT_NAMES' order (-1 for one without ground truth in its bucket) and their
+        lines as COCOeval.summarize prints them; with COCO's limits (1, 10, 100) both equal what
+        summarize gives.
     """
     params = cocoeval.params
     numbers, lines = [], []
