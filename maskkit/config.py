@@ -19,7 +19,9 @@ from maskkit.image_meta import meta_size
 
 RESIZE_MODES = ("none", "square", "pad64", "crop")
 LR_SCHEDULES = ("constant", "cosine", "step")
-PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
+#: PRECISION's machine-dependent value: maskkit.model.precision resolves it when a model is built.
+AUTO_PRECISION = "auto"
+PRECISIONS = (AUTO_PRECISION, "float32", "mixed_bfloat16", "mixed_float16")
 LOSS_NAMES = ("rpn_class_loss", "rpn_bbox_loss", "mrcnn_class_loss", "mrcnn_bbox_loss", "mrcnn_mask_loss")
 
 
@@ -87,7 +89,7 @@ class Config:
     SEED: int = 0
     NUM_WORKERS: int = 2
     WORKER_PROCESSES: int = 0
-    PRECISION: str = "float32"
+    PRECISION: str = AUTO_PRECISION
     XLA: bool = False
 
     _class_defaults: ClassVar[dict[str, Any]] = {}
@@ -178,7 +180,8 @@ class Config:
             raise ConfigError("IMAGE_MIN_DIM", f"{self.IMAGE_MIN_DIM} exceeds IMAGE_MAX_DIM {self.IMAGE_MAX_DIM}")
         if self.PRECISION not in PRECISIONS:
             raise ConfigError("PRECISION", f"unknown precision {self.PRECISION!r}; known: {', '.join(PRECISIONS)} "
-                              f"(mixed_bfloat16 for CPUs with AVX512_BF16/AMX, mixed_float16 for NVIDIA GPUs)")
+                              f"(auto picks mixed_bfloat16 on CPUs with AMX, mixed_float16 on NVIDIA GPUs with "
+                              f"compute capability >= 7.0, else float32)")
         if len(self.RPN_ANCHOR_SCALES) != len(self.BACKBONE_STRIDES):
             raise ConfigError("RPN_ANCHOR_SCALES", f"needs one scale per backbone level: "
                               f"{len(self.RPN_ANCHOR_SCALES)} scales for {len(self.BACKBONE_STRIDES)} strides")

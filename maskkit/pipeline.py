@@ -99,6 +99,7 @@ class Pipeline:
             backbone = maskkit.backbones.create(self.config.BACKBONE)
             self.config = fit_config_to_backbone(self.config, backbone, explicit=self._strides_explicit)
             self._model = MaskRCNN("training", self.config, self.log_dir, backbone=backbone)
+            self.config = self._model.config  # PRECISION="auto" resolved for this machine
             self._model.metadata.update(self._metadata())
         return self._model
 

@@ -3,6 +3,8 @@
 ``shapes`` trains the shapes example on a 2-core CPU; ``cpu`` is a starting point for your own
 data on a CPU (ResNet-18 at 512 px, named after the dataset); ``default`` is matterport's config
 (ResNet-101 at 1024 px, meant for a GPU). A config file may name its base with a ``preset`` key.
+Every preset keeps Config's ``PRECISION="auto"``: the run picks the precision for its machine
+(mixed_bfloat16 made the shapes model's training step 0.8x as long on an AMX CPU).
 """
 
 from __future__ import annotations

@@ -10,17 +10,18 @@ import click
 
 
 def environment() -> dict[str, Any]:
-    """maskkit, Python, TensorFlow and Keras versions, TF's CUDA build, the devices TF sees, bfloat16 support."""
+    """maskkit, Python, TensorFlow and Keras versions, TF's CUDA build, the devices TF sees, bfloat16
+    support, and what ``PRECISION="auto"`` picks here and why."""
     import keras
     import tensorflow as tf
 
     import maskkit
-    from maskkit.model.precision import bfloat16_supported, cpu_flags, suggested_settings
+    from maskkit.model.precision import bfloat16_supported, choose_precision, cpu_flags, gpu_capabilities
 
     build = tf.sysconfig.get_build_info()
     devices = [{"name": device.name, "type": device.device_type} for device in tf.config.list_physical_devices()]
     flags = cpu_flags()
-    suggested = suggested_settings(any(device["type"] == "GPU" for device in devices), flags)
+    choice = choose_precision(gpu_capabilities(), flags)
     return {
         "maskkit": maskkit.__version__,
         "python": platform.python_version(),
@@ -29,16 +30,17 @@ def environment() -> dict[str, Any]:
         "cuda_build": build.get("cuda_version") or None,
         "cudnn_build": build.get("cudnn_version") or None,
         "devices": devices,
+        "cpu_amx": "amx_bf16" in flags,
         "cpu_bfloat16": bfloat16_supported(flags),
-        "suggested_precision": suggested["PRECISION"],
-        "suggested_xla": suggested["XLA"],
+        "auto_precision": choice.precision,
+        "auto_precision_reason": choice.reason,
     }
 
 
 @click.command("env")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 def env(as_json: bool) -> None:
-    """Show maskkit, TensorFlow and Keras versions and the CPUs/GPUs TensorFlow sees."""
+    """Show maskkit, TensorFlow and Keras versions, the CPUs/GPUs TensorFlow sees, and what PRECISION=auto picks."""
     info = environment()
     if as_json:
         click.echo(json.dumps(info, indent=2))
@@ -51,6 +53,9 @@ def env(as_json: bool) -> None:
         click.echo(f"{'device':20} {device['name']} ({device['type']})")
     if not any(device["type"] == "GPU" for device in info["devices"]):
         click.echo(f"{'':20} no GPU visible (see docs/install.md for the GPU install)")
-    click.echo(f"{'cpu bfloat16':20} {'yes (AVX512_BF16/AMX)' if info['cpu_bfloat16'] else 'no'}")
-    click.echo(f"{'suggested PRECISION':20} {info['suggested_precision']}"
-               + (" with XLA=true" if info["suggested_xla"] else ""))
+    bfloat16 = ("yes (AMX)" if info["cpu_amx"] else "yes (AVX512_BF16, no AMX)") if info["cpu_bfloat16"] else "no"
+    click.echo(f"{'cpu bfloat16':20} {bfloat16}")
+    click.echo(f"{'PRECISION auto':20} {info['auto_precision']} ({info['auto_precision_reason']})")
+    bfloat16_auto = info["auto_precision"] == "mixed_bfloat16"
+    slower = " (XLA made bfloat16 detection about 2x slower on AMX)" if bfloat16_auto else ""
+    click.echo(f"{'XLA':20} leave off{slower}")

@@ -20,7 +20,7 @@ from maskkit.model.boxes import norm_boxes
 from maskkit.model.detection import DetectionLayer
 from maskkit.model.detection_target import DetectionTargetLayer, positive_roi_limit
 from maskkit.model.heads import ClassifierHead, MaskHead, RPNHead
-from maskkit.model.precision import FLOAT32, policy_scope
+from maskkit.model.precision import FLOAT32, policy_scope, resolve_precision
 from maskkit.model.proposal import ProposalLayer
 
 HEADS_REGEX = r"(mrcnn\_.*)|(rpn\_.*)|(fpn\_.*)"
@@ -135,7 +135,7 @@ def model_inputs(config: Config) -> dict[str, keras.KerasTensor]:
 def build_graph(config: Config, backbone: Backbone) -> MaskRCNNGraph:
     """Build both models for ``config`` on ``backbone``, in ``config.PRECISION``: the backbone, FPN and
     heads compute in that policy, box geometry, proposals, detection and the final logits in float32."""
-    with policy_scope(config.PRECISION):
+    with policy_scope(resolve_precision(config.PRECISION).precision):
         return _build_graph(config, backbone)
 
 

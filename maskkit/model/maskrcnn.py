@@ -25,6 +25,7 @@ from maskkit.errors import ConfigError, MaskkitError
 from maskkit.image_meta import compose_image_meta
 from maskkit.model.distribute import DistributedSteps, is_chief, make_steps, strategy_for, worker_shard
 from maskkit.model.graph import build_graph
+from maskkit.model.precision import precision_line, resolve_precision
 from maskkit.model.schedules import schedule_for
 from maskkit.model.seeding import make_repeatable, seed_everything
 from maskkit.model.training import EpochInput, EpochMonitor, StepFunctions, release_frames, run_epochs
@@ -38,13 +39,18 @@ class MaskRCNN:
     """Mask R-CNN on the backbone named by ``config.BACKBONE`` (or a Backbone instance).
 
     Variables live under ``strategy`` (default: maskkit.model.distribute.strategy_for(config)), so
-    GPU_COUNT > 1 or a multi-worker TF_CONFIG trains on every replica."""
+    GPU_COUNT > 1 or a multi-worker TF_CONFIG trains on every replica. ``PRECISION="auto"`` is
+    resolved here for this machine (``precision_choice`` says why): ``self.config`` and the
+    checkpoints hold the precision that actually runs."""
 
     def __init__(self, mode: str, config: Config, model_dir: str | os.PathLike, backbone: Any = None,
                  strategy: tf.distribute.Strategy | None = None) -> None:
         if mode not in MODES:
             raise ConfigError("mode", f"must be one of {', '.join(MODES)}, got {mode!r}", kind="argument")
         self.mode = mode
+        self.precision_choice = resolve_precision(config.PRECISION)
+        if config.PRECISION != self.precision_choice.precision:
+            config = config.replace(PRECISION=self.precision_choice.precision)
         self.config = config
         self.model_dir = Path(model_dir)
         self.backbone = backbone if backbone is not None else maskkit.backbones.create(config.BACKBONE)
@@ -174,6 +180,7 @@ class MaskRCNN:
             self._claim_log_dir()
         class_names = list(class_names)
         if verbose:
+            print(precision_line(self.precision_choice))
             print(f"Starting at epoch {self.epoch}. LR={learning_rate}  layers={layers}  log_dir={self.log_dir}")
         scheduled = config.LR_SCHEDULE != "constant" or config.LR_WARMUP_STEPS > 0
         if plan is not None:

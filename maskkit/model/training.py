@@ -26,6 +26,7 @@ from maskkit.model.batchnorm import BatchNorm, frozen_batchnorm, frozen_batchnor
 from maskkit.model.detection_target import follow_optimizer_steps
 from maskkit.model.losses import compute_losses
 from maskkit.model.molding import molded_inputs
+from maskkit.model.precision import resolve_precision
 from maskkit.model.progress import EpochTimeCheck, epoch_summary
 
 Batch = dict[str, tf.Tensor]
@@ -64,10 +65,11 @@ def weight_decay_penalty(variables: list[tf.Variable], decay: float) -> tf.Tenso
 
 
 def make_optimizer(config: Config, learning_rate: float) -> keras.optimizers.Optimizer:
-    """SGD with momentum; under mixed_float16 wrapped in a LossScaleOptimizer so small float16
-    gradients do not underflow (it unscales them and skips steps whose gradients overflowed)."""
+    """SGD with momentum; under mixed_float16 (set, or what ``auto`` resolves to) wrapped in a
+    LossScaleOptimizer so small float16 gradients do not underflow (it unscales them and skips steps
+    whose gradients overflowed)."""
     optimizer = keras.optimizers.SGD(learning_rate=learning_rate, momentum=config.LEARNING_MOMENTUM)
-    if config.PRECISION == "mixed_float16":
+    if resolve_precision(config.PRECISION).precision == "mixed_float16":
         return keras.optimizers.LossScaleOptimizer(optimizer)
     return optimizer
 

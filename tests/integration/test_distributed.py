@@ -52,7 +52,7 @@ SCRIPT = textwrap.dedent("""
                            TRAIN_ROIS_PER_IMAGE=32, ROI_POSITIVE_RATIO=1.0, RPN_TRAIN_ANCHORS_PER_IMAGE=64,
                            MAX_GT_INSTANCES=4, MINI_MASK_SHAPE=(28, 28), STEPS_PER_EPOCH=2, VALIDATION_STEPS=0,
                            NUM_WORKERS=1, LEARNING_RATE=0.02, GRADIENT_CLIP_NORM=5.0, LR_SCHEDULE="constant",
-                           LR_WARMUP_STEPS=0)
+                           LR_WARMUP_STEPS=0, PRECISION="float32")
     mirrored = single.replace(IMAGES_PER_GPU=1, GPU_COUNT=2)
     data = maskkit.datasets.create("shapes", count=4, height=64, width=64, seed=3, subset="train")
     first_epoch = epoch_input(data, single, 1)(1)  # what train() reads in epoch 1

@@ -20,7 +20,7 @@ CONFIG = dict(NAME="tinyprecision", BACKBONE="tiny", NUM_CLASSES=4, IMAGE_MIN_DI
               RPN_ANCHOR_SCALES=(8, 16, 32, 64, 128), TRAIN_ROIS_PER_IMAGE=32, POST_NMS_ROIS_TRAINING=1000,
               POST_NMS_ROIS_INFERENCE=100, MAX_GT_INSTANCES=4, MASK_POOL_SIZE=7, MASK_SHAPE=(14, 14),
               MINI_MASK_SHAPE=(28, 28), RPN_TRAIN_ANCHORS_PER_IMAGE=64, STEPS_PER_EPOCH=30, TRAIN_BN=True,
-              LEARNING_RATE=0.01, NUM_WORKERS=1, SEED=0, DETECTION_MIN_CONFIDENCE=0.5)
+              LEARNING_RATE=0.01, NUM_WORKERS=1, SEED=0, DETECTION_MIN_CONFIDENCE=0.5, PRECISION="float32")
 
 
 def shapes(subset: str = "train"):
@@ -118,3 +118,40 @@ def test_float16_trains_with_loss_scaling(tmp_path) -> None:
     lowered = float(steps.optimizer.dynamic_scale) < steps.optimizer.initial_scale
     assert updated or lowered, "a step either updates the weights or skips an overflow and lowers the scale"
     assert model.keras_model.get_layer("fpn_p2").compute_dtype == "float16"
+
+
+def floating_dtypes(checkpoint) -> set[str]:
+    """The dtypes of every floating-point array a native checkpoint stores."""
+    import h5py
+
+    found: set[str] = set()
+    with h5py.File(checkpoint, "r") as handle:
+        handle.visititems(lambda name, item: found.add(item.dtype.name)
+                          if isinstance(item, h5py.Dataset) and item.dtype.kind == "f" else None)
+    return found
+
+
+@pytest.mark.parametrize(("flags", "resolved", "compute"), [
+    ({"avx512_bf16", "amx_bf16", "amx_tile"}, "mixed_bfloat16", "bfloat16"),
+    ({"avx512_bf16"}, "float32", "float32"),
+])
+def test_auto_is_resolved_at_build_and_the_checkpoint_records_what_ran(monkeypatch, tmp_path, capsys, flags,
+                                                                       resolved, compute) -> None:
+    from maskkit.model import precision
+    from maskkit.pipeline import Pipeline
+    from maskkit.weights import read_metadata
+
+    monkeypatch.setattr(precision, "gpu_capabilities", lambda: [])
+    monkeypatch.setattr(precision, "cpu_flags", lambda: flags)
+    keras.utils.set_random_seed(0)
+    config = Config(**{**CONFIG, "PRECISION": "auto", "STEPS_PER_EPOCH": 2, "VALIDATION_STEPS": 0})
+    pipe = Pipeline("shapes", dataset_args={"count": 4, "height": 64, "width": 64}, config=config, log_dir=tmp_path)
+    assert pipe.config.PRECISION == "auto"
+    assert pipe.model.config.PRECISION == pipe.config.PRECISION == resolved
+    assert pipe.model.graph.training_model.get_layer("fpn_p2").compute_dtype == compute
+    pipe.train(1, layers="all", verbose=1)
+    reason = precision.choose_precision([], flags).reason
+    assert f"precision: {resolved} (auto: {reason})" in capsys.readouterr().out
+    checkpoint = pipe.model.find_last()
+    assert read_metadata(checkpoint)["config"]["PRECISION"] == resolved
+    assert floating_dtypes(checkpoint) == {"float32"}, "variables, and so checkpoints, stay float32"

@@ -40,7 +40,7 @@ WORKER = textwrap.dedent("""
                            GPU_COUNT=1, POST_NMS_ROIS_TRAINING=32, TRAIN_ROIS_PER_IMAGE=32, ROI_POSITIVE_RATIO=1.0,
                            RPN_TRAIN_ANCHORS_PER_IMAGE=64, MAX_GT_INSTANCES=4, MINI_MASK_SHAPE=(28, 28),
                            STEPS_PER_EPOCH=2, VALIDATION_STEPS=0, NUM_WORKERS=1, LEARNING_RATE=0.02,
-                           GRADIENT_CLIP_NORM=5.0, LR_SCHEDULE="constant", LR_WARMUP_STEPS=0)
+                           GRADIENT_CLIP_NORM=5.0, LR_SCHEDULE="constant", LR_WARMUP_STEPS=0, PRECISION="float32")
     data = maskkit.datasets.create("shapes", count=8, height=64, width=64, seed=3, subset="train")
     keras.utils.set_random_seed(0)
     model = MaskRCNN("training", config, out / name / "runs")

@@ -139,7 +139,11 @@ def test_display_lists_fields_and_derived(capsys):
     json.dumps(ShapesConfig().to_dict())
 
 
-def test_precision_must_be_a_known_policy() -> None:
+def test_precision_must_be_a_known_policy_or_auto() -> None:
     assert Config(PRECISION="mixed_bfloat16").PRECISION == "mixed_bfloat16"
-    with pytest.raises(ConfigError, match="PRECISION.*mixed_bfloat16"):
+    assert Config().PRECISION == "auto", "new runs pick the precision for their machine"
+    assert Config.from_dict({"precision": "auto"}).PRECISION == "auto"
+    with pytest.raises(ConfigError, match="PRECISION.*'bfloat16'.*auto.*mixed_bfloat16"):
         Config(PRECISION="bfloat16")
+    with pytest.raises(ConfigError, match="PRECISION.*'Auto'"):
+        Config(PRECISION="Auto")

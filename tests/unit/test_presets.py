@@ -18,3 +18,10 @@ def test_datasets_recommend_a_preset_that_applies_when_none_is_given():
     assert base == "shapes" and config.IMAGE_MAX_DIM == 128
     assert assemble_config(dataset="coco")[1] == "default"
     assert assemble_config(preset="cpu", dataset="shapes")[0].NAME == "shapes"
+
+
+def test_every_preset_picks_the_precision_for_the_machine():
+    from maskkit.presets import PRESETS
+
+    assert {name: preset_config(name).PRECISION for name in PRESETS} == dict.fromkeys(PRESETS, "auto")
+    assert shown_config("--preset", "shapes", "--set", "precision=float32")["PRECISION"] == "float32"

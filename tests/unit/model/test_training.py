@@ -46,6 +46,16 @@ def test_float16_training_scales_losses_and_other_precisions_do_not():
     assert isinstance(scaled, keras.optimizers.LossScaleOptimizer) and float(loss_scale(scaled)) > 1.0
 
 
+def test_auto_scales_losses_where_it_resolves_to_float16(monkeypatch):
+    from maskkit.model import precision
+
+    monkeypatch.setattr(precision, "cpu_flags", lambda: {"amx_bf16"})
+    monkeypatch.setattr(precision, "gpu_capabilities", lambda: [(8, 0)])
+    assert isinstance(make_optimizer(tiny_config(PRECISION="auto"), 0.01), keras.optimizers.LossScaleOptimizer)
+    monkeypatch.setattr(precision, "gpu_capabilities", lambda: [])
+    assert isinstance(make_optimizer(tiny_config(PRECISION="auto"), 0.01), keras.optimizers.SGD)
+
+
 def test_a_non_finite_loss_stops_training_naming_it():
     check_finite({"loss": 1.5}, epoch=2, step=4)
     with pytest.raises(TrainingDivergedError, match=r"epoch 2, validation step 4: mrcnn_mask_loss=nan") as info:
