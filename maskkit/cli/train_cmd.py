@@ -26,7 +26,7 @@ SHAPES_DEFAULT_VAL_ARGS = {"count": 50}
                    "with --minutes, a cap).")
 @click.option("--minutes", default=None, type=click.FloatRange(min=0, min_open=True), metavar="M",
               help="Train for M minutes of wall time: the epoch count is planned from the measured epochs; "
-                   "evaluates about four times and at the end and keeps the best checkpoint (segm_ap unless "
+                   "evaluates halfway and at the end and keeps the best checkpoint (segm_ap unless "
                    "--keep-best says otherwise).")
 @click.option("--layers", default="all", show_default=True,
               help="heads, 3+, 4+, 5+, all, or a regex over layer names.")
@@ -41,7 +41,7 @@ SHAPES_DEFAULT_VAL_ARGS = {"count": 50}
 @click.option("--resume", is_flag=True, help="Continue the newest run under --log-dir from its last epoch.")
 @click.option("--eval-every", default=None, type=click.IntRange(min=0), metavar="K",
               help="Evaluate mAP@0.5 and COCO AP on the validation set every K epochs (0: never; "
-                   "1 when --keep-best needs it; with --minutes about four times in the budget).")
+                   "1 when --keep-best needs it; with --minutes halfway and at the end).")
 @click.option("--keep-best", default=None, type=click.Choice(["map50", "segm_ap", "bbox_ap", "val_loss"]),
               help="Keep the checkpoint with the best value of this metric as mask_rcnn_<name>_best.weights.h5.")
 @click.option("--patience", default=None, type=click.IntRange(min=1), metavar="N",

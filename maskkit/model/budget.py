@@ -22,8 +22,9 @@ from maskkit.errors import ConfigError
 #: Until an epoch has been measured, the plan assumes this many epochs (only the learning-rate
 #: schedule's first epoch reads it; warm-up usually covers that).
 FIRST_GUESS_EPOCHS = 10
-#: How many evaluations a budgeted run aims for when the user names no --eval-every.
-TARGET_EVALUATIONS = 4
+#: How many evaluations a budgeted run aims for when the user names no --eval-every (halfway and
+#: at the end: on crowded images one evaluation can cost as much as an epoch).
+TARGET_EVALUATIONS = 2
 #: The plan is trusted once the first epoch and this many after it are measured; before that the
 #: run stops only when the budget is spent.
 PROBE_EPOCHS = 2

@@ -96,11 +96,12 @@ def test_plan_follows_the_measured_cost_and_cap() -> None:
     assert budget.planned_epochs == 2 + (600 - 60) // 30
 
 
-def test_automatic_evaluation_interval_aims_at_four() -> None:
+def test_automatic_evaluation_interval_evaluates_halfway_and_at_the_end() -> None:
     clock = FakeClock()
     validation = FakeValidation(clock, seconds=1)
     trained = run(BudgetMonitor(TrainingBudget(10, clock=clock), validation, verbose=0), clock, [30] * 100)
-    assert 4 <= len(validation.evaluated) <= 6 and validation.evaluated[-1] == trained[-1]
+    assert 2 <= len(validation.evaluated) <= 3 and validation.evaluated[-1] == trained[-1]
+    assert abs(validation.evaluated[0] - len(trained) / 2) <= 1.5
 
 
 def test_a_resumed_run_counts_from_its_first_epoch() -> None:
