@@ -87,7 +87,7 @@ def headline(metrics: dict[str, Any]) -> dict[str, float]:
 def run_seed(args: argparse.Namespace, seed: int, train_dir: Path, test_dir: Path) -> dict[str, Any]:
     """Train one seed to the budget, evaluate its best checkpoint on the test split, print and return figures."""
     from maskkit.evaluation import format_metrics_table
-    from maskkit.model.validation_metrics import best_checkpoint_path
+    from maskkit.checkpoints import best_checkpoint_path
     from maskkit.pipeline import Pipeline
 
     config = run_config(args, train_dir, seed)

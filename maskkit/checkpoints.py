@@ -1,7 +1,9 @@
 """Checkpoint naming and discovery, in one place: run folders ``<name><YYYYmmddTHHMMSS>[_N]`` under a
-log folder, each holding ``mask_rcnn_<name>_<epoch>.weights.h5`` files.
+log folder, each holding ``mask_rcnn_<name>_<epoch>.weights.h5`` files and, when a run kept one,
+``mask_rcnn_<name>_best.weights.h5``.
 
-A weights path may be a file, a run folder or a log folder of runs. New run folders are created
+A weights path may be a file, a run folder or a log folder of runs: a folder stands for its newest
+run's best checkpoint when there is one, else for its newest checkpoint. New run folders are created
 exclusively, so two runs started in the same second never share one.
 """
 
@@ -40,6 +42,11 @@ def run_name(folder_name: str) -> str | None:
     """The config NAME part of a run folder's name, or None if it is not a run folder."""
     match = RUN_DIR.match(folder_name)
     return match["name"] if match else None
+
+
+def best_checkpoint_path(run: str | os.PathLike, name: str) -> Path:
+    """``<run folder>/mask_rcnn_<name>_best.weights.h5`` (not numbered, so resuming never picks it)."""
+    return Path(run) / f"mask_rcnn_{name.lower()}_best.weights.h5"
 
 
 def create_run_folder(log_dir: str | os.PathLike, name: str, now: datetime.datetime | None = None) -> Path:
@@ -123,10 +130,13 @@ def _temp_files(run: Path) -> Iterator[Path]:
 
 
 def resolve_weights(path: str | os.PathLike) -> Path:
-    """A weights file as given, or the newest checkpoint below a folder; missing paths are errors."""
+    """A weights file as given; for a folder, the best checkpoint of the run holding the newest
+    checkpoint below it, else that newest checkpoint; missing paths are errors."""
     path = Path(path)
     if path.is_dir():
-        return newest_checkpoint(path)
+        newest = newest_checkpoint(path)
+        best = best_checkpoint_path(newest.parent, run_name(newest.parent.name) or "")
+        return best if best.is_file() else newest
     if not path.is_file():
         raise WeightsError(f"weights file not found: {path} (pass a checkpoint file or a run/log folder)")
     return path

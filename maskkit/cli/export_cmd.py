@@ -6,7 +6,9 @@ import click
 
 
 @click.command("export")
-@click.option("--weights", required=True, metavar="PATH", help="A checkpoint file or a run/log folder.")
+@click.option("--weights", required=True, metavar="PATH",
+              help="A checkpoint file, or a run/log folder: its newest run's best checkpoint when one was kept, "
+                   "else its newest.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Folder to write the SavedModel to (an earlier export there is replaced).")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",

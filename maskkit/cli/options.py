@@ -58,6 +58,7 @@ def checkpoint_options(dataset_help: str) -> Callable[[Callable], Callable]:
                             help="Argument of the dataset's factory; repeatable.")(func)
         func = click.option("--dataset", "dataset_name", default=None, metavar="NAME", help=dataset_help)(func)
         return click.option("--weights", required=True, metavar="PATH",
-                            help="A checkpoint file or a run/log folder.")(func)
+                            help="A checkpoint file, or a run/log folder: its newest run's best checkpoint "
+                                 "when one was kept, else its newest.")(func)
 
     return decorate

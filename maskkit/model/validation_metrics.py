@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from maskkit.checkpoints import best_checkpoint_path
 from maskkit.errors import ConfigError
 from maskkit.io import atomic_write_text
 
@@ -33,11 +34,6 @@ def metrics_from_evaluation(metrics: Mapping[str, Any]) -> dict[str, float]:
     return {"map50": float(metrics["map50"]),
             "segm_ap": float(metrics.get("segm", {}).get("stats", {}).get("AP", -1.0)),
             "bbox_ap": float(metrics.get("bbox", {}).get("stats", {}).get("AP", -1.0))}
-
-
-def best_checkpoint_path(log_dir: str | os.PathLike, name: str) -> Path:
-    """``<run folder>/mask_rcnn_<name>_best.weights.h5`` (not numbered, so resuming never picks it)."""
-    return Path(log_dir) / f"mask_rcnn_{name.lower()}_best.weights.h5"
 
 
 class ValidationMonitor:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from maskkit.checkpoints import checkpoint_epoch, newest_checkpoint, resolve_weights
+from maskkit.checkpoints import best_checkpoint_path, checkpoint_epoch, newest_checkpoint, resolve_weights
 from maskkit.errors import WeightsError
 
 
@@ -28,6 +28,17 @@ def test_newest_checkpoint_prefers_the_latest_run_then_the_highest_epoch(tmp_pat
     assert newest_checkpoint(tmp_path) == newest
     assert resolve_weights(tmp_path) == newest
     assert resolve_weights(newest.parent) == newest
+
+
+def test_a_folder_stands_for_the_newest_runs_best_checkpoint_when_it_kept_one(tmp_path):
+    old_best = touch(best_checkpoint_path(tmp_path / "nano20250101T1200", "nano"))
+    touch(tmp_path / "nano20250101T1200" / "mask_rcnn_nano_0003.weights.h5")
+    newest = touch(tmp_path / "nano20250102T0800" / "mask_rcnn_nano_0002.weights.h5")
+    assert resolve_weights(tmp_path) == newest  # the newest run kept no best: its newest checkpoint
+    best = touch(best_checkpoint_path(newest.parent, "nano"))
+    assert best.name == "mask_rcnn_nano_best.weights.h5" and best != old_best
+    assert resolve_weights(tmp_path) == best and resolve_weights(newest.parent) == best
+    assert resolve_weights(newest) == newest
 
 
 def test_resolve_weights_passes_files_and_names_what_is_missing(tmp_path):

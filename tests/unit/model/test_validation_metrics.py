@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from maskkit.errors import ConfigError
-from maskkit.model.validation_metrics import BEST_RECORD, ValidationMonitor, best_checkpoint_path
+from maskkit.checkpoints import best_checkpoint_path
+from maskkit.model.validation_metrics import BEST_RECORD, ValidationMonitor
 
 
 def fake_evaluations(values: list[float]):
