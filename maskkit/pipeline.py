@@ -160,8 +160,8 @@ class Pipeline:
         Args:
             epochs: the absolute epoch to train to; with ``minutes``, a cap (None: none).
             minutes: a time budget: the epoch count is planned from measured epoch times
-                (maskkit.model.budget); with a validation set the run then evaluates about four
-                times and at its last epoch, and keeps the best checkpoint by ``keep_best``
+                (maskkit.model.budget); with a validation set the run then evaluates halfway
+                and at its last epoch, and keeps the best checkpoint by ``keep_best``
                 (default segm_ap).
             weights: initialise from a checkpoint; ``exclude`` names layers not to load from it.
             imagenet: initialise a ResNet backbone from a local Keras ImageNet weights file.
@@ -215,7 +215,7 @@ class Pipeline:
                         keep_best: str | None, patience: int | None, eval_limit: int | None,
                         verbose: int) -> tuple[Any, Any]:
         """The TrainingBudget and its BudgetMonitor for train(minutes=...): with a validation set it
-        evaluates about four times and at the end, keeping the best checkpoint by ``keep_best``."""
+        evaluates halfway and at the end, keeping the best checkpoint by ``keep_best``."""
         from maskkit.model.budget import BudgetMonitor, TrainingBudget
 
         budget = TrainingBudget(minutes, max_epochs=epochs)
