@@ -92,8 +92,8 @@ def preset_config(name: str, dataset: str | None = None) -> Config:
     return cpu_config(dataset) if name == "cpu" else PRESETS[name]()
 
 
-def recommended_preset(dataset: str | None) -> str:
-    """The preset the dataset's plugin recommends at registration, else ``default``."""
+def recommended_preset(dataset: str | None, fallback: str = "default") -> str:
+    """The preset the dataset's plugin recommends at registration, else ``fallback``."""
     if dataset:
         import maskkit
 
@@ -101,7 +101,7 @@ def recommended_preset(dataset: str | None) -> str:
             preset = maskkit.datasets.entries()[dataset].preset
             if preset:
                 return preset
-    return "default"
+    return fallback
 
 
 def assemble_config(preset: str | None = None, config_path: str | os.PathLike | None = None,

@@ -85,7 +85,9 @@ def plan(dataset_name: str, dataset_settings: tuple[str, ...], out_path: str, pr
     Prints the dataset's statistics, the anchor coverage of the current config (--preset, --config,
     --set) beside the proposed one, and each proposed field with its reason: NUM_CLASSES, the image
     size, anchor scales and ratios, instance limits, sampling sizes, mini masks, backbone, batch and
-    precision. Train with it: maskkit train --dataset DATASET --data ... --config FILE.
+    precision. Without --preset or --config it starts from the dataset's recommended preset, else
+    from cpu on a machine without an NVIDIA GPU and default with one. Train with it:
+    maskkit train --dataset DATASET --data ... --config FILE.
     """
     import shlex
 
@@ -93,12 +95,16 @@ def plan(dataset_name: str, dataset_settings: tuple[str, ...], out_path: str, pr
     from maskkit.cli.options import assembled_config, dataset_args, sets_field
     from maskkit.pipeline_config import fit_config_to_dataset
     from maskkit.planning import format_plan, make_plan, read_annotations, this_machine, write_plan
-    from maskkit.presets import preset_config
+    from maskkit.planning.machine import machine_preset
+    from maskkit.presets import preset_config, recommended_preset
 
+    machine = this_machine()
+    if preset is None and config_path is None:
+        preset = recommended_preset(dataset_name, fallback=machine_preset(machine))
     current, base = assembled_config(config_path, overrides, preset, dataset_name)
     dataset = maskkit.datasets.create(dataset_name, **{"subset": "train", **dataset_args(dataset_settings)})
     current = fit_config_to_dataset(current, dataset, explicit=sets_field(overrides, "NUM_CLASSES"))
-    result = make_plan(read_annotations(dataset), current, this_machine(), base, preset_config(base, dataset_name))
+    result = make_plan(read_annotations(dataset), current, machine, base, preset_config(base, dataset_name))
     train = " ".join(["maskkit train --dataset", shlex.quote(dataset_name),
                       *(f"--data {shlex.quote(item)}" for item in dataset_settings), "--config", shlex.quote(out_path)])
     written = write_plan(result, out_path, f"maskkit data plan {dataset_name}: edit, then {train}")

@@ -56,6 +56,12 @@ def available_memory(meminfo: Path) -> int | None:
     return None
 
 
+def machine_preset(machine: Machine) -> str:
+    """The preset a plan starts from when the user names none: ``cpu`` (the CPU recipe: small
+    backbone, short epochs, cosine schedule) without a GPU, matterport's ``default`` with one."""
+    return "default" if machine.gpu else "cpu"
+
+
 def size_cap(machine: Machine) -> int:
     """The largest molded image side to plan: 1024 on a GPU, 512 on a CPU (384 under 8 GiB available)."""
     if machine.gpu:

@@ -129,6 +129,18 @@ def test_plan_of_a_crowded_coco_file_with_small_objects(tmp_path):
     assert 'preset = "cpu"' in text and "LEARNING_RATE = 0.003" in text
 
 
+def test_plan_without_a_preset_starts_from_the_machines(tmp_path, monkeypatch):
+    """coco recommends no preset: a machine without a GPU plans from the cpu recipe."""
+    import maskkit.planning
+    from maskkit.planning.machine import GIB, Machine
+
+    monkeypatch.setattr(maskkit.planning, "this_machine", lambda: Machine(gpu=False, memory_bytes=16 * GIB))
+    out = tmp_path / "plan.yaml"
+    result = plan_cli("coco", *(f"--data={item}" for item in crowded_coco(tmp_path)), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "preset: cpu" in out.read_text().splitlines()
+
+
 def test_plan_errors_are_one_line(tmp_path):
     result = plan_cli("no_such_dataset", "--out", str(tmp_path / "p.yaml"))
     assert result.exit_code == 1 and "unknown dataset 'no_such_dataset'" in result.output

@@ -6,7 +6,8 @@ import subprocess
 import sys
 
 from maskkit.planning import machine as module
-from maskkit.planning.machine import GIB, Machine, available_memory, plan_machine, size_cap, this_machine
+from maskkit.planning.machine import (GIB, Machine, available_memory, machine_preset, plan_machine, size_cap,
+                                     this_machine)
 
 
 def fake_proc(tmp_path, meminfo="MemTotal: 100 kB\nMemAvailable:   2048 kB\n", nvidia=False):
@@ -55,3 +56,8 @@ def test_planning_imports_no_tensorflow():
     code = ("import sys, maskkit.planning, maskkit.cli.data_cmd; maskkit.planning.this_machine(); "
             "sys.exit('tensorflow' in sys.modules or 'keras' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_a_plan_starts_from_the_cpu_recipe_without_a_gpu():
+    assert machine_preset(Machine(gpu=False, memory_bytes=16 * GIB)) == "cpu"
+    assert machine_preset(Machine(gpu=True, memory_bytes=None)) == "default"
