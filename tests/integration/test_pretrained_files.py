@@ -1,4 +1,4 @@
-"""Fine-tuning from the two well-known pretrained files, through ``maskkit train``, with stand-ins of
+"""Fine-tuning from the well-known pretrained files, through ``maskkit train``, with stand-ins of
 the same layout, layer names and shapes (random values: the real files are downloads).
 
 - matterport's ``mask_rcnn_coco.h5``: ResNet-101 FPN, 81 classes, Keras 2 HDF5 with the nested
