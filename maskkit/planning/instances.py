@@ -21,10 +21,16 @@ ANCHORS_PER_OBJECT = 4
 POSITIVE_ROIS_PER_OBJECT = 1.5
 CROWDED_POSITIVE_RATIO = 0.5
 SAMPLE_CAP = 1024
+#: On a CPU the ROI heads cost most of a step: past this many positive ROIs per image a
+#: 15-minute run gains more from the extra steps than from the extra samples (measured on the
+#: nanoparticles set, docs/benchmarks.md).
+CPU_POSITIVE_ROI_CAP = 64
 PROPOSALS_PER_ROI = 5
 PRE_NMS_PER_PROPOSAL = 3
 INFERENCE_PROPOSALS_PER_DETECTION = 2
 BIG_OBJECT_SIDE = 224
+#: Objects with a median side below this (molded pixels) get 14x14 predicted masks.
+FINE_MASK_SIDE = 64
 
 Planned = dict[str, tuple[object, str]]
 
@@ -45,12 +51,13 @@ def plan_instance_limits(instances_per_image: np.ndarray) -> Planned:
             "DETECTION_MAX_INSTANCES": (limit, f"detect as many as the most crowded image holds ({largest}), +10%")}
 
 
-def plan_sampling(objects_per_image: np.ndarray, base: Config, detection_max: int) -> Planned:
+def plan_sampling(objects_per_image: np.ndarray, base: Config, detection_max: int, gpu: bool = True) -> Planned:
     """Anchor and ROI sampling for the median image's object count ``m``, never below ``base``:
 
     RPN_TRAIN_ANCHORS_PER_IMAGE >= 4m (rounded up to 64; half may be positives, so two per object);
     when base TRAIN_ROIS_PER_IMAGE x ROI_POSITIVE_RATIO gives fewer than 1.5m positive ROIs,
-    ROI_POSITIVE_RATIO 0.5 and TRAIN_ROIS_PER_IMAGE = 1.5m / 0.5 (rounded up to 32); proposals
+    ROI_POSITIVE_RATIO 0.5 and TRAIN_ROIS_PER_IMAGE = 1.5m / 0.5 (rounded up to 32; without a
+    ``gpu`` at most CPU_POSITIVE_ROI_CAP positives, since more ROIs cost steps); proposals
     POST_NMS_ROIS_TRAINING >= 5x the ROIs, PRE_NMS_LIMIT >= 3x the proposals, and
     POST_NMS_ROIS_INFERENCE >= 2x DETECTION_MAX_INSTANCES. Sample sizes stop at 1024.
 
@@ -66,6 +73,8 @@ def plan_sampling(objects_per_image: np.ndarray, base: Config, detection_max: in
                                                      f"half may be positives: 2 per object of the median image "
                                                      f"({median:g})")
     wanted = math.ceil(POSITIVE_ROIS_PER_OBJECT * median)
+    if not gpu:
+        wanted = min(wanted, max(CPU_POSITIVE_ROI_CAP, int(base.TRAIN_ROIS_PER_IMAGE * base.ROI_POSITIVE_RATIO)))
     have = int(base.TRAIN_ROIS_PER_IMAGE * base.ROI_POSITIVE_RATIO)
     if wanted <= have:
         rois, ratio = base.TRAIN_ROIS_PER_IMAGE, base.ROI_POSITIVE_RATIO
@@ -75,8 +84,9 @@ def plan_sampling(objects_per_image: np.ndarray, base: Config, detection_max: in
     else:
         ratio = max(base.ROI_POSITIVE_RATIO, CROWDED_POSITIVE_RATIO)
         rois = max(min(round_up(wanted / ratio, 32), SAMPLE_CAP), base.TRAIN_ROIS_PER_IMAGE)
-        planned["TRAIN_ROIS_PER_IMAGE"] = (rois, f"{int(rois * ratio)} positive ROIs, 1.5 per object of the median "
-                                                 f"image ({median:g}), instead of {have}")
+        cause = (f"1.5 per object of the median image ({median:g})" if wanted >= POSITIVE_ROIS_PER_OBJECT * median
+                 else f"for the median image's {median:g} objects, at most {wanted} on a CPU")
+        planned["TRAIN_ROIS_PER_IMAGE"] = (rois, f"{int(rois * ratio)} positive ROIs, {cause}, instead of {have}")
         planned["ROI_POSITIVE_RATIO"] = (ratio, "crowded images have objects almost everywhere")
     proposals = round_up(PROPOSALS_PER_ROI * rois, 100)
     planned["POST_NMS_ROIS_TRAINING"] = _raised(base.POST_NMS_ROIS_TRAINING, proposals,
@@ -92,15 +102,26 @@ def plan_sampling(objects_per_image: np.ndarray, base: Config, detection_max: in
 
 def plan_mini_mask(resized_sides: np.ndarray) -> Planned:
     """MINI_MASK_SHAPE: 56x56, or 112x112 when the median object side after resizing reaches 224 px
-    (a mini mask then keeps a quarter of the detail or less).
+    (a mini mask then keeps a quarter of the detail or less); the predicted masks (MASK_POOL_SIZE,
+    MASK_SHAPE) 14x14 for objects of a median side under 64 px, 28x28 (matterport's) above.
 
     Args:
         resized_sides: float [N], object sides (sqrt of box area) in molded-image pixels.
     """
     median = float(np.median(resized_sides)) if len(resized_sides) else 0.0
     if median >= BIG_OBJECT_SIDE:
-        return {"MINI_MASK_SHAPE": ((112, 112), f"median object side {median:.0f} px: big objects keep detail")}
-    return {"MINI_MASK_SHAPE": ((56, 56), f"median object side {median:.0f} px fits 56x56")}
+        planned: Planned = {"MINI_MASK_SHAPE": ((112, 112), f"median object side {median:.0f} px: big objects "
+                                                            f"keep detail")}
+    else:
+        planned = {"MINI_MASK_SHAPE": ((56, 56), f"median object side {median:.0f} px fits 56x56")}
+    if median < FINE_MASK_SIDE:
+        planned["MASK_POOL_SIZE"] = (7, f"14x14 masks: finer than the median object's {median:.0f} px needs "
+                                        f"only costs steps")
+        planned["MASK_SHAPE"] = ((14, 14), "twice MASK_POOL_SIZE")
+    else:
+        planned["MASK_POOL_SIZE"] = (14, f"28x28 masks for objects of a median side of {median:.0f} px")
+        planned["MASK_SHAPE"] = ((28, 28), "twice MASK_POOL_SIZE")
+    return planned
 
 
 def _raised(current: int, wanted: int, why: str) -> tuple[int, str]:

@@ -90,7 +90,8 @@ def make_plan(annotations: Annotations, current: Config, machine: Machine, prese
     planned["RPN_ANCHOR_RATIOS"] = (list(chosen.ratios), "width/height; the fewest ratios within 1 point of the best")
     limits = plan_instance_limits(annotations.instances_per_image)
     planned.update(limits)
-    planned.update(plan_sampling(annotations.objects_per_image, current, limits["DETECTION_MAX_INSTANCES"][0]))
+    planned.update(plan_sampling(annotations.objects_per_image, current, limits["DETECTION_MAX_INSTANCES"][0],
+                                 gpu=machine.gpu))
     resized = place_boxes(boxes, index, config_geometry(image_hw, sized))
     planned.update(plan_mini_mask(box_sides(resized)))
     planned = {name: (list(value) if isinstance(value, tuple) else value, reason)

@@ -45,7 +45,15 @@ def test_sample_sizes_stop_at_the_cap():
     assert planned["TRAIN_ROIS_PER_IMAGE"] == 1024 and planned["RPN_TRAIN_ANCHORS_PER_IMAGE"] == 1024
 
 
-def test_mini_masks_grow_only_for_big_objects():
-    assert values(plan_mini_mask(np.array([20.0, 30, 40]))) == {"MINI_MASK_SHAPE": (56, 56)}
-    assert values(plan_mini_mask(np.array([300.0, 250, 400]))) == {"MINI_MASK_SHAPE": (112, 112)}
-    assert values(plan_mini_mask(np.zeros(0))) == {"MINI_MASK_SHAPE": (56, 56)}
+def test_mini_masks_grow_only_for_big_objects_and_masks_follow_the_object_size():
+    assert values(plan_mini_mask(np.array([20.0, 30, 40]))) == {
+        "MINI_MASK_SHAPE": (56, 56), "MASK_POOL_SIZE": 7, "MASK_SHAPE": (14, 14)}
+    assert values(plan_mini_mask(np.array([300.0, 250, 400]))) == {
+        "MINI_MASK_SHAPE": (112, 112), "MASK_POOL_SIZE": 14, "MASK_SHAPE": (28, 28)}
+    assert values(plan_mini_mask(np.array([64.0])))["MASK_SHAPE"] == (28, 28)
+    assert values(plan_mini_mask(np.zeros(0)))["MINI_MASK_SHAPE"] == (56, 56)
+
+
+def test_a_cpu_caps_positive_rois_to_keep_steps_cheap():
+    planned = values(plan_sampling(np.array([80, 90, 95, 100, 510]), cpu_config(), detection_max=570, gpu=False))
+    assert planned["TRAIN_ROIS_PER_IMAGE"] == 128 and planned["ROI_POSITIVE_RATIO"] == 0.5
