@@ -22,6 +22,7 @@ LR_SCHEDULES = ("constant", "cosine", "step")
 #: PRECISION's machine-dependent value: maskkit.model.precision resolves it when a model is built.
 AUTO_PRECISION = "auto"
 PRECISIONS = (AUTO_PRECISION, "float32", "mixed_bfloat16", "mixed_float16")
+CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".json")
 LOSS_NAMES = ("rpn_class_loss", "rpn_bbox_loss", "mrcnn_class_loss", "mrcnn_bbox_loss", "mrcnn_mask_loss")
 
 
@@ -223,10 +224,12 @@ class Config:
         return self.replace(**parse_overrides(assignments))
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write the config as YAML, TOML or JSON (by file extension: .yaml/.yml, .toml, else JSON), atomically."""
+        """Write the config as YAML, TOML or JSON (by file extension: .yaml/.yml, .toml, .json), atomically;
+        another extension is a ConfigError."""
         from maskkit.io import atomic_write_text
 
         path = Path(path)
+        check_config_suffix(path)
         if path.suffix in (".yaml", ".yml"):
             import yaml
 
@@ -269,6 +272,7 @@ def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(None, f"config file not found: {path}")
+    check_config_suffix(path)
     text = path.read_text()
     try:
         if path.suffix in (".yaml", ".yml"):
@@ -286,6 +290,13 @@ def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
     if not isinstance(values, dict):
         raise ConfigError(None, f"{path} must hold a mapping of field names to values")
     return {str(key).upper(): value for key, value in values.items()}
+
+
+def check_config_suffix(path: Path) -> None:
+    """ConfigError unless ``path`` ends in an extension config files are read and written with."""
+    if path.suffix.lower() not in CONFIG_SUFFIXES:
+        raise ConfigError(None, f"{path}: config files are {', '.join(CONFIG_SUFFIXES)}, not "
+                                f"{path.suffix or 'extensionless'}")
 
 
 def field_names() -> tuple[str, ...]:

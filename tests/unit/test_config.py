@@ -147,3 +147,14 @@ def test_precision_must_be_a_known_policy_or_auto() -> None:
         Config(PRECISION="bfloat16")
     with pytest.raises(ConfigError, match="PRECISION.*'Auto'"):
         Config(PRECISION="Auto")
+
+
+@pytest.mark.parametrize("name", ["config.ini", "config.txt", "config"])
+def test_unknown_config_extensions_are_named_not_read_as_json(tmp_path, name):
+    path = tmp_path / name
+    path.write_text("[section]\nNAME = x\n")
+    with pytest.raises(ConfigError, match=r"config files are \.yaml, \.yml, \.toml, \.json"):
+        Config.load(path)
+    with pytest.raises(ConfigError, match=name):
+        Config().save(tmp_path / f"out_{name}")
+    assert not (tmp_path / f"out_{name}").exists()
