@@ -183,7 +183,9 @@ class Pipeline:
             if last is not None and verbose:
                 print(f"Resuming from {last} (epoch {self.model.epoch})")
         elif weights is not None:
-            self.load_weights(weights, exclude=exclude)
+            report = self.load_weights(weights, exclude=exclude)
+            if verbose:
+                print(report)
         elif imagenet is not None:
             from maskkit.weights import load_imagenet_backbone
 

@@ -167,6 +167,23 @@ def run_epochs(steps: StepFunctions, config: Config, train_input: EpochInput,
     to each epoch's record and may stop the run early once the epoch's checkpoint is written;
     ``planned`` gives the epoch count to show when a time budget, not ``epochs``, ends the run."""
     writer = tf.summary.create_file_writer(str(log_dir)) if log_dir is not None else None
+    try:
+        _epochs(steps, config, train_input, val_input, start_epoch, epochs, save_checkpoint, writer, history,
+                verbose, learning_rate, monitor, planned)
+    except Exception as exc:
+        if verbose and not isinstance(exc, TrainingDivergedError):
+            print(flush=True)  # end the progress bar's line: the error that follows starts on its own
+        raise
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def _epochs(steps: StepFunctions, config: Config, train_input: EpochInput, val_input: EpochInput | None,
+            start_epoch: int, epochs: int, save_checkpoint: Callable[[int], Path], writer: object | None,
+            history: dict[str, list[float]], verbose: int, learning_rate: Callable[[int], float] | None,
+            monitor: EpochMonitor | None, planned: Callable[[], int] | None) -> None:
+    """run_epochs' loop: train, validate, record, checkpoint each epoch."""
     names = ("loss", *LOSS_NAMES)
     for epoch in range(start_epoch + 1, epochs + 1):
         if verbose:
@@ -217,6 +234,4 @@ def run_epochs(steps: StepFunctions, config: Config, train_input: EpochInput,
             if verbose:
                 print(f"early stop after epoch {epoch}: {monitor.stop_reason}")
             break
-    if writer is not None:
-        writer.close()
 

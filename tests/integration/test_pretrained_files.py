@@ -77,8 +77,10 @@ def coco_file(tmp_path_factory) -> Path:
 def heads_run(coco_file, tmp_path_factory) -> Path:
     """``maskkit train --weights mask_rcnn_coco.h5 --exclude <class heads> --layers heads``: its log folder."""
     log_dir = tmp_path_factory.mktemp("runs")
-    invoke("train", *SMALL, "--backbone", "resnet101", "--weights", str(coco_file), *EXCLUDE,
-           "--layers", "heads", "--epochs", "1", "--log-dir", str(log_dir))
+    result = invoke("train", *SMALL, "--backbone", "resnet101", "--weights", str(coco_file), *EXCLUDE,
+                    "--layers", "heads", "--epochs", "1", "--log-dir", str(log_dir))
+    assert re.search(r"Loaded \d+ layers from \S*mask_rcnn_coco\.h5", result.output), "train shows what it loaded"
+    assert re.search(r"excluded \(\d\): .*mrcnn_class_logits", result.output)
     return log_dir
 
 

@@ -61,3 +61,24 @@ def test_a_non_finite_loss_stops_training_naming_it():
     with pytest.raises(TrainingDivergedError, match=r"epoch 2, validation step 4: mrcnn_mask_loss=nan") as info:
         check_finite({"loss": 1.5, "mrcnn_mask_loss": math.nan}, epoch=2, step=4, phase="validation")
     assert info.value.losses.keys() == {"mrcnn_mask_loss"}
+
+
+def test_an_error_mid_epoch_starts_on_its_own_line(capsys, tmp_path):
+    """A data error raised while the progress bar is mid-line must not be glued to it."""
+    from types import SimpleNamespace
+
+    from maskkit.errors import DatasetError
+    from maskkit.model.training import run_epochs
+
+    def batches(epoch):
+        yield {}
+        raise DatasetError("CocoDataset image 7: loading failed")
+
+    from maskkit.config import LOSS_NAMES
+
+    losses = {name: tf.constant(1.0) for name in ("loss", *LOSS_NAMES)}
+    steps = SimpleNamespace(train_step=lambda batch: losses, optimizer=SimpleNamespace(learning_rate=tf.Variable(0.1)))
+    with pytest.raises(DatasetError):
+        run_epochs(steps, tiny_config(STEPS_PER_EPOCH=3), batches, None, 0, 1, lambda epoch: tmp_path,
+                   tmp_path, {}, verbose=1)
+    assert capsys.readouterr().out.endswith("\n")
