@@ -175,6 +175,7 @@ FIXTURES: dict[str, Callable[[Path], None]] = {
     "docs/plugins.md": balloons,
     "plugins/maskkit_via/README.md": balloon_sample,
     "docs/data.md": nanoparticles,
+    "docs/quickstart-own-data.md": nanoparticles,
     "docs/data-check.md": coco_files,
     "docs/evaluation.md": coco_files,
 }
