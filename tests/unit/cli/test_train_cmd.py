@@ -32,6 +32,7 @@ def fake(monkeypatch):
     FakePipeline.made = []
     monkeypatch.setattr(maskkit.pipeline, "Pipeline", FakePipeline)
     monkeypatch.setattr("maskkit.split.warn_if_validation_is_training", lambda train, val: None)
+    monkeypatch.setattr("maskkit.split_summary.describe_data", lambda train, val: "train: (stand-in)")
     return FakePipeline.made
 
 
