@@ -8,7 +8,7 @@ from __future__ import annotations
 from maskkit.evaluation.coco_eval import STAT_NAMES, evaluate_coco
 from maskkit.evaluation.coco_format import dataset_to_coco, detections_to_coco_results
 from maskkit.evaluation.reference_map import evaluate_map
-from maskkit.evaluation.report import format_metrics_table, write_metrics_json, write_results_json
+from maskkit.evaluation.metrics_output import format_metrics_table, write_metrics_json, write_results_json
 
 __all__ = [
     "STAT_NAMES", "dataset_to_coco", "detections_to_coco_results", "evaluate_coco", "evaluate_map",

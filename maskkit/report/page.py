@@ -9,7 +9,7 @@ from importlib import resources
 from typing import Any, Sequence
 
 from maskkit.evaluation.coco_eval import STAT_NAMES
-from maskkit.evaluation.report import format_value
+from maskkit.evaluation.metrics_output import format_value
 from maskkit.report.svg_chart import PALETTE, line_chart
 
 KEY_CONFIG_FIELDS = ("NAME", "BACKBONE", "NUM_CLASSES", "IMAGE_MIN_DIM", "IMAGE_MAX_DIM", "IMAGE_RESIZE_MODE",

@@ -15,7 +15,7 @@ import pytest
 
 from maskkit.cli.main import cli
 from maskkit.evaluation.coco_eval import STAT_NAMES
-from maskkit.evaluation.report import format_value
+from maskkit.evaluation.metrics_output import format_value
 from tests.headless_chromium import Chromium, find_chromium
 
 pytestmark = pytest.mark.slow
