@@ -29,8 +29,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package; tests load this file by path
 
 import numpy as np  # noqa: E402
+from timed_worker import TimedWorker  # noqa: E402
 
 STAGES = ("backbone", "FPN", "RPN head", "proposals + NMS", "ROIAlign (classifier)", "classifier head",
           "detection layer", "ROIAlign (mask)", "mask head")
@@ -142,36 +144,10 @@ for _ in sys.stdin:
 """
 
 
-class Detector:
-    """One setting's detect on a 1024 image, in its own subprocess with ``checkout`` first on the path
-    (all are started at once, then ``wait_ready``).
-
-    Every setting, the baseline checkout's included, waits blocked on its pipe while another one runs,
-    so none competes with the timed one (an in-process model's TensorFlow threads would spin on after
-    each call) and all see the same machine load."""
-
-    def __init__(self, checkout: str, overrides: dict[str, Any]) -> None:
-        env = {**os.environ, "PYTHONPATH": f"{checkout}{os.pathsep}{os.path.join(checkout, 'plugins')}"}
-        self.process = subprocess.Popen([sys.executable, "-c", DETECT_WORKER, json.dumps(overrides)],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
-                                        cwd=tempfile.gettempdir())
-        self.description = f"the detector {overrides} of {checkout}"
-
-    def wait_ready(self) -> None:
-        """Block until the subprocess has built its model and run its untimed warm-up detect."""
-        if self.process.stdout.readline().strip() != "ready":
-            raise RuntimeError(f"{self.description} did not start")
-
-    def __call__(self) -> tuple[float, float]:
-        """Wall and CPU seconds (all threads) of one detect."""
-        self.process.stdin.write("go\n")
-        self.process.stdin.flush()
-        wall, cpu = self.process.stdout.readline().split()
-        return float(wall), float(cpu)
-
-    def close(self) -> None:
-        self.process.stdin.close()
-        self.process.wait()
+def start_detector(checkout: str, overrides: dict[str, Any]) -> TimedWorker:
+    """One setting's detect on a 1024 image, in its own subprocess importing ``checkout``'s maskkit (all are
+    started at once, then ``wait_ready``; each timed call is ``call("detect")``)."""
+    return TimedWorker(DETECT_WORKER, json.dumps(overrides), checkout, f"the detector {overrides} of {checkout}")
 
 
 def baseline_checkout(baseline: str, workdir: str) -> str:
@@ -204,11 +180,11 @@ def run_detect_settings(iterations: int, label: str | None, checkout: str | None
     else:
         print("\n(this CPU lacks AVX512_BF16/AMX: mixed_bfloat16 skipped)")
     this_checkout = str(Path(__file__).resolve().parent.parent)
-    runners: dict[str, Detector] = {}
+    runners: dict[str, TimedWorker] = {}
     if checkout:
-        runners[f"baseline float32 ({label})"] = Detector(checkout, {})
+        runners[f"baseline float32 ({label})"] = start_detector(checkout, {})
     for precision, xla in settings:
-        runners[f"{precision:15s} XLA={'on ' if xla else 'off'}"] = Detector(
+        runners[f"{precision:15s} XLA={'on ' if xla else 'off'}"] = start_detector(
             this_checkout, {"PRECISION": precision, "XLA": xla})
     for run in runners.values():
         run.wait_ready()
@@ -218,7 +194,7 @@ def run_detect_settings(iterations: int, label: str | None, checkout: str | None
     for round_index in range(iterations):
         for offset in range(len(names)):
             name = names[(round_index + offset) % len(names)]
-            times[name].append(runners[name]())
+            times[name].append(runners[name].call("detect"))
     reference = times[names[0]]
     print(f"\nDetect per 1024x1024 image (R50-FPN, 81 classes, batch 1, random weights, {iterations} rounds, "
           f"interleaved; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after). Ratios to "

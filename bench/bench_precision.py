@@ -21,15 +21,17 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 CHECKOUT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(CHECKOUT / "bench"))  # bench/ is not a package; tests load this file by path
+
+from timed_worker import TimedWorker  # noqa: E402
+
 PARTS = ("detect", "train")
 
 WORKER = """
@@ -94,35 +96,9 @@ def median_ratio(times: list[float], reference: list[float]) -> float:
     return statistics.median(t / r for t, r in zip(times, reference))
 
 
-class Worker:
-    """One setting's model in its own subprocess: ``call(part)`` times one detect or training step."""
-
-    def __init__(self, settings: dict[str, Any]) -> None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(CHECKOUT), str(CHECKOUT / "plugins")])}
-        # TensorFlow's start-up chatter goes to a file, shown only if the worker fails.
-        self.log = tempfile.TemporaryFile("w+")
-        self.process = subprocess.Popen([sys.executable, "-c", WORKER, json.dumps(settings)], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=self.log, text=True, env=env,
-                                        cwd=tempfile.gettempdir())
-        self.description = f"the worker for {settings}"
-
-    def wait_ready(self) -> None:
-        """Block until the subprocess has built its model and traced both calls."""
-        if self.process.stdout.readline().strip() != "ready":
-            self.log.seek(0)
-            raise RuntimeError(f"{self.description} did not start:\n{self.log.read()[-3000:]}")
-
-    def call(self, part: str) -> tuple[float, float]:
-        """Wall and CPU seconds (all threads) of one ``part``: detect or train."""
-        self.process.stdin.write(f"{part}\n")
-        self.process.stdin.flush()
-        wall, cpu = self.process.stdout.readline().split()
-        return float(wall), float(cpu)
-
-    def close(self) -> None:
-        self.process.stdin.close()
-        self.process.wait()
-        self.log.close()
+def start_worker(settings: dict[str, Any]) -> TimedWorker:
+    """One setting's model (a preset or a backbone/size, and a PRECISION/XLA pair) in its own subprocess."""
+    return TimedWorker(WORKER, json.dumps(settings), str(CHECKOUT), f"the worker for {settings}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -135,7 +111,7 @@ def main(argv: list[str] | None = None) -> None:
     names = [f"{precision:15s} XLA={'on ' if xla else 'off'}" for precision, xla in settings]
     model = {"BACKBONE": args.backbone, "NUM_CLASSES": 4, "IMAGES_PER_GPU": 1,
              "IMAGE_MIN_DIM": args.size, "IMAGE_MAX_DIM": args.size, "TRAIN_BN": False}
-    workers = {name: Worker({"preset": args.preset, "model": model, "precision": {"PRECISION": precision, "XLA": xla}})
+    workers = {name: start_worker({"preset": args.preset, "model": model, "precision": {"PRECISION": precision, "XLA": xla}})
                for name, (precision, xla) in zip(names, settings)}
     try:
         for worker in workers.values():
