@@ -31,7 +31,7 @@ def inspect_cmd(dataset_name: str, data_items: tuple[str, ...], preset: str | No
     mini masks before/after augmentation, centre-cell anchors, positive and negative anchors.
     """
     import maskkit
-    from maskkit.visualize.inspection import format_inspection, run_inspection
+    from maskkit.data.walkthrough import format_inspection, run_inspection
     from maskkit.pipeline_config import fit_config_to_dataset
 
     dataset = maskkit.datasets.create(dataset_name, **dataset_args(data_items))

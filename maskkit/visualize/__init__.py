@@ -1,8 +1,9 @@
 """Headless pictures: detections, masks, anchors and charts as RGB uint8 arrays (OpenCV, no TensorFlow).
 
 Every public function returns an HxWx3 uint8 RGB image and, given ``path=``, also writes it as a
-PNG atomically. ``draw`` holds the primitives, ``instances`` the instance pictures, ``plots`` the
-charts and ``inspection`` the picture walk-through of ``maskkit inspect``.
+PNG atomically. ``draw`` holds the primitives, ``instances`` the instance pictures and ``plots`` the
+charts. This package only draws: it imports nothing of the data path, whose walk-through
+(``maskkit inspect``) is maskkit.data.walkthrough.
 """
 
 from maskkit.visualize.draw import apply_mask, random_colors

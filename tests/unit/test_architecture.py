@@ -134,6 +134,20 @@ def test_maskkit_imports_no_builtin_plugin():
     assert not offenders, offenders
 
 
+#: What maskkit/visualize/ may import: the foundations floor (docs/architecture.md) and itself.
+DRAWING_FOUNDATIONS = ("maskkit.visualize", "maskkit.utils", "maskkit.imageio", "maskkit.io", "maskkit.errors")
+
+
+def test_visualize_only_draws():
+    """visualize/ sits on the foundations floor: the data path it pictures (data/, augment/, dataset.py)
+    imports it, never the other way round."""
+    graph = import_graph()
+    upward = sorted(f"{name} imports {target}" for name, targets in graph.items()
+                    if name.startswith("maskkit.visualize") for target in targets
+                    if not any(target == base or target.startswith(base + ".") for base in DRAWING_FOUNDATIONS))
+    assert not upward, upward
+
+
 def test_the_model_layer_reads_ready_batches_and_builds_no_input_pipeline():
     """The loop (training.py, distribute.py) imports nothing of data/; no model module builds tf.data
     pipelines (data/input.py): Pipeline, or MaskRCNN.train's one call of data/feed.py, hands them batches."""

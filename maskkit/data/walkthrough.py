@@ -1,5 +1,7 @@
-"""The inspect_data walk-through of the seed as one call: dataset and anchor statistics, RPN and ROI
-target counts for sampled images, and PNG pictures of every step from masks to anchors.
+"""``maskkit inspect``'s walk along the data path: dataset and anchor statistics, RPN and ROI target
+counts for sampled images, and a PNG of every step from masks to anchors (drawn by maskkit.visualize).
+
+It lives beside the data path it runs, so maskkit.visualize only draws and imports nothing of data/.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from maskkit.data.ground_truth import check_class_count, load_image_gt
 from maskkit.data.targets import build_detection_targets, build_rpn_targets, generate_random_rois
 from maskkit.dataset import Dataset
 from maskkit.errors import DatasetError
-from maskkit.utils.anchors import compute_backbone_shapes
-from maskkit.utils.boxes import apply_box_deltas, extract_bboxes
+from maskkit.utils.anchor_geometry import compute_backbone_shapes
+from maskkit.utils.box_math import apply_box_deltas, extract_bboxes
 from maskkit.utils.resize import minimize_mask
 from maskkit.visualize.instances import display_images, display_instances, display_top_masks, draw_boxes
 
@@ -67,15 +69,15 @@ def _inspect_image(dataset: Dataset, config: Config, image_id: int, augment: Any
     files.append(str(path))
     path = out / f"boxes_from_masks_{image_id}.png"
     display_instances(original, extract_bboxes(mask), mask, class_ids, names,
-                                title=f"image {image_id}: boxes from masks", path=path)
+                      title=f"image {image_id}: boxes from masks", path=path)
     files.append(str(path))
 
     image, _, gt_class_ids, gt_boxes, full_masks = load_image_gt(dataset, config, image_id, use_mini_mask=False,
                                                                  rng=rng)
     path = out / f"resized_{image_id}.png"
     display_instances(image, gt_boxes, full_masks, gt_class_ids, names,
-                                title=f"resized {original.shape[0]}x{original.shape[1]} -> "
-                                      f"{image.shape[0]}x{image.shape[1]}", path=path)
+                      title=f"resized {original.shape[0]}x{original.shape[1]} -> "
+                            f"{image.shape[0]}x{image.shape[1]}", path=path)
     files.append(str(path))
     files.append(_draw_mini_masks(dataset, config, image_id, augment, rng, out))
 
@@ -87,13 +89,13 @@ def _inspect_image(dataset: Dataset, config: Config, image_id: int, augment: Any
     path = out / f"positive_anchors_{image_id}.png"
     if positive.size:
         draw_boxes(image, boxes=anchors[positive], refined_boxes=refined,
-                             title=f"{positive.size} positive anchors, refined", path=path)
+                   title=f"{positive.size} positive anchors, refined", path=path)
     else:
         display_images([image], [f"no positive anchors in image {image_id}"], cols=1, path=path)
     files.append(str(path))
     path = out / f"negative_anchors_{image_id}.png"
     draw_boxes(image, boxes=anchors[negative], visibilities=[1] * negative.size,
-                         title=f"{negative.size} negative anchors", path=path)
+               title=f"{negative.size} negative anchors", path=path)
     files.append(str(path))
 
     gt_masks = minimize_mask(gt_boxes, full_masks, config.MINI_MASK_SHAPE) if config.USE_MINI_MASK else full_masks
@@ -141,7 +143,7 @@ def _draw_center_anchors(dataset: Dataset, config: Config, image_id: int, out: P
         captions += [f"P{level + 2}"] + [None] * (per_cell - 1)
     path = out / "anchors_center_cells.png"
     draw_boxes(image, boxes=np.concatenate(boxes), captions=captions,
-                         title="anchors of the centre cell per level", path=path)
+               title="anchors of the centre cell per level", path=path)
     return str(path)
 
 

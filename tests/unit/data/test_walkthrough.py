@@ -7,7 +7,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from maskkit.visualize.inspection import format_inspection, run_inspection
+from maskkit.data.walkthrough import format_inspection, run_inspection
 from tests.helpers import matterport_shapes_config, shapes_dataset
 
 TITLE = 24  # height of the caption strip maskkit.visualize adds above a titled picture
