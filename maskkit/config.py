@@ -226,7 +226,7 @@ class Config:
     def save(self, path: str | os.PathLike) -> None:
         """Write the config as YAML, TOML or JSON (by file extension: .yaml/.yml, .toml, .json), atomically;
         another extension is a ConfigError."""
-        from maskkit.io import atomic_write_text
+        from maskkit.atomic_files import atomic_write_text
 
         path = Path(path)
         check_config_suffix(path)

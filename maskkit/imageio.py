@@ -91,7 +91,7 @@ def write_image_rgb(path: str | os.PathLike, image: np.ndarray) -> None:
     """Write an RGB (or grayscale) uint8 image as PNG/JPEG by extension, atomically."""
     import cv2
 
-    from maskkit.io import atomic_write_bytes
+    from maskkit.atomic_files import atomic_write_bytes
 
     path = Path(path)
     bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR) if image.ndim == 3 else image

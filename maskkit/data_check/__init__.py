@@ -7,6 +7,6 @@ instance counts and a mask-area histogram. No TensorFlow is imported.
 
 from maskkit.data_check.check import check_data
 from maskkit.data_check.findings import CODES, ERROR, INFO, SEVERITIES, WARNING, Finding
-from maskkit.data_check.report import DataReport
+from maskkit.data_check.findings_report import DataReport
 
 __all__ = ["CODES", "ERROR", "INFO", "SEVERITIES", "WARNING", "DataReport", "Finding", "check_data"]

@@ -13,7 +13,7 @@ import numpy as np
 
 from maskkit.data_check.dataset_level import class_findings, dropped_annotation_findings, structure_findings
 from maskkit.data_check.findings import Finding
-from maskkit.data_check.report import DataReport
+from maskkit.data_check.findings_report import DataReport
 from maskkit.data_check.scan import (DUPLICATE_IOU, LARGE_IMAGE_PIXELS, TINY_MASK_PIXELS, ImageScan, Limits,
                                     scan_image)
 from maskkit.dataset import Dataset

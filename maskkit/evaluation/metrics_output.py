@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from maskkit.evaluation.coco_eval import IOU_TYPES, STAT_NAMES
-from maskkit.io import atomic_write_text
+from maskkit.atomic_files import atomic_write_text
 
 
 def to_builtin(value: Any) -> Any:

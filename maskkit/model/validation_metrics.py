@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping
 
 from maskkit.checkpoints import best_checkpoint_path
 from maskkit.errors import ConfigError
-from maskkit.io import atomic_write_text
+from maskkit.atomic_files import atomic_write_text
 
 EVALUATED = ("map50", "segm_ap", "bbox_ap")
 MONITORED = (*EVALUATED, "val_loss")

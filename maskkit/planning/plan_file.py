@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from maskkit.io import atomic_write_text
+from maskkit.atomic_files import atomic_write_text
 from maskkit.planning.plan import Plan
 
 

@@ -17,7 +17,7 @@ from maskkit.dataset import Dataset
 from maskkit.evaluation.coco_eval import IOU_TYPES, check_mask_sizes, load_results, per_category_ap
 from maskkit.evaluation.coco_format import coco_image_ids, detections_to_coco_results, evaluation_ground_truth
 from maskkit.evaluation.cocoeval_run import run_cocoeval
-from maskkit.io import atomic_write_text
+from maskkit.atomic_files import atomic_write_text
 from maskkit.report.cocoeval_runs import pr_curves, stats
 from maskkit.report.confusion import confusion_matrix
 from maskkit.report.gallery import write_gallery

@@ -20,7 +20,7 @@ import h5py
 import numpy as np
 
 from maskkit.errors import WeightsError
-from maskkit.io import atomic_path
+from maskkit.atomic_files import atomic_path
 from maskkit.weights.h5file import decode, open_weights_file, read_string_list, write_string_list
 from maskkit.weights.layout import FORMAT, FORMAT_VERSION, read_layout, short_weight_name
 from maskkit.weights.model_layers import flatten_model

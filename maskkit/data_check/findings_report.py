@@ -96,7 +96,7 @@ class DataReport:
         """Write ``data_check.json`` and ``mask_areas.png`` into ``out_dir``; return their paths."""
         from pathlib import Path
 
-        from maskkit.io import atomic_write_text
+        from maskkit.atomic_files import atomic_write_text
         from maskkit.visualize.plots import draw_area_histogram
 
         out = Path(out_dir)

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from maskkit.io import atomic_path, atomic_write_bytes, atomic_write_text
+from maskkit.atomic_files import atomic_path, atomic_write_bytes, atomic_write_text
 
 
 def test_writes_create_parents_and_replace_whole_files(tmp_path):
