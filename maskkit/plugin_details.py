@@ -1,29 +1,30 @@
 """What ``maskkit plugins`` says about each registered name: its description, and for
-``--details NAME`` the factory's arguments with their defaults (read with inspect.signature)."""
+``--details NAME`` the factory's arguments with their defaults (read with inspect.signature).
+
+The caller hands in the registries to describe (the CLI passes every kind, its commands included),
+so this module knows no registry of a higher layer.
+"""
 
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Any, Sequence
 
-from maskkit.plugins import is_builtin
-from maskkit.registry import Entry, Registry
-
-
-def all_registries() -> tuple[Registry, ...]:
-    """Every registry, in display order (each lives beside its kind)."""
-    from maskkit.augment.base import augmenters
-    from maskkit.backbone import backbones
-    from maskkit.cli.commands import commands
-    from maskkit.dataset import datasets
-
-    return (datasets, augmenters, backbones, commands)
+from maskkit.plugins import Registration, is_builtin
+from maskkit.registry import Registry
 
 
-def description_lines(registries: tuple[Registry, ...] | None = None) -> list[str]:
-    """Per kind, one line per registered name: name, description, recommended preset."""
+def description_lines(registries: Sequence[Registry]) -> list[str]:
+    """Per kind, one line per name a plugin registered: name, description, recommended preset.
+
+    Args:
+        registries: the registries to describe, in display order; maskkit's own entries are left out.
+
+    Returns:
+        The lines, a ``<kind>s:`` header before each kind that has any.
+    """
     lines: list[str] = []
-    for registry in registries or all_registries():
+    for registry in registries:
         entries = {name: entry for name, entry in registry.entries().items() if not is_builtin(entry.plugin)}
         if not entries:
             continue
@@ -32,15 +33,15 @@ def description_lines(registries: tuple[Registry, ...] | None = None) -> list[st
         for name in sorted(entries):
             entry = entries[name]
             text = entry.description or "(no description)"
-            if getattr(entry, "preset", ""):
+            if entry.preset:
                 text += f" [preset: {entry.preset}]"
             lines.append(f"  {name.ljust(width)}  {text}")
     return lines
 
 
-def find_entries(name: str) -> list[tuple[Registry, Entry]]:
-    """Every registry that knows ``name``, with its entry."""
-    return [(registry, registry.entries()[name]) for registry in all_registries() if name in registry]
+def find_entries(name: str, registries: Sequence[Registry]) -> list[tuple[Registry, Registration]]:
+    """Every registry of ``registries`` that knows ``name``, with its entry."""
+    return [(registry, registry.entries()[name]) for registry in registries if name in registry]
 
 
 def factory_arguments(factory: Any) -> list[tuple[str, str]]:
@@ -63,13 +64,21 @@ def factory_arguments(factory: Any) -> list[tuple[str, str]]:
     return rows
 
 
-def details(name: str) -> str:
-    """A readable account of ``name``: kind, plugin, description, preset, docstring and arguments."""
+def details(name: str, registries: Sequence[Registry]) -> str:
+    """A readable account of ``name``: kind, plugin, description, preset, docstring and arguments.
+
+    Args:
+        name: a registered name of any kind.
+        registries: where to look for it; an unknown name raises UnknownNameError listing their names.
+
+    Returns:
+        One block of lines per registry that knows ``name``.
+    """
     from maskkit.errors import UnknownNameError
 
-    found = find_entries(name)
+    found = find_entries(name, registries)
     if not found:
-        known = sorted({n for registry in all_registries() for n in registry.names()})
+        known = sorted({n for registry in registries for n in registry.names()})
         raise UnknownNameError(f"no plugin registers {name!r}; registered names: {', '.join(known)}")
     blocks = []
     for registry, entry in found:
@@ -77,7 +86,7 @@ def details(name: str) -> str:
         lines = [f"{registry.kind} {name!r} from plugin {entry.plugin!r}"]
         if entry.description:
             lines.append(f"  {entry.description}")
-        if getattr(entry, "preset", ""):
+        if entry.preset:
             lines.append(f"  recommended preset: {entry.preset} (used unless --preset or a config file names one)")
         doc = inspect.getdoc(factory)
         if doc:

@@ -41,13 +41,21 @@ class PluginInfo:
 
 @attrs.define(frozen=True)
 class Registration:
-    """One ``register(name, factory, *, description="", **metadata)`` call made by a plugin's hook."""
+    """One ``register(name, factory, *, description="", **metadata)`` call made by a plugin's hook.
+
+    The registries keep these records as their entries; ``metadata`` holds the extra keywords.
+    """
 
     plugin: str
     name: str
     factory: Any
     description: str = ""
     metadata: dict[str, Any] = attrs.field(factory=dict)
+
+    @property
+    def preset(self) -> str:
+        """A dataset's recommended preset (maskkit.presets), used when the user names none."""
+        return str(self.metadata.get("preset", ""))
 
 
 _lock = threading.RLock()
@@ -118,9 +126,10 @@ def get_plugin_manager() -> pluggy.PluginManager:
 
 
 def register_builtin(plugin: Any, name: str) -> None:
-    """Register one of maskkit's own plugin modules: always loaded, kept across :func:`reset`, not listed.
+    """Register one of maskkit's own plugins: always loaded, kept across :func:`reset`, not listed.
 
-    maskkit's built-in CLI commands come in this way, through the same hooks a third party implements.
+    A registry given ``builtin=`` (maskkit's CLI commands) calls this when its entries are first read,
+    so maskkit's own names come through the same hooks a third party implements.
     """
     with _lock:
         if _builtins.get(name) is plugin:

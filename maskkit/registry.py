@@ -2,8 +2,9 @@
 
 Each kind keeps its registry beside its base class (``maskkit.dataset.datasets``,
 ``maskkit.augment.base.augmenters``, ``maskkit.backbone.backbones``, ``maskkit.cli.commands.commands``)
-with its own validator. A name registered by two plugins is reported naming both, and only asking for
-that name fails; unknown names list what is known.
+with its own validator. Its entries are the plugins' :class:`maskkit.plugins.Registration` records.
+A name registered by two plugins is reported naming both, and only asking for that name fails;
+unknown names list what is known.
 """
 
 from __future__ import annotations
@@ -13,57 +14,40 @@ import threading
 import warnings
 from typing import Any, Callable
 
-import attrs
-
 from maskkit import hookspecs, plugins
 from maskkit.errors import PluginError, UnknownNameError
-
-
-@attrs.define
-class Entry:
-    """One registered name; ``metadata`` holds any extra keywords the plugin passed to ``register``."""
-
-    name: str
-    factory: Any
-    plugin: str
-    description: str = ""
-    metadata: dict[str, Any] = attrs.field(factory=dict)
-
-    @classmethod
-    def from_registration(cls, registration: plugins.Registration) -> Entry:
-        """The entry a registry stores for one ``register(...)`` call: the same five fields, metadata copied."""
-        return cls(registration.name, registration.factory, registration.plugin, registration.description,
-                   dict(registration.metadata))
-
-    @property
-    def preset(self) -> str:
-        """A dataset's recommended preset (maskkit.presets), used when the user names none."""
-        return str(self.metadata.get("preset", ""))
 
 
 class Registry:
     """Registered factories of one kind (``dataset``, ``augmenter``, ``backbone``, ``command``).
 
-    ``validate(name, obj)`` checks what a factory returned and raises PluginError naming ``name``.
+    Args:
+        kind: the registry kind; its hook is ``maskkit_register_<kind>s`` (maskkit.hookspecs).
+        validate: ``validate(name, obj)`` checks what a factory returned and raises PluginError naming ``name``.
+        builtin: maskkit's own plugin for this kind (an object implementing the kind's hook), registered
+            as plugin ``maskkit.<kind>s`` when the entries are first read rather than when a module is imported.
     """
 
-    def __init__(self, kind: str, validate: Callable[[str, Any], None] | None = None) -> None:
+    def __init__(self, kind: str, validate: Callable[[str, Any], None] | None = None, builtin: Any = None) -> None:
         self.kind = kind
         self.hook_name = hookspecs.hook_names()[kind]
         self._validate = validate
-        self._entries: dict[str, Entry] = {}
+        self._builtin = builtin
+        self._entries: dict[str, plugins.Registration] = {}
         self._conflicts: dict[str, list[str]] = {}
         self._generation: int | None = None
         self._lock = threading.RLock()
 
-    def entries(self) -> dict[str, Entry]:
-        """All entries, collected from the plugins again whenever the set of plugins changed."""
+    def entries(self) -> dict[str, plugins.Registration]:
+        """All entries by name, collected from the plugins again whenever the set of plugins changed."""
         with self._lock:
+            if self._builtin is not None:
+                plugins.register_builtin(self._builtin, name=f"maskkit.{self.kind}s")
             generation = plugins.generation()
             if self._generation == generation:
                 return self._entries
             registrations = plugins.registrations(self.kind)
-            entries: dict[str, Entry] = {}
+            entries: dict[str, plugins.Registration] = {}
             conflicts: dict[str, list[str]] = {}
             for reg in registrations:
                 if reg.name in entries:
@@ -71,7 +55,7 @@ class Registry:
                     warnings.warn(self._conflict_message(reg.name, conflicts[reg.name]),
                                   plugins.PluginWarning, stacklevel=2)
                     continue
-                entries[reg.name] = Entry.from_registration(reg)
+                entries[reg.name] = reg
             self._entries, self._conflicts = entries, conflicts
             self._generation = generation
             return entries

@@ -8,6 +8,8 @@ import warnings
 import attrs
 import click
 
+from maskkit.registry import Registry
+
 
 @click.command("plugins")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
@@ -20,7 +22,7 @@ def plugins(as_json: bool, details_of: str | None) -> None:
     if details_of is not None:
         from maskkit.plugin_details import details
 
-        click.echo(details(details_of))
+        click.echo(details(details_of, all_registries()))
         return
 
     with warnings.catch_warnings(record=True):
@@ -54,10 +56,18 @@ def plugins(as_json: bool, details_of: str | None) -> None:
     _echo_descriptions()
 
 
+def all_registries() -> tuple[Registry, ...]:
+    """Every registry, in display order (each lives beside its kind; the commands' beside the CLI)."""
+    from maskkit.augment.base import augmenters
+    from maskkit.backbone import backbones
+    from maskkit.cli.commands import commands
+    from maskkit.dataset import datasets
+
+    return (datasets, augmenters, backbones, commands)
+
+
 def name_clashes() -> list[tuple[str, str, list[str]]]:
     """(kind, name, plugins) for every name registered by more than one plugin."""
-    from maskkit.plugin_details import all_registries
-
     return [(reg.kind, name, owners) for reg in all_registries()
             for name, owners in sorted(reg.conflicts().items())]
 
@@ -68,7 +78,7 @@ def _echo_descriptions() -> None:
 
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
-        lines = description_lines()
+        lines = description_lines(all_registries())
     if lines:
         click.echo("")
         click.echo("\n".join(lines))

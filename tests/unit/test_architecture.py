@@ -148,6 +148,15 @@ def test_visualize_only_draws():
     assert not upward, upward
 
 
+def test_only_the_entry_points_import_the_cli():
+    """cli/ is the top floor: what it needs of a lower module (plugin_details' registries, say) it passes down."""
+    graph = import_graph()
+    upward = sorted(f"{name} imports {target}" for name, targets in graph.items()
+                    if not name.startswith("maskkit.cli") and name != "maskkit.__main__"
+                    for target in targets if target.startswith("maskkit.cli"))
+    assert not upward, upward
+
+
 def test_the_model_layer_reads_ready_batches_and_builds_no_input_pipeline():
     """The loop (training.py, distribute.py) imports nothing of data/; no model module builds tf.data
     pipelines (data/input.py): Pipeline, or MaskRCNN.train's one call of data/feed.py, hands them batches."""

@@ -8,18 +8,35 @@ import pytest
 
 from maskkit import PluginError, UnknownNameError, hookimpl, plugins
 from maskkit.plugins import PluginWarning
-from maskkit.registry import Entry, Registry, accepted_kwargs
+from maskkit.registry import Registry, accepted_kwargs
 from tests.helpers import registered
 
 
-def test_an_entry_carries_a_registrations_five_fields_with_its_own_metadata():
-    metadata = {"preset": "shapes"}
-    registration = plugins.Registration("some-plugin", "ds", "pkg.mod:make", "a dataset", metadata)
-    entry = Entry.from_registration(registration)
-    assert entry == Entry("ds", "pkg.mod:make", "some-plugin", "a dataset", {"preset": "shapes"})
-    assert entry.preset == "shapes"
-    entry.metadata["extra"] = 1
-    assert registration.metadata == {"preset": "shapes"}
+def test_entries_are_the_plugins_registration_records_and_carry_the_preset():
+    with registered("dataset", "preset_ds", "pkg.mod:make"):
+        entry = Registry("dataset").entries()["preset_ds"]
+    assert entry == plugins.Registration("test-plugin", "preset_ds", "pkg.mod:make")
+    assert entry.preset == ""
+    assert plugins.Registration("p", "ds", "m:f", metadata={"preset": "shapes"}).preset == "shapes"
+
+
+def test_a_builtin_plugin_is_registered_when_the_entries_are_first_read_not_before():
+    class Builtin:
+        @hookimpl
+        def maskkit_register_backbones(self, register):
+            register("own_backbone", "pkg.mod:make", description="maskkit's own")
+
+    before = dict(plugins._builtins)
+    registry = Registry("backbone", builtin=Builtin())
+    try:
+        assert not plugins.is_builtin("maskkit.backbones")
+        entry = registry.entries()["own_backbone"]
+        assert entry.plugin == "maskkit.backbones" and plugins.is_builtin(entry.plugin)
+        assert "maskkit.backbones" not in {info.name for info in plugins.plugin_infos()}
+    finally:
+        plugins._builtins.clear()
+        plugins._builtins.update(before)
+        plugins.reset()
 
 
 def test_description_and_extra_metadata_are_kept():

@@ -1,7 +1,9 @@
-"""The command registry: maskkit's own commands come through the hook a plugin implements, lazily imported."""
+"""The command registry: maskkit's own commands come through the hook a plugin implements when the registry is
+first read (not on import), each command module imported only when asked for."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import click
@@ -19,6 +21,13 @@ def test_builtin_commands_are_registered_by_import_string_from_a_builtin_plugin(
     assert sorted(name for name, entry in entries.items() if plugins.is_builtin(entry.plugin)) == BUILTIN
     assert entries["train"].factory == "maskkit.cli.train_cmd:train"
     assert entries["train"].description == "Train Mask R-CNN on a registered dataset."
+
+
+def test_importing_the_command_registry_registers_nothing():
+    code = ("import sys, maskkit.cli.commands, maskkit.cli.main\n"
+            "from maskkit import plugins\n"
+            "sys.exit(plugins.is_builtin('maskkit.commands') or 'maskkit.cli.train_cmd' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
 
 
 def test_a_command_is_imported_when_asked_for(monkeypatch):

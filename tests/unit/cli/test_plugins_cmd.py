@@ -25,3 +25,11 @@ def test_plugins_lists_descriptions_and_details_show_factory_defaults():
     unknown = run_cli("plugins", "--details", "nope")
     assert unknown.exit_code == 1 and "no plugin registers 'nope'" in unknown.output
     assert "Traceback" not in unknown.output
+
+
+def test_every_kind_is_described_and_a_builtin_command_has_details():
+    from maskkit.cli.plugins_cmd import all_registries
+
+    assert [registry.kind for registry in all_registries()] == ["dataset", "augmenter", "backbone", "command"]
+    train = run_cli("plugins", "--details", "train")
+    assert train.exit_code == 0 and "command 'train' from plugin 'maskkit.commands'" in train.output
