@@ -20,9 +20,10 @@ import tensorflow as tf
 
 import maskkit
 from maskkit.config import Config
-from maskkit.data.anchors import normalised_anchors
+from maskkit.data.anchor_grid import normalised_anchors
 from maskkit.errors import ConfigError, MaskkitError
 from maskkit.image_meta import compose_image_meta_tf
+from maskkit.output_paths import check_empty_or_absent
 
 FORMAT = "maskkit-savedmodel"
 FORMAT_VERSION = 1
@@ -267,11 +268,8 @@ def format_signature(metadata: dict[str, Any]) -> str:
 
 
 def _check_target(target: Path) -> None:
-    """Refuse to overwrite anything but an empty folder or an earlier export."""
-    if target.exists() and (not target.is_dir() or (any(target.iterdir())
-                                                     and not (target / "saved_model.pb").is_file())):
-        raise MaskkitError(f"export: {target} exists and is not a SavedModel; choose another output folder "
-                           f"or remove it")
+    """Refuse a folder that cannot be written or holds anything but an earlier export."""
+    check_empty_or_absent(target, "export folder", replaceable="saved_model.pb")
 
 
 def _replace_dir(new: Path, target: Path) -> None:

@@ -48,5 +48,8 @@ def show(preset: str | None, config_path: str | None, overrides: tuple[str, ...]
 @click.argument("path", type=click.Path(dir_okay=False))
 def save(preset: str | None, config_path: str | None, overrides: tuple[str, ...], path: str) -> None:
     """Write the configuration to PATH in the format its extension names (.json, .yaml/.yml or .toml)."""
+    from maskkit.output_paths import check_writable_file
+
+    check_writable_file(path, "config file")
     build_config(config_path, overrides, preset).save(path)
     click.echo(f"wrote {path}")

@@ -51,7 +51,10 @@ def check(dataset_name: str, dataset_settings: tuple[str, ...], limit: int | Non
     import maskkit
     from maskkit.cli.options import build_config, dataset_args
     from maskkit.data_check import check_data
+    from maskkit.output_paths import check_writable_dir
 
+    if out_dir:
+        check_writable_dir(out_dir, "--out folder")
     if max_instances is None:
         max_instances = build_config(config_path, (), preset, dataset_name).MAX_GT_INSTANCES
     dataset = maskkit.datasets.create(dataset_name, **dataset_args(dataset_settings))
@@ -93,11 +96,13 @@ def plan(dataset_name: str, dataset_settings: tuple[str, ...], out_path: str, pr
 
     import maskkit
     from maskkit.cli.options import assembled_config, dataset_args, sets_field
+    from maskkit.output_paths import check_writable_file
     from maskkit.pipeline_config import fit_config_to_dataset
     from maskkit.planning import format_plan, make_plan, read_annotations, this_machine, write_plan
     from maskkit.planning.machine import machine_preset
     from maskkit.presets import preset_config, recommended_preset
 
+    check_writable_file(out_path, "--out file")
     machine = this_machine()
     if preset is None and config_path is None:
         preset = recommended_preset(dataset_name, fallback=machine_preset(machine))

@@ -23,10 +23,12 @@ def detect(images: tuple[str, ...], weights: str, dataset_name: str | None, data
     from maskkit.errors import MaskkitError
     from maskkit.evaluation import detections_to_coco_results, write_results_json
     from maskkit.files_dataset import FilesDataset
+    from maskkit.output_paths import check_writable_dir
     from maskkit.pipeline import Pipeline
 
     if bool(images) == bool(dataset_name):
         raise click.UsageError("give either IMAGES or --dataset")
+    check_writable_dir(out_dir, "--out folder")
     pipe = Pipeline.from_checkpoint(weights, dataset=dataset_name, dataset_args=dataset_args(data_items),
                                     overrides=parse_overrides(overrides), use_stored_dataset=False)
     if dataset_name:

@@ -21,8 +21,13 @@ def evaluate(weights: str, dataset_name: str | None, data_items: tuple[str, ...]
     """Print the 12 COCO numbers for bbox and segm and mAP@0.5; optionally write them as JSON."""
     from maskkit.config import parse_overrides
     from maskkit.evaluation import format_metrics_table, write_metrics_json, write_results_json
+    from maskkit.output_paths import check_writable_dir
     from maskkit.pipeline import Pipeline
 
+    if out_dir:
+        check_writable_dir(out_dir, "--out folder")
+    if report_dir:
+        check_writable_dir(report_dir, "--report folder")
     pipe = Pipeline.from_checkpoint(weights, dataset=dataset_name,
                                     dataset_args=dataset_args(data_items) if dataset_name else None,
                                     overrides=parse_overrides(overrides))

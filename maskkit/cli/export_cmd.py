@@ -19,6 +19,10 @@ def export(weights: str, out_dir: str, overrides: tuple[str, ...]) -> None:
     The serving signature takes a uint8 image batch [B, H, W, 3] of any size and returns
     boxes, class_ids, scores, full-size masks and num_detections in original image pixels.
     """
+    from maskkit.output_paths import check_empty_or_absent
+
+    # Refuse an occupied or read-only folder before TensorFlow loads and the model is built.
+    check_empty_or_absent(out_dir, "export folder", replaceable="saved_model.pb")
     from maskkit.config import parse_overrides
     from maskkit.export import export_saved_model, format_signature, read_export_metadata
     from maskkit.pipeline import Pipeline

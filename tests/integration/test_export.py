@@ -116,7 +116,7 @@ def test_export_checks_class_names_and_output_folder(trained, tmp_path: Path) ->
         export_saved_model(model, tmp_path / "b")
     (tmp_path / "taken").mkdir()
     (tmp_path / "taken" / "notes.txt").write_text("keep me")
-    with pytest.raises(MaskkitError, match="taken exists and is not a SavedModel"):
+    with pytest.raises(MaskkitError, match="taken is not empty and is not an earlier output"):
         export_saved_model(model, tmp_path / "taken", class_names=["BG", "square", "circle", "triangle"])
     assert (tmp_path / "taken" / "notes.txt").read_text() == "keep me"
 
