@@ -12,7 +12,7 @@ from typing import Any, Sequence
 import keras
 
 from maskkit.backbone import Backbone
-from maskkit.layers import BatchNorm
+from maskkit.model.batchnorm import BatchNorm
 from maskkit_resnet_fpn.fpn import build_fpn
 
 STAGE_REGEX = {
