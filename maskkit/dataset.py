@@ -8,10 +8,26 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import numpy as np
 
 from maskkit.errors import DatasetError, PluginError
 from maskkit.registry import Registry
+
+
+@attrs.frozen
+class AnnotationProblem:
+    """A flaw a loader found in its annotations, reported by ``maskkit data check``.
+
+    ``code`` is the data check's code for it (docs/data-check.md: ``unknown-class``,
+    ``unknown-image``, ``skipped-annotation``, ``bad-annotation``; any other is reported as
+    ``annotation-problem``), ``message`` names the annotation ids and the file, and ``image_id`` is
+    the internal image id when the flaw belongs to one image.
+    """
+
+    code: str
+    message: str
+    image_id: int | None = None
 
 
 class Dataset:
@@ -148,6 +164,17 @@ class Dataset:
         boxes = extract_bboxes(mask)
         present = boxes[:, 2] > boxes[:, 0]
         return boxes[present].astype(np.float32), class_ids[present]
+
+    def annotation_problems(self) -> list[AnnotationProblem]:
+        """Annotations the loader left out or kept despite a flaw, for ``maskkit data check`` to report.
+
+        A loader that drops annotations silently hides a problem from the user; override this to say
+        what it dropped and why. The base class records none.
+
+        Returns:
+            One AnnotationProblem per kind of flaw, its message naming the annotations concerned.
+        """
+        return []
 
     def load_checked(self, image_id: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``load_image`` + ``load_mask``, checked against the contract; errors name the image."""

@@ -11,7 +11,7 @@ from typing import Iterator
 
 import numpy as np
 
-from maskkit.data_check.dataset_level import class_findings, dropped_annotation_findings, structure_findings
+from maskkit.data_check.dataset_level import annotation_findings, class_findings, structure_findings
 from maskkit.data_check.findings import Finding
 from maskkit.data_check.findings_report import DataReport
 from maskkit.data_check.scan import (DUPLICATE_IOU, LARGE_IMAGE_PIXELS, TINY_MASK_PIXELS, ImageScan, Limits,
@@ -48,7 +48,7 @@ def check_data(dataset: Dataset, *, limit: int | None = None, workers: int | Non
     seconds = time.perf_counter() - start
     instances = np.zeros(dataset.num_classes, dtype=np.int64)
     crowds = np.zeros(dataset.num_classes, dtype=np.int64)
-    findings: list[Finding] = structure_findings(dataset) + dropped_annotation_findings(dataset)
+    findings: list[Finding] = structure_findings(dataset) + annotation_findings(dataset)
     for scan in scans:
         findings.extend(scan.findings)
         ids = scan.class_ids

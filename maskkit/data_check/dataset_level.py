@@ -11,6 +11,9 @@ from maskkit.data_check.findings import Finding, finding
 from maskkit.data_check.scan import image_file, shown
 from maskkit.dataset import Dataset
 
+#: Codes a Dataset's AnnotationProblem may carry; any other is reported as ``annotation-problem``.
+ANNOTATION_CODES = ("unknown-class", "unknown-image", "skipped-annotation", "bad-annotation", "annotation-problem")
+
 
 def structure_findings(dataset: Dataset) -> list[Finding]:
     """No images, no classes, duplicate image ids or paths."""
@@ -44,39 +47,21 @@ def class_findings(dataset: Dataset, counts: np.ndarray, scanned: int) -> list[F
             for i in unused]
 
 
-def dropped_annotation_findings(dataset: Dataset) -> list[Finding]:
-    """Annotations the loader left out, for datasets that record them.
+def annotation_findings(dataset: Dataset) -> list[Finding]:
+    """The annotation problems the dataset's loader reports (``Dataset.annotation_problems``) as findings.
 
-    A dataset may expose ``unknown_class_annotations`` (ids of annotations whose class it does not
-    declare), ``skipped_annotations`` (ids of annotations it dropped for other reasons, such as
-    empty masks) and ``bad_annotations`` ((id, problem) pairs it kept despite, e.g., a negative
-    area). A pycocotools index kept as ``dataset.coco`` is searched for unknown categories.
+    A code the data check does not know becomes ``annotation-problem``; a method that raises is
+    itself reported, so a broken plugin cannot hide the rest of the check.
     """
+    try:
+        problems = list(dataset.annotation_problems())
+    except Exception as exc:
+        return [finding("annotation-problem", f"{dataset.name}.annotation_problems() raised "
+                                              f"{type(exc).__name__}: {exc}")]
     found = []
-    unknown = list(getattr(dataset, "unknown_class_annotations", None) or coco_unknown_categories(dataset))
-    if unknown:
-        found.append(finding("unknown-class", f"{len(unknown)} annotation(s) have a class the dataset does not "
-                                              f"declare and were left out (ids {shown_ids(unknown)})"))
-    bad = list(getattr(dataset, "bad_annotations", None) or [])
-    if bad:
-        found.append(finding("bad-annotation", f"{len(bad)} annotation(s) have a negative area or box "
-                                               f"({shown_ids([f'{ann_id}: {problem}' for ann_id, problem in bad])})"))
-    skipped = list(getattr(dataset, "skipped_annotations", None) or [])
-    if skipped:
-        found.append(finding("skipped-annotation", f"{len(skipped)} annotation(s) were dropped by the loader "
-                                                   f"(ids {shown_ids(skipped)})"))
+    for problem in problems:
+        code = problem.code if problem.code in ANNOTATION_CODES else "annotation-problem"
+        image_id = problem.image_id
+        found.append(finding(code, problem.message, image_id, image_file(dataset, image_id)
+                             if image_id is not None and 0 <= image_id < len(dataset.image_info) else None))
     return found
-
-
-def coco_unknown_categories(dataset: Dataset) -> list[Any]:
-    """Ids of annotations in ``dataset.coco`` (a pycocotools COCO, if kept) whose category is undeclared."""
-    coco = getattr(dataset, "coco", None)
-    anns, cats = getattr(coco, "anns", None), getattr(coco, "cats", None)
-    if not isinstance(anns, dict) or not isinstance(cats, dict):
-        return []
-    return [ann_id for ann_id, ann in anns.items() if ann.get("category_id") not in cats]
-
-
-def shown_ids(ids: list[Any]) -> str:
-    """The first few ids, with '...' when there are more."""
-    return ", ".join(map(str, ids[:5])) + (", ..." if len(ids) > 5 else "")

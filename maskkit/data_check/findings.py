@@ -30,8 +30,10 @@ CODES: dict[str, tuple[str, str]] = {
     "large-image": (WARNING, "the image has more pixels than the large-image limit"),
     "unused-class": (WARNING, "a declared class has no instance in the checked images"),
     "unknown-class": (WARNING, "the loader dropped annotations whose class is not declared"),
+    "unknown-image": (WARNING, "the loader dropped annotations whose image id is not among the images"),
     "skipped-annotation": (WARNING, "the loader dropped annotations (for example with empty masks)"),
     "bad-annotation": (WARNING, "an annotation has a negative area or box (COCO evaluation misplaces it)"),
+    "annotation-problem": (WARNING, "another flaw the loader reports in its annotations"),
     "grayscale-image": (INFO, "the file is grayscale; it is converted to RGB on load"),
     "alpha-image": (INFO, "the file has an alpha channel; it is dropped on load"),
 }

@@ -2,7 +2,8 @@
 
 Crowd regions get negative class ids (excluded from training targets, as in matterport), COCO
 category ids map to contiguous class ids (``map_source_class_id("coco.<id>")`` and back with
-``get_source_class_id``), and annotations whose masks are empty are skipped and reported. A
+``get_source_class_id``), and annotations whose masks are empty, whose category or image is not
+in the file, or whose area or box is negative are reported (``annotation_problems``). A
 category no annotation uses that names the others' supercategory (Roboflow's category 0) is a
 grouping, not a class, and is left out.
 """
@@ -21,12 +22,12 @@ import numpy as np
 from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
 
-from maskkit.dataset import Dataset
+from maskkit.dataset import AnnotationProblem, Dataset
 from maskkit.errors import DatasetError
 from maskkit.split import check_split_args, select_subset
 from maskkit_coco.layout import choose_split
 from maskkit_coco.validate import (bad_geometry_annotations, check_compressed_rle, check_unique_ids,
-                                   unknown_category_annotations)
+                                   unknown_category_annotations, unknown_image_annotations)
 
 SOURCE = "coco"
 REQUIRED_KEYS = ("images", "annotations", "categories")
@@ -43,6 +44,9 @@ class CocoDataset(Dataset):
         self.skipped_annotations: list[int] = []
         self.unknown_class_annotations: list[Any] = []
         self.bad_annotations: list[tuple[Any, str]] = []
+        #: (annotation id, image id) of annotations whose image is not among the file's images
+        self.unknown_image_annotations: list[tuple[Any, Any]] = []
+        self._problems: list[AnnotationProblem] = []
         #: category ids left out as unused supercategories (see ``unused_supercategories``)
         self.dropped_supercategories: list[int] = []
         self.coco: COCO | None = None
@@ -72,7 +76,8 @@ class CocoDataset(Dataset):
         if class_ids is None:
             image_ids = sorted(coco.imgs)
         else:
-            image_ids = sorted({img for cat_id in cat_ids for img in coco.catToImgs.get(cat_id, [])})
+            image_ids = sorted({img for cat_id in cat_ids for img in coco.catToImgs.get(cat_id, [])
+                                if img in coco.imgs})
         if split is not None:
             keep = select_subset(image_ids, *split)
             image_ids = [img_id for img_id, kept in zip(image_ids, keep) if kept]
@@ -101,25 +106,43 @@ class CocoDataset(Dataset):
                                f"from {image_dir}: {shown}{', ...' if len(missing) > SHOWN_SKIPPED else ''}")
         self.skipped_annotations.extend(skipped)
         if skipped:
-            shown = ", ".join(str(i) for i in skipped[:SHOWN_SKIPPED])
+            self._problems.append(AnnotationProblem(
+                "skipped-annotation", f"{ann_path}: {len(skipped)} annotation(s) were dropped because their masks "
+                                      f"are empty (ids {_shown(skipped)})"))
             warnings.warn(f"coco {ann_path}: skipped {len(skipped)} annotation(s) whose masks are empty "
-                          f"(ids {shown}{', ...' if len(skipped) > SHOWN_SKIPPED else ''})", stacklevel=2)
+                          f"(ids {_shown(skipped)})", stacklevel=2)
         self.coco = coco if return_coco else None
         self._loaded_files.add(ann_path.resolve())
         self.coco_annotation_file = ann_path if len(self._loaded_files) == 1 else None
         self._report_annotation_problems(coco.dataset, ann_path)
 
     def _report_annotation_problems(self, data: dict[str, Any], ann_path: Path) -> None:
-        """Record and warn about annotations of undeclared categories (left out) and negative geometry."""
+        """Record and warn about annotations of undeclared categories or unlisted images (both left
+        out) and about negative geometry."""
         unknown, bad = unknown_category_annotations(data), bad_geometry_annotations(data)
+        orphans = unknown_image_annotations(data)
         self.unknown_class_annotations.extend(unknown)
         self.bad_annotations.extend(bad)
+        self.unknown_image_annotations.extend(orphans)
+        found = []
         if unknown:
-            warnings.warn(f"coco {ann_path}: left out {len(unknown)} annotation(s) whose category_id is not "
-                          f"among the categories (ids {_shown(unknown)})", stacklevel=3)
+            found.append(("unknown-class", f"left out {len(unknown)} annotation(s) whose category_id is not among "
+                                           f"the categories (ids {_shown(unknown)})"))
+        if orphans:
+            pairs = [f"annotation {ann_id} -> image {image_id}" for ann_id, image_id in orphans]
+            found.append(("unknown-image", f"left out {len(orphans)} annotation(s) whose image_id is not among the "
+                                           f"images ({_shown(pairs)})"))
         if bad:
-            warnings.warn(f"coco {ann_path}: {len(bad)} annotation(s) have a negative area or box: "
-                          f"{_shown([f'{ann_id}: {problem}' for ann_id, problem in bad])}", stacklevel=3)
+            found.append(("bad-annotation", f"{len(bad)} annotation(s) have a negative area or box "
+                                            f"({_shown([f'{ann_id}: {problem}' for ann_id, problem in bad])})"))
+        for code, message in found:
+            self._problems.append(AnnotationProblem(code, f"{ann_path}: {message}"))
+            warnings.warn(f"coco {ann_path}: {message}", stacklevel=3)
+
+    def annotation_problems(self) -> list[AnnotationProblem]:
+        """Annotations left out (empty masks, undeclared categories, unlisted images) or kept with a
+        negative area or box, one AnnotationProblem per kind and annotation file."""
+        return list(self._problems)
 
     def load_mask(self, image_id: int) -> tuple[np.ndarray, np.ndarray]:
         """Instance masks bool [H, W, N] and class ids int32 [N]; crowd regions have negative ids."""

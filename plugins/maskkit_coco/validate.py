@@ -1,10 +1,12 @@
 """Checks of a COCO annotation file that pycocotools skips: repeated ids, undeclared categories,
-negative areas and boxes, and compressed RLEs whose runs do not cover the image.
+annotations of unlisted images, negative areas and boxes, and compressed RLEs whose runs do not
+cover the image.
 
 pycocotools indexes images and annotations in dicts, so a repeated id silently keeps the last
-entry (another image's masks get attached); a truncated compressed RLE decodes into a mask whose
-tail is uninitialised memory. Repeated ids and bad RLEs are errors; undeclared categories and
-negative geometry are recorded and reported (``maskkit data check`` lists them).
+entry (another image's masks get attached), and an annotation whose image_id names no image is
+never looked at; a truncated compressed RLE decodes into a mask whose tail is uninitialised
+memory. Repeated ids and bad RLEs are errors; undeclared categories, unlisted images and negative
+geometry are recorded and reported (``maskkit data check`` lists them).
 """
 
 from __future__ import annotations
@@ -36,6 +38,13 @@ def unknown_category_annotations(data: dict[str, Any]) -> list[Any]:
     """Ids of annotations whose category_id is not among the file's categories."""
     declared = {cat.get("id") for cat in data["categories"]}
     return [ann.get("id") for ann in data["annotations"] if ann.get("category_id") not in declared]
+
+
+def unknown_image_annotations(data: dict[str, Any]) -> list[tuple[Any, Any]]:
+    """(annotation id, image id) of annotations whose image_id is not among the file's images."""
+    listed = {img.get("id") for img in data["images"] if isinstance(img, dict)}
+    return [(ann.get("id"), ann.get("image_id")) for ann in data["annotations"]
+            if isinstance(ann, dict) and ann.get("image_id") not in listed]
 
 
 def bad_geometry_annotations(data: dict[str, Any]) -> list[tuple[Any, str]]:

@@ -127,12 +127,14 @@ def test_bad_image_from_a_custom_loader_is_an_error():
     assert "expected uint8 HxWx3" in only(report, "bad-image").message
 
 
-def test_unknown_class_and_skipped_annotations_are_reported():
+def test_annotation_problems_of_the_dataset_are_reported():
+    from maskkit.dataset import AnnotationProblem
+
     dataset = clean()
-    dataset.unknown_class_annotations = [17, 18]
-    dataset.skipped_annotations = [4]
+    dataset.annotation_problems = lambda: [AnnotationProblem("unknown-class", "left out 2 annotation(s) (ids 17, 18)"),
+                                           AnnotationProblem("skipped-annotation", "dropped (ids 4)")]
     report = check(dataset)
-    assert "2 annotation(s) have a class the dataset does not declare" in only(report, "unknown-class").message
+    assert "(ids 17, 18)" in only(report, "unknown-class").message
     assert "(ids 4)" in only(report, "skipped-annotation").message
 
 
@@ -187,7 +189,26 @@ def test_coco_annotations_with_unknown_categories_are_found_in_the_kept_index(tm
         dataset = maskkit.datasets.create("coco", annotations=str(files.annotations), images=str(files.images),
                                           return_coco=True)
     found = only(check(dataset), "unknown-class")
-    assert "1 annotation(s) have a class the dataset does not declare and were left out (ids 999)" in found.message
+    assert "left out 1 annotation(s) whose category_id is not among the categories (ids 999)" in found.message
+    assert found.message.startswith(str(files.annotations))
+
+
+def test_an_annotation_of_an_image_not_in_the_file_is_reported_with_both_ids(tmp_path):
+    import maskkit
+    from tests.helpers_coco import build_coco
+
+    def orphan(data):
+        data["annotations"].append({"id": 777, "image_id": 4242, "category_id": 1, "iscrowd": 0, "area": 4.0,
+                                    "segmentation": [[1.0, 1.0, 9.0, 1.0, 9.0, 9.0]], "bbox": [1, 1, 8, 8]})
+
+    files = build_coco(tmp_path, orphan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dataset = maskkit.datasets.create("coco", annotations=str(files.annotations), images=str(files.images))
+    report = check(dataset)
+    found = only(report, "unknown-image")
+    assert "annotation 777 -> image 4242" in found.message and found.severity == "warning"
+    assert report.summary()["warnings"] >= 1
 
 
 def test_an_image_with_600_instances_is_counted_whole_and_reported_over_max_gt_instances():

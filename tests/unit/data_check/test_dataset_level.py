@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import types
-
 import numpy as np
 
-from maskkit.data_check.dataset_level import (class_findings, coco_unknown_categories, dropped_annotation_findings,
-                                              shown_ids, structure_findings)
+from maskkit.data_check.dataset_level import annotation_findings, class_findings, structure_findings
+from maskkit.dataset import AnnotationProblem
 from tests.helpers_data_check import arrays, square_mask
 
 
@@ -27,19 +25,25 @@ def test_unused_classes_say_whether_every_image_was_checked():
     assert class_findings(dataset, counts, 1)[0].message.endswith("in the 1 checked images")
 
 
-def test_dropped_bad_and_unknown_annotations_are_counted_with_their_ids():
+def test_annotation_problems_a_dataset_reports_become_findings_with_its_codes():
     dataset = arrays([square_mask()], [[1]])
-    dataset.bad_annotations = [(7, "negative area")]
-    dataset.skipped_annotations = list(range(8))
-    found = {f.code: f.message for f in dropped_annotation_findings(dataset)}
-    assert found == {"bad-annotation": "1 annotation(s) have a negative area or box (7: negative area)",
-                     "skipped-annotation": "8 annotation(s) were dropped by the loader (ids 0, 1, 2, 3, 4, ...)"}
-    assert shown_ids([1, 2]) == "1, 2"
+    dataset.annotation_problems = lambda: [AnnotationProblem("bad-annotation", "7: negative area"),
+                                           AnnotationProblem("unknown-image", "annotation 5 -> image 99"),
+                                           AnnotationProblem("made-up", "odd", image_id=0)]
+    found = annotation_findings(dataset)
+    assert [(f.code, f.severity, f.message) for f in found] == [
+        ("bad-annotation", "warning", "7: negative area"), ("unknown-image", "warning", "annotation 5 -> image 99"),
+        ("annotation-problem", "warning", "odd")]
+    assert found[2].image_id == 0
 
 
-def test_a_kept_coco_index_is_searched_for_undeclared_categories():
+def test_the_base_dataset_reports_no_annotation_problem_and_a_raising_one_is_itself_reported():
+    assert annotation_findings(arrays([square_mask()], [[1]])) == []
     dataset = arrays([square_mask()], [[1]])
-    dataset.coco = types.SimpleNamespace(anns={1: {"category_id": 1}, 2: {"category_id": 9}}, cats={1: {}})
-    assert coco_unknown_categories(dataset) == [2]
-    assert codes(dropped_annotation_findings(dataset)) == ["unknown-class"]
-    assert coco_unknown_categories(arrays([square_mask()], [[1]])) == []
+
+    def broken():
+        raise KeyError("coco")
+
+    dataset.annotation_problems = broken
+    [found] = annotation_findings(dataset)
+    assert found.code == "annotation-problem" and "raised KeyError" in found.message

@@ -121,6 +121,30 @@ def test_empty_masks_are_skipped_and_reported_once(files):
     assert EMPTY_ANN not in kept and len(kept) == 7
 
 
+def test_annotations_of_images_not_in_the_file_are_reported_with_both_ids(tmp_path):
+    def orphan(data):
+        data["annotations"].append({**annotation(data, 301), "id": 901, "image_id": 999})
+
+    files = build_coco(tmp_path, orphan)
+    with pytest.warns(UserWarning, match=r"left out 1 annotation\(s\) whose image_id is not among the images "
+                                         r"\(annotation 901 -> image 999\)"):
+        dataset = make_coco(str(files.annotations), str(files.images))
+    assert dataset.unknown_image_annotations == [(901, 999)]
+    problems = {problem.code: problem.message for problem in dataset.annotation_problems()}
+    assert problems["unknown-image"].startswith(str(files.annotations))
+    assert "annotation 901 -> image 999" in problems["unknown-image"]
+    assert f"(ids {EMPTY_ANN})" in problems["skipped-annotation"]
+    restricted = load(files, class_ids=[DOG])  # the orphan's category lists image 999, which is not in the file
+    assert 999 not in [info["id"] for info in restricted.image_info]
+
+
+def test_a_clean_file_reports_no_annotation_problem(tmp_path):
+    def clean(data):
+        data["annotations"] = [ann for ann in data["annotations"] if ann["id"] != EMPTY_ANN]
+
+    assert load(build_coco(tmp_path, clean)).annotation_problems() == []
+
+
 def test_return_coco_keeps_the_coco_object(files):
     assert load(files).coco is None
     dataset = load(files, return_coco=True)
