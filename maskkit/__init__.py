@@ -1,8 +1,9 @@
 """maskkit: a plugin-based Mask R-CNN toolkit on TensorFlow 2 / Keras 3.
 
 Importing maskkit is instant: TensorFlow loads only when a model or input pipeline is built.
-Heavy names below are resolved lazily on first attribute access. TensorFlow's start-up log lines
-are hidden unless ``MASKKIT_VERBOSE=1`` (see maskkit.quiet).
+Heavy names below are resolved lazily on first attribute access. Importing maskkit changes nothing
+in the host process (no import hooks, no environment variables); the ``maskkit`` command quietens
+TensorFlow's start-up log lines itself (see maskkit.quiet).
 """
 
 from __future__ import annotations
@@ -10,15 +11,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from maskkit import quiet as _quiet
-
-_quiet.install()
-
-from maskkit.augment.base import augmenters  # noqa: E402
-from maskkit.backbone import Backbone, backbones  # noqa: E402
-from maskkit.config import Config  # noqa: E402
-from maskkit.dataset import Dataset, datasets  # noqa: E402
-from maskkit.errors import (  # noqa: E402
+from maskkit.augment.base import augmenters
+from maskkit.backbone import Backbone, backbones
+from maskkit.config import Config
+from maskkit.dataset import Dataset, datasets
+from maskkit.errors import (
     ConfigError,
     DatasetError,
     MaskkitError,
@@ -26,7 +23,7 @@ from maskkit.errors import (  # noqa: E402
     UnknownNameError,
     WeightsError,
 )
-from maskkit.hookspecs import hookimpl  # noqa: E402
+from maskkit.hookspecs import hookimpl
 
 __version__ = "0.1.0"
 

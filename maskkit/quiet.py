@@ -1,10 +1,12 @@
-"""Keep TensorFlow's start-up chatter (oneDNN, absl pre-init, grappler PredictCost lines) off stderr.
+"""Keep TensorFlow's start-up chatter (oneDNN, absl pre-init, grappler PredictCost lines) off the
+``maskkit`` command's stderr, without ever hiding an error.
 
-TensorFlow 2.16+ prints some lines while it is imported regardless of ``TF_CPP_MIN_LOG_LEVEL``, so
-maskkit installs a tiny import hook (on ``import maskkit``, without importing TensorFlow) that sends
-file descriptor 2 to /dev/null while TensorFlow itself loads, and sets the C++ log level to errors
-only. ``MASKKIT_VERBOSE=1`` (or ``maskkit --verbose``) shows everything; a ``TF_CPP_MIN_LOG_LEVEL``
-the user set is respected.
+TensorFlow 2.16+ prints some lines while it is imported regardless of ``TF_CPP_MIN_LOG_LEVEL``.
+The command-line entry point, which owns its process, calls ``install``: a tiny import hook holds
+back file descriptor 2 while TensorFlow itself loads (replaying it if the import fails), and the
+C++ log level is set to errors only. ``import maskkit`` changes nothing in the host process; a
+Python program may call ``install()`` itself before TensorFlow loads. ``MASKKIT_VERBOSE=1`` (or
+``maskkit --verbose``) shows everything; a ``TF_CPP_MIN_LOG_LEVEL`` the user set is respected.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import importlib.machinery
 import logging
 import os
 import sys
+import tempfile
 from typing import Any, Iterator, Sequence
 
 VERBOSE_ENV = "MASKKIT_VERBOSE"
@@ -34,22 +37,30 @@ def show_tensorflow_logs() -> None:
 
 
 @contextlib.contextmanager
-def stderr_silenced() -> Iterator[None]:
-    """Send file descriptor 2 (C/C++ writes included) to /dev/null for the duration."""
+def stderr_held_back() -> Iterator[None]:
+    """Send file descriptor 2 (C/C++ writes included) to a temporary file for the duration; drop what
+    was written if the body succeeds, write it to stderr before the error propagates if it raises."""
     try:
         saved = os.dup(2)
     except OSError:
         yield
         return
     sys.stderr.flush()
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        failed = False
+        try:
+            yield
+        except BaseException:
+            failed = True
+            raise
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            if failed:
+                held.seek(0)
+                os.write(2, held.read())
 
 
 class _QuietTensorFlowFinder(importlib.abc.MetaPathFinder):
@@ -66,7 +77,7 @@ class _QuietTensorFlowFinder(importlib.abc.MetaPathFinder):
         original = loader.exec_module
 
         def exec_module(module: Any) -> None:
-            with stderr_silenced():
+            with stderr_held_back():
                 original(module)
             for name in ("tensorflow", "absl"):
                 logging.getLogger(name).setLevel(logging.ERROR)
@@ -76,7 +87,10 @@ class _QuietTensorFlowFinder(importlib.abc.MetaPathFinder):
 
 
 def install() -> None:
-    """Quiet TensorFlow for this process unless verbose (idempotent; does not import TensorFlow)."""
+    """Quiet TensorFlow for this process unless verbose (idempotent; does not import TensorFlow).
+
+    Called by the ``maskkit`` command's entry point; a Python program opts in by calling it before
+    TensorFlow is imported."""
     if verbose():
         return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", _QUIET_LEVEL)

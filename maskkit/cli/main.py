@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from maskkit import quiet
 from maskkit.cli.commands import commands, get_command
 from maskkit.errors import MaskkitError, PluginError
 
@@ -102,7 +103,8 @@ def _one_line_warning(message: Warning | str, category: type[Warning], filename:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Console entry point (``import maskkit`` has already quietened TensorFlow's start-up lines);
+    """Console entry point: quietens TensorFlow's start-up lines for this process (maskkit.quiet);
     warnings print as one ``Warning: ...`` line, without source file and line."""
+    quiet.install()
     warnings.formatwarning = _one_line_warning
     return cli.main(args=argv, prog_name="maskkit")
