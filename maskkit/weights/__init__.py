@@ -5,7 +5,7 @@ Only h5py and numpy are imported here; Keras is imported when a model is passed 
 
 from maskkit.weights.classes import CLASS_HEAD_LAYERS, check_class_names, dataset_class_metadata
 from maskkit.weights.imagenet import load_imagenet_backbone, matterport_resnet_name
-from maskkit.weights.inspection import format_inspection, inspect_weights
+from maskkit.weights.contents import format_inspection, inspect_weights
 from maskkit.weights.loading import LoadReport, load_weights
 from maskkit.weights.native import convert_weights, read_metadata, save_weights
 

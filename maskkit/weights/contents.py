@@ -1,4 +1,4 @@
-"""Listing the layers, weight names, shapes and dtypes of any weights file maskkit can read."""
+"""What a weights file contains: its layers, weight names, shapes and dtypes, for any file maskkit can read."""
 
 from __future__ import annotations
 
