@@ -42,7 +42,7 @@ def parse_args() -> argparse.Namespace:
                         help="COCO export folder with train/ and test/ (default: the nanoparticles set)")
     parser.add_argument("--minutes", type=float, default=15.0, help="training budget per seed")
     parser.add_argument("--eval-every", type=int, default=None, metavar="K",
-                        help="validation evaluations every K epochs (default: about four in the budget)")
+                        help="validation evaluations every K epochs (default: halfway and at the end of the budget)")
     parser.add_argument("--val-fraction", type=float, default=0.1,
                         help="share of train/ held out for validation when there is no valid/ folder")
     parser.add_argument("--out", type=Path, default=Path("runs/real_bench"), help="folder for runs and results")
@@ -66,7 +66,7 @@ def split_folder(root: Path, *names: str) -> Path | None:
 def run_config(args: argparse.Namespace, train_dir: Path, seed: int) -> Any:
     """The benchmark's config: ``--config``, else the file ``maskkit data plan`` writes for the train
     split (as a user would make it), then ``--set`` and SEED."""
-    from maskkit.presets import assemble_config
+    from maskkit.config_assembly import ConfigRequest, assemble_config
 
     path = args.config
     if path is None:
@@ -74,7 +74,7 @@ def run_config(args: argparse.Namespace, train_dir: Path, seed: int) -> Any:
         args.out.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "-m", "maskkit", "data", "plan", "coco", "--data", f"root={train_dir}",
                         "--preset", "cpu", "--out", str(path)], check=True)
-    config = assemble_config(config_path=path, dataset="coco")[0]
+    config = assemble_config(ConfigRequest(config_file=path), dataset_name="coco").config
     return config.with_overrides([*args.overrides, f"SEED={seed}"])
 
 

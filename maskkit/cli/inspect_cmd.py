@@ -6,7 +6,7 @@ import json
 
 import click
 
-from maskkit.cli.options import build_config, config_options, dataset_args, sets_field
+from maskkit.cli.options import build_config, config_options, dataset_args
 
 
 @click.command("inspect")
@@ -32,11 +32,9 @@ def inspect_cmd(dataset_name: str, data_items: tuple[str, ...], preset: str | No
     """
     import maskkit
     from maskkit.data.walkthrough import format_inspection, run_inspection
-    from maskkit.pipeline_config import fit_config_to_dataset
 
     dataset = maskkit.datasets.create(dataset_name, **dataset_args(data_items))
-    config = fit_config_to_dataset(build_config(config_path, overrides, preset, dataset_name), dataset,
-                                   explicit=sets_field(overrides, "NUM_CLASSES"))
+    config = build_config(config_path, overrides, preset, dataset_name, dataset)
     stats = run_inspection(dataset, config, out_dir, seed=seed, count=count, augmenters=augment)
     click.echo(json.dumps(stats, indent=2, default=str) if as_json else format_inspection(stats))
 
