@@ -31,11 +31,11 @@ import numpy as np  # noqa: E402
 
 import maskkit  # noqa: E402
 from maskkit import Config  # noqa: E402
-from maskkit.data import anchors_for, build_rpn_targets  # noqa: E402
+from maskkit.data import anchor_grid, build_rpn_targets  # noqa: E402
 from maskkit.data.input import ExampleBuilder, example_shapes, stack_examples  # noqa: E402
-from maskkit.data.targets import _subsample_rows  # noqa: E402
+from maskkit.data.rpn_targets import subsample_rows  # noqa: E402
 from maskkit.testing import matterport_rpn_targets  # noqa: E402
-from maskkit.utils.boxes import extract_bboxes  # noqa: E402
+from maskkit.utils.box_math import extract_bboxes  # noqa: E402
 from maskkit.utils.heap import HEAP_PAD_ENV, keep_heap_padding  # noqa: E402
 from maskkit.utils.resize import minimize_mask, resize_image, resize_mask  # noqa: E402
 
@@ -152,7 +152,7 @@ def stage_times(size: int, images: int) -> dict[str, float]:
 
     config = shapes_config(size)
     dataset = maskkit.datasets.create("shapes", count=images, height=size, width=size, seed=0)
-    anchors = anchors_for(config, config.IMAGE_SHAPE)
+    grid = anchor_grid(config, config.IMAGE_SHAPE)
     builder = ExampleBuilder(dataset, config)
     mold = tf.function(functools.partial(mold_batch, mean=tf.constant(config.MEAN_PIXEL, dtype=tf.float32)))
     totals: dict[str, float] = {}
@@ -181,7 +181,7 @@ def stage_times(size: int, images: int) -> dict[str, float]:
             lap("boxes from masks")
             minimize_mask(boxes, mask, config.MINI_MASK_SHAPE)
             lap("mini masks")
-            build_rpn_targets(anchors, class_ids, boxes, config, rng=rng)
+            build_rpn_targets(grid, class_ids, boxes, config, rng=rng)
             lap("rpn targets")
             examples.append(builder.unpadded(image_id, image_id)[0])
             lap("whole example")
@@ -208,19 +208,20 @@ def rpn_timings(instances: int, repeats: int) -> tuple[float, float, float, bool
     """(ours, its negative sampling alone, matterport's) seconds per image at the default 1024x1024
     config with ``instances`` random 20-300 px boxes, and whether both give the same outputs."""
     config = Config()
-    anchors = anchors_for(config, config.IMAGE_SHAPE)
+    grid = anchor_grid(config, config.IMAGE_SHAPE)
+    anchors = grid.anchors
     rng = np.random.default_rng(instances)
     corners = rng.uniform(0, 900, size=(instances, 2))
     sizes = rng.uniform(20, 300, size=(instances, 2))
     boxes = np.concatenate([corners, np.minimum(corners + sizes, 1024)], axis=1).round().astype(np.float32)
     class_ids = np.ones(instances, dtype=np.int32)
-    ours = build_rpn_targets(anchors, class_ids, boxes, config, rng=np.random.default_rng(0))
+    ours = build_rpn_targets(grid, class_ids, boxes, config, rng=np.random.default_rng(0))
     theirs = matterport_rpn_targets(anchors, boxes, config, np.random.default_rng(0))
     same = all(np.array_equal(a, b) for a, b in zip(ours, theirs))
-    labels = build_rpn_targets(anchors, class_ids, boxes, config.replace(RPN_TRAIN_ANCHORS_PER_IMAGE=10 ** 6))[0]
+    labels = build_rpn_targets(grid, class_ids, boxes, config.replace(RPN_TRAIN_ANCHORS_PER_IMAGE=10 ** 6))[0]
     limit = config.RPN_TRAIN_ANCHORS_PER_IMAGE - min(int(np.sum(labels == 1)), config.RPN_TRAIN_ANCHORS_PER_IMAGE // 2)
-    ours_s = best_time(lambda: build_rpn_targets(anchors, class_ids, boxes, config, rng=rng), repeats)
-    sampling_s = best_time(lambda: _subsample_rows(labels[None].copy(), np.flatnonzero(labels == -1), [limit], [rng]),
+    ours_s = best_time(lambda: build_rpn_targets(grid, class_ids, boxes, config, rng=rng), repeats)
+    sampling_s = best_time(lambda: subsample_rows(labels[None].copy(), np.flatnonzero(labels == -1), [limit], [rng]),
                            repeats)
     theirs_s = best_time(lambda: matterport_rpn_targets(anchors, boxes, config, rng), max(2, repeats // 3))
     return ours_s, sampling_s, theirs_s, same

@@ -102,7 +102,7 @@ def stage_times(iterations: int, precision: str) -> None:
     """Print the time of each inference stage and of unmolding in ``precision``."""
     import tensorflow as tf
 
-    from maskkit.data.anchors import normalised_anchors
+    from maskkit.data.anchor_grid import normalised_anchors
     from maskkit.model.maskrcnn import MaskRCNN
 
     config = coco_like(PRECISION=precision)

@@ -30,8 +30,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "Augmenter": "maskkit.augment.base",
     "load_image_gt": "maskkit.data.ground_truth",
-    "build_rpn_targets": "maskkit.data.targets",
-    "build_group_rpn_targets": "maskkit.data.targets",
+    "build_rpn_targets": "maskkit.data.rpn_targets",
+    "build_group_rpn_targets": "maskkit.data.rpn_targets",
     "MaskRCNN": "maskkit.model.maskrcnn",
     "Pipeline": "maskkit.pipeline",
     "evaluate_coco": "maskkit.evaluation",

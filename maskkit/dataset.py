@@ -155,7 +155,7 @@ class Dataset:
         Returns:
             (boxes float32 [N, (y1, x1, y2, x2)] in image pixels, y2/x2 exclusive; class ids int32 [N]).
         """
-        from maskkit.utils.boxes import extract_bboxes
+        from maskkit.utils.box_math import extract_bboxes
 
         self._require_prepared()
         mask, class_ids = self.load_mask(image_id)

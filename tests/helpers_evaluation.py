@@ -7,7 +7,7 @@ from pycocotools import mask as mask_utils
 
 from maskkit.evaluation.coco_eval import load_results
 from maskkit.evaluation.coco_format import make_coco_object
-from maskkit.utils.boxes import extract_bboxes
+from maskkit.utils.box_math import extract_bboxes
 from tests.helpers_coco import EMPTY_ANN
 
 

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from maskkit.config import Config
-from maskkit.data.anchors import normalised_anchors
+from maskkit.data.anchor_grid import normalised_anchors
 from maskkit.data.dropped import DroppedInstances
 from maskkit.data.input import make_dataset, next_batch
 from maskkit.dataset import Dataset
@@ -32,7 +32,7 @@ EpochInput = Callable[[int], Iterator[Batch]]
 
 def with_anchors(batches: Any, config: Config) -> Any:
     """The tf.data ``batches`` with ``anchors`` [B, A, 4] added to each: the normalised anchors of the
-    batch's image size (maskkit.data.anchors.normalised_anchors). With a fixed batch and image size
+    batch's image size (maskkit.data.anchor_grid.normalised_anchors). With a fixed batch and image size
     (square and crop resizing) they are one constant of the input graph, already [B, A, 4], handed
     out again with every batch (33 MB at 1024 px and batch 8, built once instead of per batch);
     otherwise they are looked up and broadcast per batch, on tf.data's threads."""

@@ -15,7 +15,7 @@ from maskkit.config import Config
 from maskkit.dataset import Dataset
 from maskkit.errors import ConfigError, DatasetError, MaskkitError
 from maskkit.image_meta import compose_image_meta
-from maskkit.utils.boxes import extract_bboxes
+from maskkit.utils.box_math import extract_bboxes
 from maskkit.utils.resize import minimize_mask, resize_image, resize_mask
 
 GroundTruth = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]

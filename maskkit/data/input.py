@@ -29,10 +29,10 @@ import numpy as np
 
 from maskkit.augment.build import build_augmenters
 from maskkit.config import Config
-from maskkit.data.anchors import anchors_for
+from maskkit.data.anchor_grid import anchor_grid, anchors_for
 from maskkit.data.dropped import DroppedInstances
 from maskkit.data.ground_truth import check_class_count, load_image_gt
-from maskkit.data.targets import build_group_rpn_targets, build_rpn_targets
+from maskkit.data.rpn_targets import build_group_rpn_targets, build_rpn_targets
 from maskkit.dataset import Dataset
 from maskkit.errors import ConfigError, DatasetError, MaskkitError
 from maskkit.utils.aligned import aligned_array
@@ -74,7 +74,7 @@ class ExampleBuilder:
         """As __call__, but gt_class_ids/gt_boxes/gt_masks hold only the image's own instances
         (at most MAX_GT_INSTANCES)."""
         example, keep, rng = self._ground_truth(position, image_id, pass_index)
-        rpn_match, rpn_bbox = build_rpn_targets(anchors_for(self.config, example["images"].shape),
+        rpn_match, rpn_bbox = build_rpn_targets(anchor_grid(self.config, example["images"].shape),
                                                 example["gt_class_ids"], example["gt_boxes"], self.config, rng=rng)
         return {**example, "rpn_match": rpn_match, "rpn_bbox": rpn_bbox}, keep
 
@@ -113,7 +113,7 @@ class ExampleBuilder:
             return stack_examples([], self._shapes)
         examples, rngs = zip(*kept)
         rpn_match, rpn_bbox = build_group_rpn_targets(
-            anchors_for(self.config, examples[0]["images"].shape), [example["gt_class_ids"] for example in examples],
+            anchor_grid(self.config, examples[0]["images"].shape), [example["gt_class_ids"] for example in examples],
             [example["gt_boxes"] for example in examples], self.config, rngs)
         return stack_examples(list(examples), self._shapes, {"rpn_match": rpn_match, "rpn_bbox": rpn_bbox})
 

@@ -9,7 +9,7 @@ import numpy as np
 from maskkit.dataset import Dataset, check_mask
 from maskkit.errors import MaskkitError
 from maskkit.evaluation.coco_format import checked_result, image_size
-from maskkit.utils.boxes import extract_bboxes
+from maskkit.utils.box_math import extract_bboxes
 from maskkit.utils.metrics import compute_ap, compute_ap_range
 
 COCO_IOU_RANGE = tuple(np.round(np.arange(0.5, 1.0, 0.05), 2))

@@ -8,7 +8,7 @@ import keras
 import tensorflow as tf
 
 from maskkit.image_meta import parse_image_meta_batch
-from maskkit.model.boxes import apply_box_deltas, clip_boxes, norm_boxes
+from maskkit.model.box_graph_ops import apply_box_deltas, clip_boxes, norm_boxes
 
 
 class DetectionLayer(keras.layers.Layer):

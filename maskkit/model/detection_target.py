@@ -7,7 +7,7 @@ from typing import Any, Callable
 import keras
 import tensorflow as tf
 
-from maskkit.model.boxes import box_refinement, overlaps
+from maskkit.model.box_graph_ops import box_refinement, overlaps
 
 # Images per replica batch above this would share sampler seeds with the next replica's images.
 MAX_IMAGES_PER_REPLICA = 1 << 12

@@ -16,7 +16,7 @@ import tensorflow as tf
 from maskkit.backbone import Backbone, fit_config_to_backbone
 from maskkit.config import Config
 from maskkit.errors import ConfigError
-from maskkit.model.boxes import norm_boxes
+from maskkit.model.box_graph_ops import norm_boxes
 from maskkit.model.detection import DetectionLayer
 from maskkit.model.detection_target import DetectionTargetLayer, positive_roi_limit
 from maskkit.model.heads import ClassifierHead, MaskHead, RPNHead

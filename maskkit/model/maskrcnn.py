@@ -18,8 +18,8 @@ import tensorflow as tf
 import maskkit
 from maskkit.checkpoints import create_run_folder, last_checkpoints, remove_temp_files, run_of_checkpoint
 from maskkit.config import Config
-from maskkit.data.anchors import normalised_anchors
-from maskkit.data.meta import mold_image
+from maskkit.data.anchor_grid import normalised_anchors
+from maskkit.data.mean_pixel import mold_image
 from maskkit.dataset import Dataset
 from maskkit.errors import ConfigError, MaskkitError
 from maskkit.image_meta import compose_image_meta
@@ -29,7 +29,7 @@ from maskkit.model.precision import precision_line, resolve_precision
 from maskkit.model.schedules import schedule_for
 from maskkit.model.seeding import make_repeatable, seed_everything
 from maskkit.model.training import EpochInput, EpochMonitor, StepFunctions, release_frames, run_epochs
-from maskkit.utils.boxes import denorm_boxes, norm_boxes
+from maskkit.utils.box_math import denorm_boxes, norm_boxes
 from maskkit.utils.resize import paste_mask, resize_image
 
 MODES = ("training", "inference")

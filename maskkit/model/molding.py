@@ -14,7 +14,7 @@ import tensorflow as tf
 
 
 def mold_batch(images: tf.Tensor, mean: tf.Tensor) -> tf.Tensor:
-    """uint8 [B, H, W, C] -> float32 minus ``mean`` [C], as maskkit.data.meta.mold_image: subtracted row
+    """uint8 [B, H, W, C] -> float32 minus ``mean`` [C], as maskkit.data.mean_pixel.mold_image: subtracted row
     by row from the mean tiled W times, which TensorFlow does several times faster than broadcasting
     over C."""
     shape = tf.shape(images)

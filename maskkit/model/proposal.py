@@ -7,7 +7,7 @@ from typing import Any, Sequence
 import keras
 import tensorflow as tf
 
-from maskkit.model.boxes import apply_box_deltas, clip_boxes
+from maskkit.model.box_graph_ops import apply_box_deltas, clip_boxes
 
 
 class ProposalLayer(keras.layers.Layer):

@@ -1,6 +1,6 @@
 """How well a config's anchors cover ground-truth boxes: each box's best IoU over the real anchors.
 
-The anchors are maskkit's own (maskkit.data.anchors.anchors_for), so the numbers are those the RPN
+The anchors are maskkit's own (maskkit.data.anchor_grid.anchors_for), so the numbers are those the RPN
 targets are matched against. The search is exact without the full boxes x anchors matrix: one
 (level, ratio) group is a grid of equal boxes, and the overlap of two intervals of fixed lengths
 only shrinks as their centres move apart, so along each axis the best anchor of a group sits in
@@ -16,9 +16,9 @@ import attrs
 import numpy as np
 
 from maskkit.config import Config
-from maskkit.data.anchors import anchor_counts, anchors_for
+from maskkit.data.anchor_grid import anchor_counts, anchors_for
 from maskkit.planning.geometry import config_geometry, place_boxes
-from maskkit.utils.anchors import compute_backbone_shapes
+from maskkit.utils.anchor_geometry import compute_backbone_shapes
 
 BOX_CHUNK = 65536
 THRESHOLDS = (0.5, 0.7)

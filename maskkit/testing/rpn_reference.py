@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from maskkit.utils.boxes import box_refinement
+from maskkit.utils.box_math import box_refinement
 
 
 def _overlaps(anchors64: np.ndarray, boxes: np.ndarray) -> np.ndarray:

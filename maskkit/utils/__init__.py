@@ -1,11 +1,11 @@
 """Pure numpy/OpenCV utilities: boxes, resizing, anchors and metrics (no TensorFlow)."""
-from .anchors import (
+from .anchor_geometry import (
     anchors_per_level,
     compute_backbone_shapes,
     generate_anchors,
     generate_pyramid_anchors,
 )
-from .boxes import (
+from .box_math import (
     apply_box_deltas,
     box_refinement,
     compute_iou,

@@ -8,7 +8,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from .boxes import compute_overlaps, compute_overlaps_masks
+from .box_math import compute_overlaps, compute_overlaps_masks
 
 __all__ = ["trim_zeros", "compute_matches", "compute_ap", "compute_ap_range", "compute_recall"]
 

@@ -11,7 +11,7 @@ from typing import Any, Mapping, Optional, Sequence
 import cv2
 import numpy as np
 
-from maskkit.utils.boxes import extract_bboxes
+from maskkit.utils.box_math import extract_bboxes
 from maskkit.visualize.draw import (
     GRAY,
     TITLE_H,

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from maskkit.dataset import Dataset
-from maskkit.utils.boxes import non_max_suppression
+from maskkit.utils.box_math import non_max_suppression
 
 SHAPES = ("square", "circle", "triangle")
 SUBSET_SEED_OFFSET = {"train": 0, "val": 1_000_003, "test": 2_000_003}

@@ -78,7 +78,7 @@ def test_bfloat16_outputs_are_float32_and_in_range(float32_checkpoint) -> None:
     checkpoint, model_dir = float32_checkpoint
     model = detector("mixed_bfloat16", checkpoint, model_dir)
     molded, metas, _ = model.mold_inputs([shapes().load_image(0)])
-    from maskkit.data.anchors import normalised_anchors
+    from maskkit.data.anchor_grid import normalised_anchors
 
     anchors = normalised_anchors(model.config, molded.shape[1:3])[None]
     outputs = model.graph.inference_model({"images": molded, "image_meta": metas, "anchors": anchors})

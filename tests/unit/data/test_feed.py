@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 import maskkit
-from maskkit.data.anchors import anchors_for
+from maskkit.data.anchor_grid import anchors_for
 from maskkit.data.feed import epoch_input, training_inputs
 from maskkit.data.input import make_dataset
 from maskkit.errors import DatasetError
-from maskkit.utils.boxes import norm_boxes
+from maskkit.utils.box_math import norm_boxes
 from tests.helpers import ArrayDataset, shapes_dataset, tiny_config
 from tests.helpers_crowded import (CLASS_NAMES, crowded_class_ids, crowded_config, crowded_dataset, crowded_image,
                                    crowded_masks)

@@ -9,7 +9,7 @@ import maskkit
 from maskkit.augment import build_augmenters
 from maskkit.data import load_image_gt, parse_image_meta
 from maskkit.errors import ConfigError
-from maskkit.utils.boxes import extract_bboxes
+from maskkit.utils.box_math import extract_bboxes
 from tests.helpers import ArrayDataset, matterport_shapes_config, shapes_dataset
 from tests.helpers_crowded import crowded_class_ids, crowded_config, crowded_dataset, crowded_masks
 

@@ -1,5 +1,6 @@
-"""RPN targets on hand-checked cases (IoU thresholds, best anchor, crowds, balancing), against matterport's full
-float64 computation (maskkit.testing.matterport_rpn_targets) on random cases, and debug ROI targets."""
+"""RPN targets on hand-checked cases (IoU thresholds, best anchor, crowds, balancing), and against matterport's
+full float64 computation (maskkit.testing.matterport_rpn_targets) on random cases, on an AnchorGrid's window
+path and a plain anchors array's full-matrix path alike."""
 
 from __future__ import annotations
 
@@ -8,13 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from maskkit.data import (anchors_for, build_detection_targets, build_group_rpn_targets, build_rpn_targets,
-                          generate_random_rois)
-from maskkit.data.anchors import anchor_source
-from maskkit.data.targets import _grid
+from maskkit.data import AnchorGrid, anchor_grid, build_group_rpn_targets, build_rpn_targets
+from maskkit.data.rpn_targets import subsample_rows
 from maskkit.testing import matterport_rpn_targets
-from maskkit.utils.boxes import apply_box_deltas, compute_overlaps, extract_bboxes
-from maskkit.utils.resize import minimize_mask
+from maskkit.utils.box_math import apply_box_deltas, compute_overlaps, extract_bboxes
 from tests.helpers import matterport_shapes_config
 from tests.helpers_crowded import SIZE, crowded_class_ids, crowded_config, crowded_masks
 
@@ -89,9 +87,10 @@ def naive_rpn_match(anchors, boxes):
 
 def test_shapes_sized_case_matches_the_reference_and_deltas_refine_onto_gt():
     config = matterport_shapes_config(RPN_TRAIN_ANCHORS_PER_IMAGE=4092)
-    anchors = anchors_for(config, config.IMAGE_SHAPE)
+    grid = anchor_grid(config, config.IMAGE_SHAPE)
+    anchors = grid.anchors
     boxes = np.array([[10, 12, 50, 40], [60, 60, 120, 126], [70, 5, 90, 30]], dtype=np.float32)
-    match, bbox = build_rpn_targets(anchors, np.array([1, 2, 3]), boxes, config, rng=np.random.default_rng(0))
+    match, bbox = build_rpn_targets(grid, np.array([1, 2, 3]), boxes, config, rng=np.random.default_rng(0))
     np.testing.assert_array_equal(match, naive_rpn_match(anchors, boxes))
     positive = np.flatnonzero(match == 1)
     refined = apply_box_deltas(anchors[positive], bbox[:positive.size] * np.array(config.RPN_BBOX_STD_DEV))
@@ -99,66 +98,19 @@ def test_shapes_sized_case_matches_the_reference_and_deltas_refine_onto_gt():
     np.testing.assert_allclose(refined, boxes[targets_of], atol=1e-3)
 
 
-def test_random_rois_stay_in_the_image_and_cluster_around_gt():
-    boxes = np.array([[20, 20, 60, 50], [70, 80, 110, 120]])
-    rois = generate_random_rois((128, 128, 3), 200, boxes, rng=np.random.default_rng(0))
-    assert rois.shape == (200, 4) and rois.dtype == np.int32
-    assert rois[:, :2].min() >= 0 and rois[:, 2].max() <= 128 and rois[:, 3].max() <= 128
-    assert ((rois[:, 2] - rois[:, 0]) >= 2).all() and ((rois[:, 3] - rois[:, 1]) >= 2).all()
-    per_box = 90
-    for i, (y1, x1, y2, x2) in enumerate(boxes):
-        near = rois[i * per_box:(i + 1) * per_box]
-        h, w = y2 - y1, x2 - x1
-        assert (near[:, 0] >= y1 - h).all() and (near[:, 2] <= y2 + h).all()
-        assert (near[:, 1] >= x1 - w).all() and (near[:, 3] <= x2 + w).all()
-        assert (compute_overlaps(near, boxes[i:i + 1]) > 0).mean() > 0.5
-
-
-def test_detection_targets_respect_the_positive_ratio_and_crop_masks():
-    config = matterport_shapes_config(USE_MINI_MASK=False)
-    boxes = np.array([[20, 20, 60, 50], [70, 80, 110, 120]], dtype=np.int32)
-    masks = np.zeros((128, 128, 2), dtype=bool)
-    for i, (y1, x1, y2, x2) in enumerate(boxes):
-        masks[y1:y2, x1:x2, i] = True
-    rois = np.concatenate([np.repeat(boxes, 20, axis=0), [[0, 0, 5, 5]] * 30]).astype(np.int32)
-    out_rois, class_ids, deltas, mask_targets = build_detection_targets(
-        rois, np.array([1, 3]), boxes, masks, config, rng=np.random.default_rng(0))
-    assert out_rois.shape == (32, 4) and class_ids.shape == (32,)
-    assert deltas.shape == (32, 4, 4) and mask_targets.shape == (32, 28, 28, 4)
-    fg = np.flatnonzero(class_ids > 0)
-    assert fg.size == int(32 * config.ROI_POSITIVE_RATIO)
-    assert set(class_ids[fg]) <= {1, 3}
-    for i in fg:
-        np.testing.assert_allclose(deltas[i, class_ids[i]], 0, atol=1e-6)
-        assert mask_targets[i, :, :, class_ids[i]].min() == 1.0
-    assert mask_targets[class_ids == 0].max() == 0.0
-
-
-@pytest.mark.parametrize("use_mini_mask", [True, False])
-def test_mask_targets_are_the_same_from_mini_or_full_masks(use_mini_mask):
-    config = matterport_shapes_config(USE_MINI_MASK=use_mini_mask)
-    box = np.array([[20, 20, 60, 60]], dtype=np.int32)
-    full = np.zeros((128, 128, 1), dtype=bool)
-    full[20:60, 20:40, 0] = True  # left half of the box
-    mask = minimize_mask(box, full, config.MINI_MASK_SHAPE) if use_mini_mask else full
-    _, class_ids, _, targets_ = build_detection_targets(box, np.array([2]), box, mask, config,
-                                                       rng=np.random.default_rng(0))
-    target = targets_[class_ids == 2][0, :, :, 2]
-    assert target[:, :13].min() == 1.0 and target[:, 15:].max() == 0.0
-
-
-def assert_like_matterport(anchors, class_ids, boxes, config, seed=0):
-    """build_rpn_targets equals the reference: labels before sampling (with sampling switched off), and the
-    sampled match and deltas with the same seed."""
+def assert_like_matterport(given, class_ids, boxes, config, seed=0):
+    """build_rpn_targets of ``given`` (an AnchorGrid or an anchors array) equals the reference on its anchors:
+    labels before sampling (with sampling switched off), and the sampled match and deltas with the same seed."""
+    anchors = given.anchors if isinstance(given, AnchorGrid) else given
     unsampled = config.replace(RPN_TRAIN_ANCHORS_PER_IMAGE=2 * len(anchors) + 2)
     expected_labels, expected_bbox = matterport_rpn_targets(anchors, boxes, unsampled, np.random.default_rng(seed),
                                                             class_ids)
-    labels, bbox = build_rpn_targets(anchors, class_ids, boxes, unsampled, rng=np.random.default_rng(seed))
+    labels, bbox = build_rpn_targets(given, class_ids, boxes, unsampled, rng=np.random.default_rng(seed))
     np.testing.assert_array_equal(labels, expected_labels)
     np.testing.assert_array_equal(bbox, expected_bbox)
     expected_match, expected_bbox = matterport_rpn_targets(anchors, boxes, config, np.random.default_rng(seed),
                                                            class_ids)
-    match, bbox = build_rpn_targets(anchors, class_ids, boxes, config, rng=np.random.default_rng(seed))
+    match, bbox = build_rpn_targets(given, class_ids, boxes, config, rng=np.random.default_rng(seed))
     np.testing.assert_array_equal(match, expected_match)
     np.testing.assert_array_equal(bbox, expected_bbox)
 
@@ -193,18 +145,27 @@ def test_rpn_targets_equal_matterports_full_float64_matrix(height, width, anchor
     config = matterport_shapes_config(RPN_ANCHOR_STRIDE=anchor_stride, RPN_ANCHOR_SCALES=scales,
                                       RPN_TRAIN_ANCHORS_PER_IMAGE=64)
     class_ids, boxes = as_gt(entries, repeat_first)
-    anchors = anchors_for(config, (height, width, 3))
-    assert _grid(anchor_source(anchors)) is not None  # the grid-window path is the one under test
-    assert_like_matterport(anchors, class_ids, boxes, config, seed)
+    grid = anchor_grid(config, (height, width, 3))
+    assert grid.windows is not None  # the grid-window path is the one under test
+    assert_like_matterport(grid, class_ids, boxes, config, seed)
 
 
-def test_anchors_not_from_anchors_for_take_the_full_matrix_path_with_the_same_result():
+def test_a_plain_anchors_array_takes_the_full_matrix_path_with_the_same_result():
     config = matterport_shapes_config(RPN_TRAIN_ANCHORS_PER_IMAGE=64)
-    anchors = anchors_for(config, (96, 160, 3))
+    grid = anchor_grid(config, (96, 160, 3))
     class_ids, boxes = np.array([1, -1, 2]), np.array([[10, 12, 50, 40], [60, 60, 90, 126], [0, 0, 3, 2]], np.float32)
-    assert anchor_source(anchors.copy()) is None
-    for given_anchors in (anchors, anchors.copy(), anchors[::-1].copy()):
-        assert_like_matterport(given_anchors, class_ids, boxes, config)
+    for given in (grid, grid.anchors, grid.anchors.copy(), grid.anchors[::-1].copy()):
+        assert_like_matterport(given, class_ids, boxes, config)
+
+
+def test_a_grid_built_by_the_caller_takes_the_window_path_too():
+    """An AnchorGrid of the caller's own equals the cached one: nothing hidden decides the path."""
+    config = matterport_shapes_config(RPN_TRAIN_ANCHORS_PER_IMAGE=64)
+    own = AnchorGrid.build(config.RPN_ANCHOR_SCALES, config.RPN_ANCHOR_RATIOS, config.BACKBONE_STRIDES,
+                           config.RPN_ANCHOR_STRIDE, (96, 160))
+    assert own is not anchor_grid(config, (96, 160, 3)) and own.windows is not None
+    class_ids, boxes = np.array([1, -1, 2]), np.array([[10, 12, 50, 40], [60, 60, 90, 126], [0, 0, 3, 2]], np.float32)
+    assert_like_matterport(own, class_ids, boxes, config)
 
 
 @pytest.mark.parametrize("height, width, count", [(1024, 1024, 20), (640, 1024, 12), (1024, 576, 1)])
@@ -214,7 +175,7 @@ def test_rpn_targets_at_full_size_equal_the_reference(height, width, count):
     corners = rng.uniform(-20, [height, width], size=(count, 2))
     boxes = np.concatenate([corners, corners + rng.uniform(1, 400, size=(count, 2))], axis=1).round()
     class_ids = np.where(rng.random(count) < 0.1, -1, 1)
-    assert_like_matterport(anchors_for(config, (height, width, 3)), class_ids, boxes.astype(np.float32), config)
+    assert_like_matterport(anchor_grid(config, (height, width, 3)), class_ids, boxes.astype(np.float32), config)
 
 
 @settings(max_examples=60, deadline=None)
@@ -224,12 +185,12 @@ def test_a_group_of_images_gets_each_images_own_targets(groups, shape, seed, gri
     """build_group_rpn_targets row i == build_rpn_targets of image i with image i's generator: crowds, images
     without boxes and ties included, on the grid path and the full-matrix path."""
     config = matterport_shapes_config(RPN_TRAIN_ANCHORS_PER_IMAGE=32)
-    anchors = anchors_for(config, (*shape, 3))
-    anchors = anchors if grid else anchors.copy()
+    full = anchor_grid(config, (*shape, 3))
+    anchors = full if grid else full.anchors.copy()
     gts = [as_gt(entries, repeat_first) for entries, repeat_first in groups]
     match, bbox = build_group_rpn_targets(anchors, [ids for ids, _ in gts], [boxes for _, boxes in gts], config,
                                           [np.random.default_rng([seed, i]) for i in range(len(gts))])
-    assert match.dtype == np.int8 and match.shape == (len(gts), anchors.shape[0])
+    assert match.dtype == np.int8 and match.shape == (len(gts), full.anchors.shape[0])
     assert bbox.dtype == np.float32 and bbox.shape == (len(gts), 32, 4)
     for i, (ids, boxes) in enumerate(gts):
         expected_match, expected_bbox = build_rpn_targets(anchors, ids, boxes, config,
@@ -241,13 +202,13 @@ def test_a_group_of_images_gets_each_images_own_targets(groups, shape, seed, gri
 def test_a_group_needs_one_class_id_array_box_array_and_generator_per_image():
     config = matterport_shapes_config()
     with pytest.raises(ValueError, match="got 2, 2 and 1"):
-        build_group_rpn_targets(anchors_for(config, (64, 64, 3)), [np.array([1])] * 2, [GT] * 2, config,
+        build_group_rpn_targets(anchor_grid(config, (64, 64, 3)), [np.array([1])] * 2, [GT] * 2, config,
                                 [np.random.default_rng(0)])
 
 
 def test_rpn_targets_of_600_instances_equal_the_reference_alone_and_in_a_group():
     config = crowded_config()
-    anchors = anchors_for(config, (SIZE, SIZE, 3))
+    anchors = anchor_grid(config, (SIZE, SIZE, 3))
     class_ids, boxes = crowded_class_ids(), extract_bboxes(crowded_masks()).astype(np.float32)
     assert_like_matterport(anchors, class_ids, boxes, config)
     match, bbox = build_rpn_targets(anchors, class_ids, boxes, config, rng=np.random.default_rng(1))
@@ -256,3 +217,14 @@ def test_rpn_targets_of_600_instances_equal_the_reference_alone_and_in_a_group()
                                                       config, [np.random.default_rng(1), np.random.default_rng(2)])
     np.testing.assert_array_equal(group_match[0], match)
     np.testing.assert_array_equal(group_bbox[0], bbox)
+
+
+def test_subsampling_resets_each_rows_surplus_as_a_per_image_choice_would():
+    match = np.array([[1, -1, -1, -1, 0], [-1, -1, 1, -1, -1]], dtype=np.int8)
+    subsample_rows(match, np.flatnonzero(match.reshape(-1) == -1), [1, 2],
+                   [np.random.default_rng(0), np.random.default_rng(1)])
+    expected = np.array([[1, -1, -1, -1, 0], [-1, -1, 1, -1, -1]], dtype=np.int8)
+    expected[0, np.random.default_rng(0).choice([1, 2, 3], 2, replace=False)] = 0
+    expected[1, np.random.default_rng(1).choice([0, 1, 3, 4], 2, replace=False)] = 0
+    np.testing.assert_array_equal(match, expected)
+    assert (match == -1).sum(axis=1).tolist() == [1, 2]

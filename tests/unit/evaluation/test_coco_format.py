@@ -16,7 +16,7 @@ from pycocotools.cocoeval import COCOeval
 from maskkit.evaluation import STAT_NAMES, dataset_to_coco, detections_to_coco_results, evaluate_coco
 from maskkit.evaluation.metrics_output import write_results_json
 from maskkit.imageio import write_image_rgb
-from maskkit.utils.boxes import extract_bboxes
+from maskkit.utils.box_math import extract_bboxes
 from maskkit_coco.dataset import make_coco
 from tests.helpers import ArrayDataset
 from tests.helpers_coco import CAT, DOG

@@ -9,7 +9,7 @@ import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-from maskkit.model.boxes import LOG_SCALE_CLAMP, apply_box_deltas  # noqa: E402
+from maskkit.model.box_graph_ops import LOG_SCALE_CLAMP, apply_box_deltas  # noqa: E402
 
 
 def test_huge_log_scale_deltas_give_finite_boxes_capped_at_the_clamp() -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from maskkit.config import Config
-from maskkit.data.meta import mold_image
+from maskkit.data.mean_pixel import mold_image
 
 tf = pytest.importorskip("tensorflow")
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from maskkit.config import Config
-from maskkit.data.anchors import anchors_for
+from maskkit.data.anchor_grid import anchors_for
 from maskkit.planning.coverage import Coverage, best_anchor_iou, coverage_of, dataset_coverage
-from maskkit.utils.boxes import compute_overlaps
+from maskkit.utils.box_math import compute_overlaps
 
 #: One square anchor per cell: 8 px every 4 px (P2), 16 every 8 (P3), 32 every 16, ...
 SQUARES = Config(IMAGE_MIN_DIM=64, IMAGE_MAX_DIM=64, RPN_ANCHOR_SCALES=(8, 16, 32, 64, 128), RPN_ANCHOR_RATIOS=(1,))

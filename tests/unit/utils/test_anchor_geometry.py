@@ -1,4 +1,4 @@
-"""Tests for maskkit.utils.anchors (matterport anchor layout)."""
+"""Tests for maskkit.utils.anchor_geometry (matterport anchor layout)."""
 import numpy as np
 import pytest
 

@@ -1,20 +1,12 @@
-"""Tests for maskkit.utils.boxes (matterport box conventions)."""
+"""Tests for maskkit.utils.box_math (matterport box conventions)."""
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from maskkit.utils import (
-    apply_box_deltas,
-    box_refinement,
-    compute_iou,
-    compute_overlaps,
-    compute_overlaps_masks,
-    denorm_boxes,
-    extract_bboxes,
-    non_max_suppression,
-    norm_boxes,
-)
+from maskkit.utils.box_math import (apply_box_deltas, box_refinement, compute_iou, compute_overlaps,
+                                    compute_overlaps_masks, denorm_boxes, extract_bboxes, non_max_suppression,
+                                    norm_boxes)
 
 FAST = settings(max_examples=40, deadline=None)
 
@@ -151,7 +143,7 @@ def test_extract_bboxes_of_few_and_many_instances_equal_each_instance_alone(coun
 def test_mask_overlaps_counted_on_shared_pixels_equal_the_dense_product(layout, monkeypatch):
     """Many instances: intersections counted pixel by pixel give bit for bit the dense product's IoUs,
     whatever the masks' memory layout (detections picked by score order lie instance-major)."""
-    from maskkit.utils import boxes
+    from maskkit.utils import box_math
 
     rng = np.random.default_rng(["C", "F", "picked"].index(layout))
     for _ in range(20):
@@ -160,10 +152,10 @@ def test_mask_overlaps_counted_on_shared_pixels_equal_the_dense_product(layout, 
         masks1, masks2 = rng.random((height, width, n1 + 20)) < density, rng.random((height, width, n2 + 20)) < density
         masks1 = np.asfortranarray(masks1) if layout == "F" else masks1
         masks2 = masks2[..., rng.permutation(n2 + 20)] if layout == "picked" else masks2
-        monkeypatch.setattr(boxes, "_PAIR_COST", 10 ** 12)
+        monkeypatch.setattr(box_math, "_PAIR_COST", 10 ** 12)
         dense = compute_overlaps_masks(masks1, masks2.astype(np.float32))
-        monkeypatch.setattr(boxes, "_PAIR_COST", 0)
-        assert boxes._shared_pixel_counts(masks1.reshape(-1, n1 + 20), masks2.reshape(-1, n2 + 20)) is not None
+        monkeypatch.setattr(box_math, "_PAIR_COST", 0)
+        assert box_math._shared_pixel_counts(masks1.reshape(-1, n1 + 20), masks2.reshape(-1, n2 + 20)) is not None
         shared = compute_overlaps_masks(masks1, masks2.astype(np.float32))
         assert shared.dtype == dense.dtype
         np.testing.assert_array_equal(shared, dense)

@@ -12,7 +12,7 @@ from pycocotools.coco import COCO
 import maskkit
 from maskkit import DatasetError
 from maskkit.evaluation.coco_format import category_ids, evaluation_ground_truth
-from maskkit.utils.boxes import extract_bboxes
+from maskkit.utils.box_math import extract_bboxes
 import maskkit_coco.dataset as coco_dataset
 from maskkit_coco.dataset import make_coco
 from tests.helpers_coco import (
