@@ -27,7 +27,7 @@ from maskkit.model.distribute import DistributedSteps, is_chief, make_steps, str
 from maskkit.model.graph import build_graph
 from maskkit.model.precision import precision_line, resolve_precision
 from maskkit.model.schedules import schedule_for
-from maskkit.model.seeding import make_repeatable, seed_everything
+from maskkit.model.seeding import make_repeatable, seeded_initialisers
 from maskkit.model.training import EpochInput, EpochMonitor, StepFunctions, release_frames, run_epochs
 from maskkit.utils.box_math import denorm_boxes, norm_boxes
 from maskkit.utils.resize import paste_mask, resize_image
@@ -41,7 +41,17 @@ class MaskRCNN:
     Variables live under ``strategy`` (default: maskkit.model.distribute.strategy_for(config)), so
     GPU_COUNT > 1 or a multi-worker TF_CONFIG trains on every replica. ``PRECISION="auto"`` is
     resolved here for this machine (``precision_choice`` says why): ``self.config`` and the
-    checkpoints hold the precision that actually runs."""
+    checkpoints hold the precision that actually runs. The starting weights follow config.SEED
+    without touching the process's random generators; the first ``fit`` seeds them (see
+    maskkit.model.seeding), so the same SEED repeats a run.
+
+    Args:
+        mode: ``training`` (``train``/``fit`` allowed) or ``inference``.
+        config: the model's Config.
+        model_dir: the folder that holds this config's run folders.
+        backbone: a Backbone instance instead of the one config.BACKBONE names.
+        strategy: the tf.distribute strategy to build and train under.
+    """
 
     def __init__(self, mode: str, config: Config, model_dir: str | os.PathLike, backbone: Any = None,
                  strategy: tf.distribute.Strategy | None = None) -> None:
@@ -55,8 +65,7 @@ class MaskRCNN:
         self.model_dir = Path(model_dir)
         self.backbone = backbone if backbone is not None else maskkit.backbones.create(config.BACKBONE)
         self.strategy = strategy if strategy is not None else strategy_for(config)
-        make_repeatable(config.SEED)
-        with self.strategy.scope():
+        with self.strategy.scope(), seeded_initialisers(config.SEED):
             self.graph = build_graph(config, self.backbone)
         self.keras_model = self.graph.training_model if mode == "training" else self.graph.inference_model
         self.history: dict[str, list[float]] = {}
@@ -166,7 +175,7 @@ class MaskRCNN:
         self._check_can_train(epochs)
         config = self.config
         if not self._steps:
-            seed_everything(config.SEED)
+            make_repeatable(config.SEED)  # a run starts: seeds and op determinism reach the whole process
         key = (self.graph.layer_regex(layers), float(learning_rate))
         if key not in self._steps:
             self._steps[key] = make_steps(self.strategy, self.graph.training_model, config, key[0], key[1])

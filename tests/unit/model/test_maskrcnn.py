@@ -1,11 +1,15 @@
-"""MaskRCNN on the tiny config without training: modes, molded inputs, checkpoints written and resumed."""
+"""MaskRCNN on the tiny config without training: modes, starting weights that follow SEED without
+reseeding the process, molded inputs, checkpoints written and resumed."""
 
 from __future__ import annotations
+
+import random
 
 import numpy as np
 import pytest
 
-pytest.importorskip("tensorflow")
+tf = pytest.importorskip("tensorflow")
+import keras  # noqa: E402
 
 from maskkit import ConfigError  # noqa: E402
 from maskkit.model.maskrcnn import MaskRCNN  # noqa: E402
@@ -15,6 +19,25 @@ from tests.helpers import tiny_config  # noqa: E402
 def test_an_unknown_mode_is_an_argument_error(tmp_path):
     with pytest.raises(ConfigError, match="argument mode: must be one of .*, got 'serving'"):
         MaskRCNN("serving", tiny_config(), tmp_path)
+
+
+def test_building_a_model_follows_seed_without_reseeding_the_process(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(tf.config.experimental, "enable_op_determinism", lambda: calls.append("determinism"))
+    monkeypatch.setattr(keras.utils, "set_random_seed", calls.append)
+    random.seed(5)
+    np.random.seed(5)
+    expected = random.random(), float(np.random.rand())
+    random.seed(5)
+    np.random.seed(5)
+    first = MaskRCNN("inference", tiny_config(SEED=1), tmp_path)
+    assert (random.random(), float(np.random.rand())) == expected and calls == []
+    same, other = (MaskRCNN("inference", tiny_config(SEED=seed), tmp_path) for seed in (1, 2))
+
+    def kernel(model: MaskRCNN) -> np.ndarray:
+        return model.keras_model.get_layer("mrcnn_class_logits").kernel.numpy()
+
+    assert np.array_equal(kernel(first), kernel(same)) and not np.array_equal(kernel(first), kernel(other))
 
 
 def test_images_are_molded_as_in_training_and_a_checkpoint_resumes_its_run(tmp_path):

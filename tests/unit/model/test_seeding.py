@@ -1,4 +1,5 @@
-"""Seeding: one seed repeats Python, NumPy and TensorFlow draws; MASKKIT_DETERMINISTIC decides op determinism."""
+"""Seeding: one seed repeats Python, NumPy and TensorFlow draws; seeded initialisers leave the process's
+generators as they were; MASKKIT_DETERMINISTIC decides op determinism."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-from maskkit.model.seeding import DETERMINISTIC_ENV, seed_everything, wants_deterministic_ops  # noqa: E402
+from maskkit.model.seeding import (  # noqa: E402
+    DETERMINISTIC_ENV,
+    seed_everything,
+    seeded_initialisers,
+    wants_deterministic_ops,
+)
 
 
 def draws() -> tuple:
@@ -23,6 +29,21 @@ def test_the_same_seed_repeats_every_generator():
     assert draws() == first
     seed_everything(4)
     assert draws() != first
+
+
+def test_seeded_initialisers_repeat_their_draws_and_give_the_generators_back():
+    random.seed(11)
+    np.random.seed(11)
+    expected = random.random(), float(np.random.rand())
+    random.seed(11)
+    np.random.seed(11)
+    with seeded_initialisers(3):
+        first = random.random(), float(np.random.rand())
+    with seeded_initialisers(3):
+        assert (random.random(), float(np.random.rand())) == first
+    with seeded_initialisers(4):
+        assert (random.random(), float(np.random.rand())) != first
+    assert (random.random(), float(np.random.rand())) == expected
 
 
 @pytest.mark.parametrize(("value", "expected"), [("1", True), ("yes", True), ("0", False), ("false", False)])
