@@ -375,8 +375,8 @@ def scaling(size: int, cycles: int, seconds: float, augment: str | None) -> dict
 def scaling_in_fresh_process(size: int, cycles: int, augment: str | None) -> dict[str, tuple[float, float]]:
     """scaling() run in a new interpreter. Inside this benchmark's own process, after its other
     pipelines, the gated pipeline built 84-90 images/s with 1 worker where a plain 1-thread pipeline
-    had just built 133-148 and standalone runs 128-156 (docs/benchmarks.md, sixth session; not
-    explained), so the measurement gets a process of its own, as heap_pad_ratio's runs do."""
+    had just built 133-148 and standalone runs 128-156 (not explained), so the measurement gets a
+    process of its own, as heap_pad_ratio's runs do."""
     command = [sys.executable, __file__, "--child-scaling", str(size), str(cycles)]
     out = subprocess.run(command + (["--augment", augment] if augment else []), capture_output=True, text=True)
     if out.returncode:
