@@ -130,7 +130,8 @@ class Dataset:
 
     # ----- data -------------------------------------------------------------------------
     def load_image(self, image_id: int) -> np.ndarray:
-        """Read the image at ``path`` as RGB uint8 HxWx3 (grayscale and RGBA converted)."""
+        """Read the image at ``path`` as RGB uint8 HxWx3, upright by its EXIF orientation (grayscale and RGBA
+        converted), as photo viewers and labelling tools show it."""
         from maskkit.imageio import read_image_rgb
 
         path = self.image_info[image_id].get("path")

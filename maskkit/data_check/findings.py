@@ -19,6 +19,8 @@ CODES: dict[str, tuple[str, str]] = {
     "bad-mask-dtype": (ERROR, "masks are neither bool nor 0/1 integers"),
     "mask-count-mismatch": (ERROR, "the number of masks differs from the number of class ids"),
     "mask-size-mismatch": (ERROR, "the mask size differs from the image size"),
+    "annotated-size-mismatch": (WARNING, "the width/height the annotations give differ from the decoded image "
+                                         "(an EXIF-rotated photo labelled as stored swaps them)"),
     "class-id-out-of-range": (ERROR, "a class id is 0 (BG) or beyond the declared classes"),
     "duplicate-image-id": (ERROR, "two images share a source and source id"),
     "duplicate-image-path": (WARNING, "two images point at the same file"),
@@ -36,6 +38,7 @@ CODES: dict[str, tuple[str, str]] = {
     "annotation-problem": (WARNING, "another flaw the loader reports in its annotations"),
     "grayscale-image": (INFO, "the file is grayscale; it is converted to RGB on load"),
     "alpha-image": (INFO, "the file has an alpha channel; it is dropped on load"),
+    "exif-orientation": (INFO, "the file carries an EXIF orientation; it is applied on load, as photo viewers do"),
 }
 
 

@@ -1,4 +1,4 @@
-"""Image files as stored: size and channel count before maskkit converts them to RGB.
+"""Image files as stored: size, channel count and EXIF orientation before maskkit converts them to RGB.
 
 A file is decoded once by ``maskkit.imageio`` (OpenCV releases the GIL, so threads read in parallel);
 for datasets with their own ``load_image`` only the PNG/JPEG header is read to learn the channels.
@@ -16,11 +16,21 @@ PNG_CHANNELS = {0: 1, 2: 3, 3: 3, 4: 2, 6: 4}
 JPEG_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
 
 
-def decode_file(path: str | os.PathLike) -> tuple[int, int, int]:
-    """(height, width, channels) of the decoded file; ``imageio.UnreadableImage`` if it is missing or corrupt."""
-    image = imageio.decode_file(path)
+def decode_file(path: str | os.PathLike) -> tuple[int, int, int, int]:
+    """(height, width, channels, EXIF orientation) of the decoded file, upright as maskkit loads it;
+    ``imageio.UnreadableImage`` if it is missing or corrupt."""
+    image, orientation = imageio.decode_with_orientation(path)
     channels = 1 if image.ndim == 2 else int(image.shape[2])
-    return int(image.shape[0]), int(image.shape[1]), channels
+    return int(image.shape[0]), int(image.shape[1]), channels, orientation
+
+
+def file_orientation(path: str | os.PathLike) -> int:
+    """The EXIF orientation of a file from its first bytes; 1 when it has none or cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            return imageio.exif_orientation(handle.read(imageio.HEADER_BYTES))
+    except OSError:
+        return 1
 
 
 def header_channels(path: str | os.PathLike) -> int | None:

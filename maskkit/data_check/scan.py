@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import os
 from typing import Any
 
@@ -9,11 +10,15 @@ import attrs
 import numpy as np
 
 from maskkit.data_check.findings import Finding, finding
-from maskkit.data_check.imagefile import decode_file, header_channels
+from maskkit.data_check.imagefile import decode_file, file_orientation, header_channels
 from maskkit.dataset import Dataset
 from maskkit.imageio import UnreadableImage
 
 SHOWN = 5
+#: EXIF orientation -> how it turns the stored picture (applied on load).
+TURNS = {2: "mirrored left-right", 3: "turned 180 degrees", 4: "mirrored top-bottom", 5: "transposed",
+         6: "turned 90 degrees clockwise", 7: "transposed across the other diagonal",
+         8: "turned 90 degrees anticlockwise"}
 LARGE_IMAGE_PIXELS = 4096 * 4096
 TINY_MASK_PIXELS = 16
 DUPLICATE_IOU = 0.5
@@ -32,7 +37,7 @@ class Limits:
 
 @attrs.define
 class ImageScan:
-    """What one image contributed: its findings, stored channels, size, class ids and mask areas."""
+    """What one image contributed: its findings, stored channels, upright size, class ids and mask areas."""
 
     image_id: int
     file: str | None
@@ -55,6 +60,7 @@ def scan_image(dataset: Dataset, image_id: int, limits: Limits) -> ImageScan:
     scan = ImageScan(image_id, image_file(dataset, image_id))
     if not read_pixels(dataset, scan):
         return scan
+    check_annotated_size(dataset, scan)
     try:
         result = dataset.load_mask(image_id)
     except Exception as exc:
@@ -79,7 +85,10 @@ def read_pixels(dataset: Dataset, scan: ImageScan) -> bool:
     """
     try:
         if type(dataset).load_image is Dataset.load_image and scan.file is not None:
-            scan.height, scan.width, scan.channels = decode_file(scan.file)
+            scan.height, scan.width, scan.channels, orientation = decode_file(scan.file)
+            if orientation != 1:
+                add(scan, "exif-orientation", f"the file's EXIF orientation {orientation} says it is "
+                                              f"{TURNS[orientation]}; it is applied on load, as photo viewers do")
         else:
             image = dataset.load_image(scan.image_id)
             if not (isinstance(image, np.ndarray) and image.ndim == 3 and image.shape[2] == 3
@@ -102,6 +111,30 @@ def read_pixels(dataset: Dataset, scan: ImageScan) -> bool:
     if scan.channels in (2, 4):
         add(scan, "alpha-image", f"stored with an alpha channel ({scan.channels} channels); alpha is dropped")
     return True
+
+
+def check_annotated_size(dataset: Dataset, scan: ImageScan) -> None:
+    """Warn when the image's ``height``/``width`` in its info (from the annotation file) differ from the
+    decoded, upright image; the typical cause is an EXIF-rotated photo labelled as stored."""
+    info = dataset.image_info[scan.image_id]
+    height, width = info.get("height"), info.get("width")
+    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in (height, width)):
+        return
+    if (int(height), int(width)) == (scan.height, scan.width):
+        return
+    orientation = file_orientation(scan.file) if scan.file is not None else 1
+    swapped = (int(height), int(width)) == (scan.width, scan.height)
+    if swapped and orientation in (5, 6, 7, 8):
+        why = (f"; the file's EXIF orientation {orientation} ({TURNS[orientation]}) swaps them and maskkit "
+               f"applies it, as photo viewers and most labelling tools do, so these annotations were made on "
+               f"the stored pixels: export them again from the upright picture, or save the file without "
+               f"the orientation tag")
+    elif swapped:
+        why = "; width and height look swapped"
+    else:
+        why = "; was the file resized after labelling?"
+    add(scan, "annotated-size-mismatch", f"the annotations give width x height {int(width)}x{int(height)} but the "
+                                         f"image decodes to {scan.width}x{scan.height}{why}")
 
 
 def check_masks(dataset: Dataset, scan: ImageScan, mask: np.ndarray, class_ids: np.ndarray, limits: Limits) -> None:

@@ -145,3 +145,13 @@ def test_annotation_boxes_of_an_image_without_instances_and_a_broken_mask():
     assert boxes.shape == (0, 4) and class_ids.shape == (0,)
     with pytest.raises(DatasetError, match="ArrayDataset image 0.*2 masks but 1 class ids"):
         _one(np.zeros((8, 8, 2), bool), np.array([1])).annotation_boxes(0)
+
+
+def test_the_default_load_image_turns_an_exif_rotated_photo_upright(tmp_path):
+    from tests.helpers_exif import asymmetric_image, write_exif_jpeg
+
+    dataset = Dataset()
+    dataset.add_class("files", 1, "thing")
+    dataset.add_image("files", image_id="phone", path=str(write_exif_jpeg(tmp_path / "p.jpg", asymmetric_image(), 8)))
+    dataset.prepare()
+    assert dataset.load_image(0).shape == (80, 48, 3)

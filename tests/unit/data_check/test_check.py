@@ -220,3 +220,37 @@ def test_an_image_with_600_instances_is_counted_whole_and_reported_over_max_gt_i
     assert "image has 600 instances, more than MAX_GT_INSTANCES=100" in only(report, "too-many-instances").message
     assert "598&599 (IoU 1.00)" in only(report, "duplicate-instances").message
     assert codes(report) == ["duplicate-instances", "too-many-instances"]
+
+
+class SizedFileDataset(FileDataset):
+    """FileDataset whose image infos carry the width and height an annotation file would give."""
+
+    def __init__(self, paths, sizes) -> None:
+        super().__init__(paths)
+        for info, (height, width) in zip(self.image_info, sizes):
+            info.update(height=height, width=width)
+
+    def load_mask(self, image_id):
+        info = self.image_info[image_id]
+        return np.ones((info["height"], info["width"], 1), dtype=bool), np.array([1], dtype=np.int32)
+
+
+def test_an_exif_rotated_photo_is_checked_upright_and_a_swapped_annotated_size_is_explained(tmp_path):
+    from tests.helpers_exif import asymmetric_image, write_exif_jpeg
+
+    rotated = write_exif_jpeg(tmp_path / "phone.jpg", asymmetric_image(48, 80), 6)
+    plain = write_exif_jpeg(tmp_path / "plain.jpg", asymmetric_image(48, 80), 1)
+    report = check(SizedFileDataset([rotated, plain], [(48, 80), (48, 80)]))
+    assert report.image_sizes == [(80, 48), (48, 80)]
+    info = only(report, "exif-orientation")
+    assert (info.image_id, info.file, info.severity) == (0, str(rotated), INFO)
+    found = only(report, "annotated-size-mismatch")
+    assert (found.image_id, found.file, found.severity) == (0, str(rotated), WARNING)
+    assert "width x height 80x48 but the image decodes to 48x80" in found.message
+    assert "EXIF orientation 6 (turned 90 degrees clockwise)" in found.message
+
+
+def test_an_annotated_size_that_differs_otherwise_is_reported_without_the_exif_hint(tmp_path):
+    path = write_png(tmp_path / "a.png", 3)
+    found = only(check(SizedFileDataset([path], [(SIZE * 2, SIZE)])), "annotated-size-mismatch")
+    assert "resized" in found.message and "EXIF" not in found.message
