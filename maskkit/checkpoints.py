@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import shutil
 from pathlib import Path
 from typing import Iterator
 
@@ -22,6 +23,8 @@ CHECKPOINT_NAME = re.compile(r"^mask_rcnn_.*_(?P<epoch>\d{4})\.weights\.h5$")
 RUN_DIR = re.compile(r"^(?P<name>.*?)(?P<stamp>\d{8}T\d{4}(?:\d{2})?)(?:_(?P<serial>\d+))?$")
 # Temp files atomic_path leaves when a process is killed mid-write: ".<name>.<random>.tmp.h5".
 TEMP_CHECKPOINT = re.compile(r"^\.mask_rcnn_.*\.weights\.h5\..*\.tmp\.h5$")
+# Written into a run folder whose training stopped with an error; holds the error.
+FAILED_MARK = "FAILED"
 
 
 def checkpoint_epoch(path: str | os.PathLike) -> int | None:
@@ -140,3 +143,59 @@ def resolve_weights(path: str | os.PathLike) -> Path:
     if not path.is_file():
         raise WeightsError(f"weights file not found: {path} (pass a checkpoint file or a run/log folder)")
     return path
+
+
+def settle_failed_run(run: str | os.PathLike, error: BaseException, created: bool) -> str:
+    """Tidy a run folder after its training stopped with ``error``, so no empty run is left behind.
+
+    Args:
+        run: the run folder.
+        error: what stopped the run; its type and message go into the FAILED file.
+        created: whether the failed run created ``run`` (a resumed run's folder is never removed).
+
+    Returns:
+        ``"removed"`` when the run created the folder and it holds no checkpoint (only logs, nothing
+        worth keeping), ``"marked"`` when FAILED was written beside its checkpoints, ``"absent"``
+        when the folder was never created.
+    """
+    run = Path(run)
+    if not run.is_dir():
+        return "absent"
+    if created and not any(p.name.endswith(".weights.h5") and not p.name.startswith(".") for p in run.iterdir()):
+        shutil.rmtree(run)
+        return "removed"
+    reason = ("interrupted (KeyboardInterrupt)" if isinstance(error, KeyboardInterrupt)
+              else f"stopped with an error: {type(error).__name__}: {error}")
+    (run / FAILED_MARK).write_text(f"training {reason}\nthe checkpoints here are those of the epochs finished "
+                                   f"before it; --resume continues from the newest\n", encoding="utf-8")
+    return "marked"
+
+
+def clear_failed_mark(run: str | os.PathLike) -> None:
+    """Remove the FAILED file of a run folder once training there has finished (e.g. after --resume)."""
+    (Path(run) / FAILED_MARK).unlink(missing_ok=True)
+
+
+def run_folder_line(worker: int, run_folder: str | os.PathLike, log_dir: str | os.PathLike, resumed: bool) -> str:
+    """What a training process says about where it writes, by its place in a multi-worker run.
+
+    Only the chief creates and writes the run folder; another worker must not name a folder of its
+    own that never appears.
+
+    Args:
+        worker: this process's worker index, 0 for the chief or a single machine
+            (maskkit.model.distribute.worker_index).
+        run_folder: the run folder this process trains in (on a worker other than the chief a name
+            it never creates, unless ``resumed``).
+        log_dir: the log folder under which the chief creates new run folders.
+        resumed: whether the run continues an existing run folder (every worker then knows its name).
+
+    Returns:
+        One line, e.g. ``run folder: runs/shapes20260301T091210``.
+    """
+    if worker == 0:
+        return f"run folder: {run_folder}"
+    if resumed:
+        return f"run folder: {run_folder}, written by the chief (worker {worker} writes nothing)"
+    return (f"run folder: none on worker {worker}, which writes nothing; the chief (worker 0) creates the "
+            f"run folder under {log_dir}")

@@ -19,10 +19,12 @@ import numpy as np
 
 import maskkit
 from maskkit.backbone import fit_config_to_backbone
-from maskkit.checkpoints import last_checkpoints, resolve_weights
+from maskkit.checkpoints import (FAILED_MARK, clear_failed_mark, last_checkpoints, resolve_weights,
+                                 run_folder_line, settle_failed_run)
 from maskkit.config import Config
 from maskkit.dataset import Dataset
 from maskkit.errors import ConfigError, MaskkitError, WeightsError
+from maskkit.output_paths import check_writable_dir
 from maskkit.presets import preset_config, recommended_preset
 from maskkit.pipeline_config import fit_config_to_dataset
 from maskkit.weights.classes import CLASS_HEAD_LAYERS, check_class_names
@@ -178,6 +180,7 @@ class Pipeline:
             raise ConfigError("epochs", "give epochs, minutes, or both (minutes with epochs as a cap)",
                               kind="argument")
         rate = checked_learning_rate(self.config.LEARNING_RATE if learning_rate is None else learning_rate)
+        check_writable_dir(self.log_dir, "log folder")
         if resume:
             last = self._resume()
             if last is not None and verbose:
@@ -204,8 +207,14 @@ class Pipeline:
                                                  verbose)
         train_input, val_input = self._training_inputs()
         cap = epochs if epochs is not None else self.model.epoch + UNCAPPED_EPOCHS
-        history = self.model.fit(train_input, val_input, rate, cap, layers=layers, verbose=verbose,
-                                 monitor=monitor, class_names=self.dataset.class_names, plan=plan)
+        existing_folder = self.model.log_dir if self.model.log_dir.is_dir() else None
+        try:
+            history = self.model.fit(train_input, val_input, rate, cap, layers=layers, verbose=verbose,
+                                     monitor=monitor, class_names=self.dataset.class_names, plan=plan)
+        except BaseException as exc:
+            self._settle_failed_run(exc, created=self.model.log_dir != existing_folder)
+            raise
+        clear_failed_mark(self.model.log_dir)
         self._write_loss_curves()
         if verbose and monitor is not None:
             from maskkit.model.validation_metrics import validation_summary
@@ -268,6 +277,28 @@ class Pipeline:
             except WeightsError as exc:
                 print(f"Warning: skipping damaged checkpoint: {exc}", file=sys.stderr)
         raise WeightsError(f"cannot resume: every checkpoint of run {candidates[0].parent} is damaged")
+
+    def run_folder_line(self) -> str:
+        """Where this process's training writes: the run folder, or on a worker of a multi-worker run
+        that is not the chief, that it writes nothing (see maskkit.checkpoints.run_folder_line)."""
+        from maskkit.model.distribute import worker_index
+
+        return run_folder_line(worker_index(self.model.strategy), self.model.log_dir, self.log_dir,
+                               resumed=self.model.log_dir.is_dir())
+
+    def _settle_failed_run(self, error: BaseException, created: bool) -> None:
+        """On the chief, remove the folder of a run that failed before its first checkpoint (only
+        logs in it), or mark a run with checkpoints FAILED (see maskkit.checkpoints.settle_failed_run)."""
+        from maskkit.model.distribute import is_chief
+
+        if not is_chief(self.model.strategy):
+            return
+        outcome = settle_failed_run(self.model.log_dir, error, created)
+        if outcome == "removed":
+            print(f"removed run folder {self.model.log_dir}: the run failed before its first checkpoint",
+                  file=sys.stderr)
+        elif outcome == "marked":
+            print(f"run folder {self.model.log_dir} marked {FAILED_MARK}", file=sys.stderr)
 
     def _write_loss_curves(self) -> None:
         """loss_curves.png in the run folder: train and val losses at absolute epochs (resumed runs

@@ -73,7 +73,7 @@ def train(dataset_name: str, data_items: tuple[str, ...], val_items: tuple[str, 
     history = pipe.train(total, layers=layers, learning_rate=learning_rate, weights=weights,
                          exclude=exclude, resume=resume, imagenet=imagenet, eval_every=eval_every,
                          keep_best=keep_best, patience=patience, minutes=minutes)
-    click.echo(f"run folder: {pipe.model.log_dir}")
+    click.echo(pipe.run_folder_line())
     if history.get("loss"):
         click.echo(f"final loss: {history['loss'][-1]:.4f}")
 

@@ -16,7 +16,7 @@ import pytest
 
 import maskkit
 from maskkit import Config, Dataset, plugins
-from maskkit.checkpoints import CHECKPOINT_NAME
+from maskkit.checkpoints import CHECKPOINT_NAME, FAILED_MARK
 from maskkit.cli.main import cli
 from maskkit.data.ground_truth import load_image_gt
 from maskkit.errors import ConfigError, DatasetError, PluginError, TrainingDivergedError, WeightsError
@@ -185,7 +185,7 @@ def test_a_bad_image_met_during_training_stops_with_its_own_message(tmp_path):
     message = str(caught.value)
     assert message.startswith("ArrayDataset image 3 (source id 3") and "class id 9 is outside" in message
     assert "\n" not in message and "Traceback" not in message
-    assert checkpoints(tmp_path) == []
+    assert list(tmp_path.iterdir()) == []  # the run failed before its first checkpoint: no folder is left
 
 
 class FailingMasks(ArrayDataset):
@@ -444,6 +444,8 @@ def test_a_loss_going_nan_stops_training_and_keeps_the_last_good_checkpoint(log_
     assert "epoch 2 was not saved and the last good checkpoint is epoch 1's" in message
     assert checkpoints(runs) == [good] and digest(good) == before
     assert pipe.model.epoch == 1
+    failed = (good.parent / FAILED_MARK).read_text()
+    assert failed.startswith(f"training stopped with an error: TrainingDivergedError: {message}\n")
 
 
 def test_the_cli_reports_divergence_in_one_line(log_dir, tmp_path):

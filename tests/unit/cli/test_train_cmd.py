@@ -26,6 +26,9 @@ class FakePipeline:
         self.epochs, self.train_kwargs = epochs, kwargs
         return {"loss": [2.0, 0.5]}
 
+    def run_folder_line(self) -> str:
+        return f"run folder: {self.model.log_dir}"
+
 
 @pytest.fixture
 def fake(monkeypatch):
