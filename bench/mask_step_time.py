@@ -37,7 +37,7 @@ def build_step(overrides: dict[str, Any], all_rois: bool) -> Any:
     on every sampled ROI as before the positive slice."""
     from maskkit.model import graph
     from maskkit.model.maskrcnn import MaskRCNN
-    from maskkit.model.presets import shapes_config
+    from maskkit.presets import shapes_config
     from maskkit.model.training import StepFunctions
 
     config = shapes_config(**overrides)

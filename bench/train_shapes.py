@@ -64,7 +64,7 @@ def shapes_run_config(args: argparse.Namespace, seed: int) -> Any:
     """The shapes preset with ``--set`` overrides, seeded with ``seed`` (Keras's seed too)."""
     import keras
 
-    from maskkit.model.presets import shapes_config
+    from maskkit.presets import shapes_config
 
     keras.utils.set_random_seed(seed)
     return shapes_config(SEED=seed).with_overrides(args.overrides)

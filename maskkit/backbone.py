@@ -62,15 +62,24 @@ class Backbone:
 
 
 def fit_config_to_backbone(config: Any, backbone: Backbone, explicit: bool = False) -> Any:
-    """Adopt the backbone's strides as BACKBONE_STRIDES; if the user set them explicitly, they must agree."""
-    strides = backbone.output_strides()
-    if tuple(config.BACKBONE_STRIDES) == strides:
-        return config
+    """``config`` with the backbone's strides as BACKBONE_STRIDES (maskkit.config_assembly's rule).
+
+    Args:
+        config: a Config.
+        backbone: the backbone the model is built on.
+        explicit: whether the user set config's BACKBONE_STRIDES, so they must agree with the backbone.
+
+    Returns:
+        ``config`` itself when the strides agree, else a copy with the backbone's; ConfigError names
+        both when ``explicit`` strides disagree.
+    """
+    from maskkit.config_assembly import ConfigRequest, assemble_config
+
+    request = ConfigRequest(config=config)
     if explicit:
-        raise ConfigError("BACKBONE_STRIDES", f"is {tuple(config.BACKBONE_STRIDES)} but backbone "
-                          f"{backbone.name!r} produces {dict(backbone.outputs)}; leave the field out to "
-                          f"follow the backbone")
-    return config.replace(BACKBONE_STRIDES=strides)
+        request = request.with_overrides("the config", {"BACKBONE_STRIDES": config.BACKBONE_STRIDES})
+    return assemble_config(request, backbone=backbone).config
+
 
 def _check_backbone(name: str, obj: Any) -> None:
     if not isinstance(obj, Backbone):

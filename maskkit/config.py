@@ -250,7 +250,7 @@ class Config:
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Config":
         """Read a config from .json, .yaml/.yml or .toml (a ``preset`` key is ignored here; the CLI
-        and maskkit.presets.assemble_config start from that preset)."""
+        and maskkit.config_assembly start from that preset)."""
         values = read_config_file(path)
         values.pop("PRESET", None)
         return cls.from_dict(values)

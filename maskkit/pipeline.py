@@ -18,15 +18,13 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 import maskkit
-from maskkit.backbone import fit_config_to_backbone
 from maskkit.checkpoints import (FAILED_MARK, clear_failed_mark, last_checkpoints, resolve_weights,
                                  run_folder_line, settle_failed_run)
 from maskkit.config import Config
+from maskkit.config_assembly import ConfigRequest, assemble_config
 from maskkit.dataset import Dataset
 from maskkit.errors import ConfigError, MaskkitError, WeightsError
 from maskkit.output_paths import check_writable_dir
-from maskkit.presets import preset_config, recommended_preset
-from maskkit.pipeline_config import fit_config_to_dataset
 from maskkit.weights.classes import CLASS_HEAD_LAYERS, check_class_names
 
 
@@ -43,47 +41,41 @@ class Pipeline:
     """A dataset, a config, a backbone and augmenters, ready to train, detect and evaluate.
 
     ``dataset``/``val_dataset`` are registered names (created with ``dataset_args``/``val_args``;
-    the validation split gets ``subset="val"``) or Dataset objects. ``config`` is a Config, or
-    ``preset`` names one (default: the dataset's recommended preset, else ``default``);
-    ``overrides`` changes fields; ``backbone`` and ``augmenters`` set BACKBONE and AUGMENTERS.
-    NUM_CLASSES follows the dataset unless given in ``overrides``.
+    the validation split gets ``subset="val"``) or Dataset objects. ``config`` is a Config or a
+    ConfigRequest (preset, config file and labelled overrides, as the CLI builds it), or ``preset``
+    names one (default: the dataset's recommended preset, else ``default``); ``overrides`` changes
+    fields; ``backbone`` and ``augmenters`` set BACKBONE and AUGMENTERS. maskkit.config_assembly
+    builds the effective config (``config_sources`` says where each field came from): NUM_CLASSES
+    follows the dataset and BACKBONE_STRIDES the backbone, and an explicit override that
+    contradicts either is a ConfigError.
     """
 
     def __init__(self, dataset: str | Dataset | None = None, *, dataset_args: dict[str, Any] | None = None,
                  val_dataset: str | Dataset | None = None, val_args: dict[str, Any] | None = None,
-                 config: Config | None = None, preset: str | None = None,
+                 config: Config | ConfigRequest | None = None, preset: str | None = None,
                  overrides: dict[str, Any] | None = None, backbone: str | None = None,
                  augmenters: Iterable[str] | str | None = None, log_dir: str | os.PathLike = "runs",
                  class_names: Sequence[str] | None = None) -> None:
-        if config is not None and preset is not None:
-            raise ConfigError("preset", "give either config or preset, not both", kind="argument")
-        overrides = {key.upper(): value for key, value in (overrides or {}).items()}
-        if backbone is not None:
-            overrides["BACKBONE"] = backbone
-        if augmenters is not None:
-            overrides["AUGMENTERS"] = augmenters
-        if config is None:
-            name = dataset if isinstance(dataset, str) else None
-            base = preset_config(preset or recommended_preset(name), name)
-        else:
-            base = config
-        self._strides_explicit = config is not None or "BACKBONE_STRIDES" in overrides
+        self._request = config_request(config, preset, overrides, backbone, augmenters)
         self.dataset_name = dataset if isinstance(dataset, str) else None
         self.dataset_args = dict(dataset_args or {})
         self.val_args = dict(val_args if val_args is not None else self.dataset_args)
         self.dataset = self._create(dataset, self.dataset_args, "train")
         val_source = val_dataset if val_dataset is not None else (dataset if isinstance(dataset, str) else None)
         self.val_dataset = self._create(val_source, self.val_args, "val")
-        config = base.replace(**overrides) if overrides else base
         reference = self.dataset or self.val_dataset
-        if reference is not None:
-            config = fit_config_to_dataset(config, reference, explicit="NUM_CLASSES" in overrides)
-        self.config = config
+        self._assemble()
         self.class_names = list(reference.class_names) if reference is not None else list(class_names or [])
         self.log_dir = Path(log_dir)
         self.weights_path: Path | None = None
         self.checkpoint_metadata: dict[str, Any] = {}
         self._model: Any = None
+
+    def _assemble(self, backbone: Any = None) -> None:
+        """Set ``config`` and ``config_sources`` from the request, the datasets and (once built) the backbone."""
+        assembled = assemble_config(self._request, dataset_name=self.dataset_name,
+                                    dataset=self.dataset or self.val_dataset, backbone=backbone)
+        self.config, self.config_sources = assembled.config, dict(assembled.sources)
 
     @staticmethod
     def _create(source: str | Dataset | None, args: dict[str, Any], subset: str) -> Dataset | None:
@@ -99,7 +91,7 @@ class Pipeline:
             from maskkit.model.maskrcnn import MaskRCNN
 
             backbone = maskkit.backbones.create(self.config.BACKBONE)
-            self.config = fit_config_to_backbone(self.config, backbone, explicit=self._strides_explicit)
+            self._assemble(backbone)
             self._model = MaskRCNN("training", self.config, self.log_dir, backbone=backbone)
             self.config = self._model.config  # PRECISION="auto" resolved for this machine
             self._model.metadata.update(self._metadata())
@@ -141,8 +133,8 @@ class Pipeline:
         stored = meta.get("dataset") or {}
         if dataset is None and use_stored_dataset and stored.get("name"):
             dataset, dataset_args = stored["name"], stored.get("val_args", stored.get("args"))
-        config = Config.from_dict(meta["config"])
-        pipe = cls(val_dataset=dataset, val_args=dataset_args or {}, config=config, overrides=overrides,
+        request = ConfigRequest(config=Config.from_dict(meta["config"]), config_source=f"checkpoint {weights.name}")
+        pipe = cls(val_dataset=dataset, val_args=dataset_args or {}, config=request, overrides=overrides,
                    log_dir=log_dir or weights.parent.parent, class_names=meta.get("class_names"))
         pipe.dataset_name = stored.get("name")
         check_class_names(meta.get("class_names"), pipe.class_names, excluded_heads=False,
@@ -351,6 +343,23 @@ class Pipeline:
     def report_score_threshold(self) -> float:
         """The report's starting score cut: the config's detection threshold, at least 0.5."""
         return max(0.5, float(self.config.DETECTION_MIN_CONFIDENCE))
+
+
+def config_request(config: Config | ConfigRequest | None, preset: str | None, overrides: dict[str, Any] | None,
+                   backbone: str | None, augmenters: Iterable[str] | str | None) -> ConfigRequest:
+    """Pipeline's config arguments as one ConfigRequest, its overrides labelled by argument name."""
+    if isinstance(config, ConfigRequest):
+        if preset is not None:
+            raise ConfigError("preset", "give either config or preset, not both", kind="argument")
+        request = config
+    else:
+        request = ConfigRequest(preset=preset, config=config)
+    for source, fields in (("overrides", overrides or {}), ("backbone argument", {"BACKBONE": backbone}),
+                           ("augmenters argument", {"AUGMENTERS": augmenters})):
+        fields = {key: value for key, value in fields.items() if value is not None}
+        if fields:
+            request = request.with_overrides(source, fields)
+    return request
 
 
 def checked_learning_rate(rate: float) -> float:

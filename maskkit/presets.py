@@ -2,14 +2,14 @@
 
 ``shapes`` trains the shapes example on a 2-core CPU; ``cpu`` is a starting point for your own
 data on a CPU (ResNet-18 at 512 px, named after the dataset); ``default`` is matterport's config
-(ResNet-101 at 1024 px, meant for a GPU). A config file may name its base with a ``preset`` key.
+(ResNet-101 at 1024 px, meant for a GPU). A config file may name its base with a ``preset`` key, and a
+dataset plugin may recommend one (maskkit.dataset_recommendation); maskkit.config_assembly combines them.
 Every preset keeps Config's ``PRECISION="auto"``: the run picks the precision for its machine
 (mixed_bfloat16 made the shapes model's training step 0.8x as long on an AMX CPU).
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any, Callable
 
 from maskkit.config import Config
@@ -94,35 +94,20 @@ PRESETS: dict[str, Callable[..., Config]] = {
 }
 
 
+#: Presets whose NAME follows the dataset they train on (run folders are named after it).
+NAMED_AFTER_DATASET = ("cpu",)
+
+
 def preset_config(name: str, dataset: str | None = None) -> Config:
-    """The ready-made config called ``name``; presets that follow the dataset use ``dataset``."""
+    """The ready-made config called ``name``.
+
+    Args:
+        name: a key of PRESETS.
+        dataset: the dataset's registered name, the NAME of presets in NAMED_AFTER_DATASET.
+
+    Returns:
+        The preset's Config; ConfigError names the known presets for an unknown ``name``.
+    """
     if name not in PRESETS:
         raise ConfigError("preset", f"unknown preset {name!r}; known: {', '.join(sorted(PRESETS))}")
-    return cpu_config(dataset) if name == "cpu" else PRESETS[name]()
-
-
-def recommended_preset(dataset: str | None, fallback: str = "default") -> str:
-    """The preset the dataset's plugin recommends at registration, else ``fallback``."""
-    if dataset:
-        import maskkit
-
-        if dataset in maskkit.datasets:
-            preset = maskkit.datasets.entries()[dataset].preset
-            if preset:
-                return preset
-    return fallback
-
-
-def assemble_config(preset: str | None = None, config_path: str | os.PathLike | None = None,
-                    dataset: str | None = None) -> tuple[Config, str]:
-    """The config and the preset it starts from: ``preset``, else the file's ``preset`` key, else the
-    dataset's recommendation, else ``default``; the file's fields then override the preset's."""
-    from maskkit.config import read_config_file
-
-    values = read_config_file(config_path) if config_path else {}
-    named = values.pop("PRESET", None)
-    if named is not None and not isinstance(named, str):
-        raise ConfigError("preset", f"the config file's preset must be a name, got {named!r}")
-    base = preset or named or recommended_preset(dataset)
-    config = preset_config(base, dataset)
-    return (config.replace(**values) if values else config), base
+    return cpu_config(dataset) if name in NAMED_AFTER_DATASET else PRESETS[name]()

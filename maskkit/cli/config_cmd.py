@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from maskkit.cli.options import assembled_config, build_config, config_options, dataset_args, sets_field
+from maskkit.cli.options import build_config, config_options, config_request, dataset_args
 
 
 @click.group("config")
@@ -19,27 +19,38 @@ def config() -> None:
                    "(unless --preset or the file's preset key says otherwise) and its NUM_CLASSES.")
 @click.option("--data", "data_items", multiple=True, metavar="KEY=VALUE",
               help="Argument of the dataset's factory (with --dataset); repeatable.")
+@click.option("--why", "why_fields", multiple=True, metavar="FIELD",
+              help="Print only FIELD's value and where it came from (default, preset NAME, dataset NAME, "
+                   "backbone NAME, file NAME, --set); repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of the table.")
 def show(preset: str | None, config_path: str | None, overrides: tuple[str, ...], dataset_name: str | None,
-         data_items: tuple[str, ...], as_json: bool) -> None:
+         data_items: tuple[str, ...], why_fields: tuple[str, ...], as_json: bool) -> None:
     """Print the configuration after the file and --set overrides are applied (and --dataset's classes)."""
     import json
 
+    from maskkit.config_assembly import assemble_config
+
     if data_items and not dataset_name:
         raise click.UsageError("--data needs --dataset NAME")
-    cfg, base = assembled_config(config_path, overrides, preset, dataset_name)
-    heading = ""
+    dataset = None
     if dataset_name:
         import maskkit
-        from maskkit.pipeline_config import fit_config_to_dataset
 
         dataset = maskkit.datasets.create(dataset_name, **{"subset": "train", **dataset_args(data_items)})
-        cfg = fit_config_to_dataset(cfg, dataset, explicit=sets_field(overrides, "NUM_CLASSES"))
-        heading = (f"dataset {dataset_name}: {dataset.num_classes - 1} classes + BG "
-                   f"({', '.join(dataset.class_names[1:])}); preset {base}\n")
-    if as_json:
+    assembled = assemble_config(config_request(config_path, overrides, preset), dataset_name=dataset_name,
+                                dataset=dataset)
+    cfg = assembled.config
+    if why_fields and as_json:
+        click.echo(json.dumps([assembled.explain(field) for field in why_fields], indent=2))
+    elif why_fields:
+        click.echo("\n".join(assembled.why(field) for field in why_fields))
+    elif as_json:
         click.echo(json.dumps(cfg.to_dict(), indent=2))
     else:
+        heading = ""
+        if dataset is not None:
+            heading = (f"dataset {dataset_name}: {dataset.num_classes - 1} classes + BG "
+                       f"({', '.join(dataset.class_names[1:])}); preset {assembled.preset}\n")
         click.echo(heading + cfg.format_table())
 
 

@@ -1,12 +1,20 @@
-"""Options shared by several commands: preset, config file, ``--set`` overrides, dataset arguments."""
+"""Options shared by several commands: preset, config file, ``--set`` overrides, dataset arguments.
+
+Commands turn the config options into a ConfigRequest and build the config with
+maskkit.config_assembly, as Pipeline does.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import click
 
 from maskkit.config import Config, parse_overrides
+
+if TYPE_CHECKING:
+    from maskkit.config_assembly import ConfigRequest
+    from maskkit.dataset import Dataset
 
 
 def config_options(func: Callable) -> Callable:
@@ -23,29 +31,36 @@ def config_options(func: Callable) -> Callable:
     return func
 
 
-def assembled_config(config_path: str | None, overrides: Iterable[str], preset: str | None = None,
-                     dataset: str | None = None) -> tuple[Config, str]:
-    """The config (preset, then file, then ``--set``) and the name of the preset it started from."""
-    from maskkit.presets import assemble_config
+def config_request(config_path: str | None, overrides: Iterable[str], preset: str | None = None) -> ConfigRequest:
+    """What ``--preset``, ``--config`` and ``--set`` ask for, as maskkit.config_assembly reads it."""
+    from maskkit.config_assembly import ConfigRequest
 
-    config, base = assemble_config(preset, config_path, dataset)
-    return config.with_overrides(overrides), base
+    return ConfigRequest(preset=preset, config_file=config_path, overrides=(("--set", parse_overrides(overrides)),))
 
 
 def build_config(config_path: str | None, overrides: Iterable[str], preset: str | None = None,
-                 dataset: str | None = None) -> Config:
-    """The config from a preset (or ``dataset``'s recommended one), a file and ``--set`` overrides."""
-    return assembled_config(config_path, overrides, preset, dataset)[0]
+                 dataset_name: str | None = None, dataset: Dataset | None = None) -> Config:
+    """The effective config of ``--preset``, ``--config`` and ``--set`` for a dataset.
+
+    Args:
+        config_path: ``--config``'s file, or None.
+        overrides: ``--set``'s ``KEY=VALUE`` strings.
+        preset: ``--preset``, or None for the dataset's recommendation (else ``default``).
+        dataset_name: the registered dataset the run uses, or None.
+        dataset: that dataset, prepared, when its classes should decide NUM_CLASSES.
+
+    Returns:
+        The assembled Config (maskkit.config_assembly).
+    """
+    from maskkit.config_assembly import assemble_config
+
+    request = config_request(config_path, overrides, preset)
+    return assemble_config(request, dataset_name=dataset_name, dataset=dataset).config
 
 
 def dataset_args(items: Iterable[str]) -> dict[str, Any]:
     """``["count=50", "images=dir"]`` -> ``{"count": 50, "images": "dir"}`` (values parsed as YAML)."""
     return {key.lower(): value for key, value in parse_overrides(items).items()}
-
-
-def sets_field(overrides: Iterable[str], field: str) -> bool:
-    """Whether ``--set`` assigns ``field`` explicitly (so it must not be adapted silently)."""
-    return any(item.partition("=")[0].strip().upper() == field for item in overrides)
 
 
 def checkpoint_options(dataset_help: str) -> Callable[[Callable], Callable]:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import click
 
-from maskkit.cli.options import assembled_config, config_options, dataset_args, sets_field
-
-SHAPES_DEFAULT_ARGS = {"count": 2000}
-SHAPES_DEFAULT_VAL_ARGS = {"count": 50}
+from maskkit.cli.options import config_options, config_request, dataset_args
 
 
 @click.command("train")
-@click.option("--dataset", "dataset_name", default="shapes", show_default=True, metavar="NAME",
-              help="A registered dataset (see `maskkit plugins`).")
+@click.option("--dataset", "dataset_name", default=None, metavar="NAME",
+              help="A registered dataset (see `maskkit plugins`). Default: the one a plugin registers with "
+                   "default_dataset=True (the built-in shapes example).")
 @click.option("--data", "data_items", multiple=True, metavar="KEY=VALUE",
-              help="Argument of the training dataset's factory; repeatable.")
+              help="Argument of the training dataset's factory (default: the ones the dataset recommends); "
+                   "repeatable.")
 @click.option("--val-data", "val_items", multiple=True, metavar="KEY=VALUE",
               help="Argument of the validation dataset's factory (default: same as --data; "
                    "subset=val is passed to factories that take it).")
@@ -22,7 +21,7 @@ SHAPES_DEFAULT_VAL_ARGS = {"count": 50}
 @click.option("--backbone", default=None, metavar="NAME", help="Backbone name (sets BACKBONE).")
 @click.option("--augment", default=None, metavar="NAMES", help="Augmenters, e.g. fliplr,rot90 (sets AUGMENTERS).")
 @click.option("--epochs", default=None, type=click.IntRange(min=1),
-              help="Train up to this absolute epoch number (default 8 for the shapes preset, else 1; "
+              help="Train up to this absolute epoch number (default: the dataset's recommendation, else 1; "
                    "with --minutes, a cap).")
 @click.option("--minutes", default=None, type=click.FloatRange(min=0, min_open=True), metavar="M",
               help="Train for M minutes of wall time: the epoch count is planned from the measured epochs; "
@@ -48,33 +47,33 @@ SHAPES_DEFAULT_VAL_ARGS = {"count": 50}
               help="Stop early after N evaluations without a better --keep-best metric.")
 @click.option("--log-dir", default="runs", show_default=True, type=click.Path(file_okay=False),
               help="Run folders (checkpoints, TensorBoard logs, loss curves) go here.")
-def train(dataset_name: str, data_items: tuple[str, ...], val_items: tuple[str, ...], preset: str | None,
+def train(dataset_name: str | None, data_items: tuple[str, ...], val_items: tuple[str, ...], preset: str | None,
           config_path: str | None, overrides: tuple[str, ...], backbone: str | None, augment: str | None,
           epochs: int | None, minutes: float | None, layers: str, learning_rate: float | None, weights: str | None,
           exclude: tuple[str, ...], imagenet: str | None, resume: bool, eval_every: int | None, keep_best: str | None,
           patience: int | None, log_dir: str) -> None:
     """Train on DATASET; each epoch writes a checkpoint into a run folder under --log-dir."""
+    from maskkit.dataset_recommendation import DEFAULT_EPOCHS, default_dataset, recommendation
     from maskkit.pipeline import Pipeline
     from maskkit.split import warn_if_validation_is_training
     from maskkit.split_summary import describe_data
 
-    args = dataset_args(data_items)
-    val_args = dataset_args(val_items) if val_items else dict(args)
-    if dataset_name == "shapes":
-        args = {**SHAPES_DEFAULT_ARGS, **args}
-        val_args = {**SHAPES_DEFAULT_VAL_ARGS, **val_args}
-    config, base = assembled_config(config_path, overrides, preset, dataset_name)
-    explicit = {"NUM_CLASSES": config.NUM_CLASSES} if sets_field(overrides, "NUM_CLASSES") else {}
-    pipe = Pipeline(dataset_name, dataset_args=args, val_args=val_args, config=config, overrides=explicit,
-                    backbone=backbone, augmenters=augment, log_dir=log_dir)
+    if dataset_name is None:
+        dataset_name = default_dataset()
+    recommended = recommendation(dataset_name)
+    args = {**recommended.train_args, **dataset_args(data_items)}
+    val_args = {**recommended.val_args, **(dataset_args(val_items) if val_items else dataset_args(data_items))}
+    request = config_request(config_path, overrides, preset)
+    for source, field, value in (("--backbone", "BACKBONE", backbone), ("--augment", "AUGMENTERS", augment)):
+        if value is not None:
+            request = request.with_overrides(source, {field: value})
+    pipe = Pipeline(dataset_name, dataset_args=args, val_args=val_args, config=request, log_dir=log_dir)
     warn_if_validation_is_training(pipe.dataset, pipe.val_dataset)
     click.echo(describe_data(pipe.dataset, pipe.val_dataset))
-    total = epochs if epochs or minutes else (8 if base == "shapes" else 1)
+    total = epochs if epochs or minutes else (recommended.epochs or DEFAULT_EPOCHS)
     history = pipe.train(total, layers=layers, learning_rate=learning_rate, weights=weights,
                          exclude=exclude, resume=resume, imagenet=imagenet, eval_every=eval_every,
                          keep_best=keep_best, patience=patience, minutes=minutes)
     click.echo(pipe.run_folder_line())
     if history.get("loss"):
         click.echo(f"final loss: {history['loss'][-1]:.4f}")
-
-

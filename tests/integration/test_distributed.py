@@ -24,7 +24,7 @@ tf = pytest.importorskip("tensorflow")
 
 from maskkit.errors import ConfigError, MaskkitError  # noqa: E402
 from maskkit.model.distribute import cluster_workers, is_chief, strategy_for, worker_shard  # noqa: E402
-from maskkit.model.presets import shapes_config  # noqa: E402
+from maskkit.presets import shapes_config  # noqa: E402
 
 SCRIPT = textwrap.dedent("""
     import json, os, sys
@@ -43,7 +43,7 @@ SCRIPT = textwrap.dedent("""
     from maskkit.data.input import make_dataset
     from maskkit.model.distribute import make_steps
     from maskkit.model.maskrcnn import MaskRCNN
-    from maskkit.model.presets import shapes_config
+    from maskkit.presets import shapes_config
 
     out = Path(sys.argv[1])
     single = shapes_config(NAME="dist", BACKBONE="tiny", TOP_DOWN_PYRAMID_SIZE=16, FPN_CLASSIF_FC_LAYERS_SIZE=32,

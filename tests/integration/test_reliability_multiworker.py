@@ -32,7 +32,7 @@ WORKER = textwrap.dedent("""
     from maskkit.data.input import make_dataset
     from maskkit.model.distribute import worker_shard
     from maskkit.model.maskrcnn import MaskRCNN
-    from maskkit.model.presets import shapes_config
+    from maskkit.presets import shapes_config
 
     out, name, images_per_worker = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     config = shapes_config(NAME="mw", BACKBONE="tiny", TOP_DOWN_PYRAMID_SIZE=16, FPN_CLASSIF_FC_LAYERS_SIZE=32,

@@ -49,7 +49,7 @@ def test_the_config_follows_the_backbones_strides_unless_set_otherwise():
     config = Config()
     assert fit_config_to_backbone(config, Coarse()).BACKBONE_STRIDES == (8, 16, 32, 64, 128)
     assert fit_config_to_backbone(config, Backbone()) is config
-    with pytest.raises(ConfigError, match="BACKBONE_STRIDES: is .* but backbone 'coarse' produces"):
+    with pytest.raises(ConfigError, match="BACKBONE_STRIDES: the config sets .* but backbone 'coarse' produces"):
         fit_config_to_backbone(config, Coarse(), explicit=True)
 
 

@@ -1,8 +1,9 @@
-"""Presets: the cpu preset, and a dataset's recommended preset when none is given."""
+"""Presets: the cpu preset named after its dataset, and a dataset's recommended preset when none is given."""
 
 from __future__ import annotations
 
-from maskkit.presets import assemble_config, preset_config
+from maskkit.config_assembly import ConfigRequest, assemble_config
+from maskkit.presets import preset_config
 from tests.helpers import shown_config
 
 
@@ -14,10 +15,11 @@ def test_cpu_preset_is_small_moderate_and_named_after_the_dataset():
 
 
 def test_datasets_recommend_a_preset_that_applies_when_none_is_given():
-    config, base = assemble_config(dataset="shapes")
-    assert base == "shapes" and config.IMAGE_MAX_DIM == 128
-    assert assemble_config(dataset="coco")[1] == "default"
-    assert assemble_config(preset="cpu", dataset="shapes")[0].NAME == "shapes"
+    assembled = assemble_config(dataset_name="shapes")
+    assert assembled.preset == "shapes" and assembled.config.IMAGE_MAX_DIM == 128
+    assert assemble_config(dataset_name="coco").preset == "default"
+    assert assemble_config(ConfigRequest(preset="cpu"), dataset_name="shapes").config.NAME == "shapes"
+    assert preset_config("default", "balloon").NAME == "maskkit"
 
 
 def test_every_preset_picks_the_precision_for_the_machine():

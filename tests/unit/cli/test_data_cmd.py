@@ -87,7 +87,7 @@ def crowded_coco(root, images=3, per_image=60, size=128):
 
 def test_plan_of_shapes_prints_coverage_and_writes_a_config_train_accepts(tmp_path):
     from maskkit.config import Config
-    from maskkit.presets import assemble_config
+    from maskkit.config_assembly import ConfigRequest, assemble_config
 
     out = tmp_path / "plan.yaml"
     result = plan_cli("shapes", "--data", "count=6", "--out", str(out))
@@ -102,8 +102,9 @@ def test_plan_of_shapes_prints_coverage_and_writes_a_config_train_accepts(tmp_pa
     assert f"wrote {out}; train with:" in result.stdout
     assert f"maskkit train --dataset shapes --data count=6 --config {out}" in result.stdout
     assert Config.load(out).NUM_CLASSES == 4
-    config, base = assemble_config(None, out, "shapes")
-    assert base == "shapes" and config.IMAGE_MAX_DIM == 128 and config.BACKBONE == "tiny"
+    assembled = assemble_config(ConfigRequest(config_file=out), dataset_name="shapes")
+    config = assembled.config
+    assert assembled.preset == "shapes" and config.IMAGE_MAX_DIM == 128 and config.BACKBONE == "tiny"
     shown = json.loads(CliRunner().invoke(cli, ["config", "show", "--config", str(out), "--json"]).stdout)
     assert shown["MINI_MASK_SHAPE"] == [56, 56]
 

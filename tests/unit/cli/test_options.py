@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import click
 
-from maskkit.cli.options import (assembled_config, build_config, checkpoint_options, config_options, dataset_args,
-                                 sets_field)
+from maskkit.cli.options import build_config, checkpoint_options, config_options, config_request, dataset_args
+from tests.helpers import shapes_dataset
 
 
 def test_config_starts_from_the_preset_then_the_file_then_set(tmp_path):
     path = tmp_path / "run.yaml"
     path.write_text("IMAGE_MAX_DIM: 256\nIMAGE_MIN_DIM: 256\n")
-    config, base = assembled_config(str(path), ["images_per_gpu=3"], preset="cpu")
-    assert base == "cpu" and (config.BACKBONE, config.IMAGE_MAX_DIM, config.IMAGES_PER_GPU) == ("resnet18", 256, 3)
-    assert build_config(None, [], dataset="shapes").IMAGE_MAX_DIM == 128
+    request = config_request(str(path), ["images_per_gpu=3"], preset="cpu")
+    assert request.overrides == (("--set", {"IMAGES_PER_GPU": 3}),)
+    config = build_config(str(path), ["images_per_gpu=3"], preset="cpu")
+    assert (config.BACKBONE, config.IMAGE_MAX_DIM, config.IMAGES_PER_GPU) == ("resnet18", 256, 3)
+    assert build_config(None, [], dataset_name="shapes").IMAGE_MAX_DIM == 128
+    assert build_config(None, [], preset="default", dataset=shapes_dataset(count=1)).NUM_CLASSES == 4
 
 
-def test_dataset_arguments_and_explicit_fields():
+def test_dataset_arguments():
     assert dataset_args(["Count=50", "images=dir", "subset=[a, b]"]) == {"count": 50, "images": "dir",
                                                                          "subset": ["a", "b"]}
-    assert sets_field(["num_classes = 3"], "NUM_CLASSES") and not sets_field(["num_classes_x=3"], "NUM_CLASSES")
 
 
 def test_the_decorators_add_their_options():

@@ -7,6 +7,8 @@ import types
 import pytest
 
 import maskkit.pipeline
+from maskkit import hookimpl, plugins
+from maskkit.config_assembly import assemble_config
 from tests.helpers import run_cli
 
 
@@ -17,7 +19,7 @@ class FakePipeline:
 
     def __init__(self, dataset, **kwargs) -> None:
         self.dataset_name, self.kwargs = dataset, kwargs
-        self.config = kwargs["config"]
+        self.config = assemble_config(kwargs["config"], dataset_name=dataset).config
         self.dataset = self.val_dataset = None
         self.model = types.SimpleNamespace(log_dir="runs/x")
         FakePipeline.made.append(self)
@@ -55,8 +57,47 @@ def test_other_datasets_train_one_epoch_with_their_arguments_and_explicit_classe
     assert result.exit_code == 0, result.output
     (pipe,) = fake
     assert pipe.kwargs["dataset_args"] == pipe.kwargs["val_args"] == {"images": "dir"}
-    assert pipe.kwargs["overrides"] == {"NUM_CLASSES": 5} and pipe.kwargs["augmenters"] == "fliplr"
-    assert pipe.epochs == 3
+    assert pipe.kwargs["config"].overrides == (("--set", {"NUM_CLASSES": 5}), ("--augment", {"AUGMENTERS": "fliplr"}))
+    assert pipe.epochs == 3 and pipe.config.NUM_CLASSES == 5
+
+
+class Recommending:
+    """A dataset plugin that recommends its arguments, epochs and preset, and asks to be the default."""
+
+    def __init__(self, default: bool) -> None:
+        self.default = default
+
+    @hookimpl
+    def maskkit_register_datasets(self, register):
+        register("petri", lambda **kwargs: None, preset="cpu", train_args={"dishes": 9}, val_args={"dishes": 2},
+                 epochs=3, default_dataset=self.default)
+
+
+@pytest.fixture
+def petri():
+    """Register the Recommending plugin (as default or not) for one test."""
+
+    def register(default: bool) -> None:
+        plugins.register_plugin(Recommending(default), name="petri_plugin")
+
+    yield register
+    plugins.unregister_plugin("petri_plugin")
+
+
+def test_any_dataset_plugin_can_recommend_what_train_does_without_arguments(fake, petri):
+    petri(default=False)
+    result = run_cli("train", "--dataset", "petri", "--data", "lid=1")
+    assert result.exit_code == 0, result.output
+    (pipe,) = fake
+    assert pipe.kwargs["dataset_args"] == {"dishes": 9, "lid": 1} and pipe.kwargs["val_args"] == {"dishes": 2, "lid": 1}
+    assert pipe.epochs == 3 and pipe.config.NAME == "petri" and pipe.config.BACKBONE == "resnet18"
+
+
+def test_two_default_datasets_are_refused_by_name(fake, petri):
+    petri(default=True)
+    result = run_cli("train")
+    assert result.exit_code == 1 and "'petri' (plugin 'petri_plugin')" in result.output and "'shapes'" in result.output
+    assert not fake
 
 
 def test_a_non_positive_epoch_count_is_refused_before_anything_runs(fake):

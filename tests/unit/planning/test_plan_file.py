@@ -8,7 +8,8 @@ from maskkit.config import Config
 from maskkit.planning.machine import GIB, Machine
 from maskkit.planning.plan import make_plan
 from maskkit.planning.plan_file import plan_text, write_plan
-from maskkit.presets import assemble_config, preset_config
+from maskkit.config_assembly import ConfigRequest, assemble_config
+from maskkit.presets import preset_config
 from tests.helpers_planning import synthetic_annotations
 
 
@@ -24,8 +25,8 @@ def test_every_format_loads_back_with_the_plan(plan, tmp_path, suffix):
     path = write_plan(plan, tmp_path / f"plan{suffix}", "a title")
     loaded = Config.load(path)
     assert loaded == Config(**{**Config().to_dict(), **{k: v for k, v in plan.file_values().items() if k != "preset"}})
-    assembled, base = assemble_config(None, path, "demo")
-    assert base == "cpu" and assembled == plan.proposed
+    assembled = assemble_config(ConfigRequest(config_file=path), dataset_name="demo")
+    assert assembled.preset == "cpu" and assembled.config == plan.proposed
 
 
 def test_yaml_carries_the_reasons_as_comments(plan):
