@@ -168,6 +168,9 @@ class Pipeline:
         """
         if self.dataset is None:
             raise MaskkitError("this pipeline has no training dataset")
+        from maskkit.memory_estimate import check_training_memory
+
+        check_training_memory(self.config)  # refuses a batch that cannot fit before the run folder exists
         if epochs is None and minutes is None:
             raise ConfigError("epochs", "give epochs, minutes, or both (minutes with epochs as a cap)",
                               kind="argument")
