@@ -134,6 +134,51 @@ def test_maskkit_imports_no_builtin_plugin():
     assert not offenders, offenders
 
 
+#: The built-in plugins' entry-point names, which are also the datasets they register. "augmenters" is
+#: left out: it is the name of maskkit's own augmenter registry (maskkit.augmenters) as well.
+BUILTIN_PLUGIN_NAMES = {"shapes", "coco", "via", "resnet_fpn"}
+
+#: (module, name) pairs where the core may name a built-in plugin's name, with the reason.
+NAMES_ALLOWED = {
+    ("maskkit.presets", "shapes"): "the preset of that name (maskkit.shapes_config) is a config recipe the shapes "
+                                   "plugin recommends at registration; the core never picks it by dataset name",
+}
+
+
+def builtin_names_in(path: Path) -> set[str]:
+    """Built-in plugin names ``path`` uses in code: string constants equal to one, or naming a plugin module.
+
+    Docstrings and prose (help text, messages, comments) may mention a plugin as an example: a longer
+    string is not the name, so only exact constants count, plus any string holding a module name.
+    """
+    tree = ast.parse(path.read_text(), filename=str(path))
+    docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)
+                  and isinstance(node.value, ast.Constant)}
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            found.update({node.value} & BUILTIN_PLUGIN_NAMES)
+            found.update(module for module in BUILTIN_PLUGINS if module in node.value)
+    return found
+
+
+def test_names_in_code_are_found_and_prose_is_left_alone(tmp_path):
+    path = tmp_path / "mod.py"
+    path.write_text('"""Trains on shapes by default."""\nif name == "shapes":\n    load("maskkit_coco.dataset")\n'
+                    'help = "a dataset, e.g. via"\n')
+    assert builtin_names_in(path) == {"shapes", "maskkit_coco"}
+
+
+def test_the_core_names_no_builtin_plugin():
+    """What the CLI or a check needs from a dataset comes through a documented hook or registration
+    keyword any plugin can use (maskkit.dataset_recommendation), never through a built-in plugin's name."""
+    offenders = sorted(f"{name} names {found!r}" for name, path in modules().items()
+                       for found in builtin_names_in(path) if (name, found) not in NAMES_ALLOWED)
+    assert not offenders, offenders
+    stale = sorted(pair for pair in NAMES_ALLOWED if pair[1] not in builtin_names_in(modules()[pair[0]]))
+    assert not stale, f"NAMES_ALLOWED entries no longer needed: {stale}"
+
+
 #: What maskkit/visualize/ may import: the foundations floor (docs/architecture.md) and itself.
 DRAWING_FOUNDATIONS = ("maskkit.visualize", "maskkit.utils", "maskkit.imageio", "maskkit.io", "maskkit.errors")
 
