@@ -83,3 +83,19 @@ def test_config_show_for_a_dataset_refuses_a_contradicting_num_classes_and_data_
     assert result.exit_code == 1 and "NUM_CLASSES" in result.output and "square, circle, triangle" in result.output
     result = CliRunner().invoke(cli, ["config", "show", "--data", "count=2"])
     assert result.exit_code == 2 and "--data needs --dataset NAME" in result.output
+
+
+def test_config_show_why_names_each_fields_source(tmp_path):
+    path = tmp_path / "run.yaml"
+    path.write_text("preset: cpu\nIMAGE_MAX_DIM: 384\nIMAGE_MIN_DIM: 384\n")
+    args = ["config", "show", "--config", str(path), "--dataset", "shapes", "--data", "count=2", "--set",
+            "images_per_gpu=4", "--why", "image_max_dim", "--why", "NUM_CLASSES", "--why", "backbone"]
+    result = run_cli(*args)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["IMAGE_MAX_DIM = 384  (file run.yaml)", "NUM_CLASSES = 4  (dataset shapes)",
+                                          "BACKBONE = resnet18  (preset cpu)"]
+    shown = json.loads(run_cli(*args, "--why", "batch_size", "--json").output)
+    assert shown[-1] == {"field": "BATCH_SIZE", "value": 4,
+                         "source": "derived from IMAGES_PER_GPU (--set), GPU_COUNT (default)"}
+    result = CliRunner().invoke(cli, ["config", "show", "--why", "nope"])
+    assert result.exit_code == 1 and "NOPE: unknown field" in result.output
