@@ -7,7 +7,9 @@ Every hook receives a ``register`` callback::
     register(name: str, factory, *, description: str = "", preset: str = "", **metadata)
 
 ``preset`` (datasets only) names the ready-made config (see maskkit.presets) used for this
-dataset when the user gives neither ``--preset`` nor a config file naming one.
+dataset when the user gives neither ``--preset`` nor a config file naming one. A dataset may also
+recommend ``train_args``, ``val_args``, ``epochs`` and ``default_dataset`` for ``maskkit train``
+(see maskkit.dataset_recommendation).
 
 ``factory`` is either a callable or an import string ``"package.module:attribute"``; extra keywords
 are kept as the registry entry's ``metadata``.
