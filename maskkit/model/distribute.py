@@ -18,12 +18,10 @@ import tensorflow as tf
 
 from maskkit.config import LOSS_NAMES, Config
 from maskkit.errors import ConfigError, MaskkitError
-from maskkit.model.batchnorm import BatchNorm, frozen_batchnorm, frozen_batchnorm_layers
-from maskkit.model.detection_target import follow_optimizer_steps
+from maskkit.model.batchnorm import frozen_batchnorm
 from maskkit.model.losses import compute_losses
 from maskkit.model.molding import molded_inputs
-from maskkit.model.training import (Batch, StepFunctions, loss_scale, make_optimizer, trainable_layers,
-                                    weight_decay_penalty)
+from maskkit.model.training import Batch, StepFunctions, training_setup
 
 DEVICES_ENV = "MASKKIT_DEVICES"
 
@@ -145,16 +143,9 @@ class DistributedSteps:
                  learning_rate: float) -> None:
         self.strategy = strategy
         replicas = strategy.num_replicas_in_sync
-        layers = trainable_layers(model, regex)
-        frozen = frozen_batchnorm_layers(model, layers)
-        self.variables = [v for layer in layers for v in layer.trainable_weights]
-        decayed = [v for layer in layers if not isinstance(layer, BatchNorm) for v in layer.trainable_weights]
         with strategy.scope():
-            self.optimizer = make_optimizer(config, learning_rate)
-            self.optimizer.build(self.variables)
-            follow_optimizer_steps(model, self.optimizer)
-        weights = {name: float(config.LOSS_WEIGHTS.get(name, 1.0)) for name in LOSS_NAMES}
-        clip, decay = float(config.GRADIENT_CLIP_NORM), float(config.WEIGHT_DECAY)
+            setup = training_setup(model, config, regex, learning_rate)
+        self.variables, self.optimizer = setup.variables, setup.optimizer
 
         def shares_of(batch: Batch, training: bool) -> dict[str, tf.Tensor]:
             """This replica's part of each global-batch loss: local mean x local terms / global terms."""
@@ -165,21 +156,19 @@ class DistributedSteps:
                 tf.distribute.ReduceOp.SUM, [counts[name] for name in LOSS_NAMES])
             shares = {name: tf.math.divide_no_nan(losses[name] * counts[name], total)
                       for name, total in zip(LOSS_NAMES, totals)}
-            shares["loss"] = tf.add_n([weights[name] * shares[name] for name in LOSS_NAMES])
+            shares["loss"] = setup.weighted_loss(shares)
             return shares
 
         def replica_train(batch: Batch) -> dict[str, tf.Tensor]:
-            with tf.GradientTape() as tape, frozen_batchnorm(frozen):
+            with tf.GradientTape() as tape, frozen_batchnorm(setup.frozen):
                 shares = shares_of(batch, True)
-                total = shares["loss"] + weight_decay_penalty(decayed, decay) / replicas
-                scaled = self.optimizer.scale_loss(total)
-            grads = tape.gradient(scaled, self.variables)
-            grads = [tf.zeros_like(v) if g is None else g for g, v in zip(grads, self.variables)]
-            if clip:
+                scaled = self.optimizer.scale_loss(shares["loss"] + setup.weight_decay() / replicas)
+            grads = setup.gradients(tape, scaled)
+            if setup.clip:
                 # Clip the summed gradient as one device would; the optimizer then sums the equal
                 # per-replica copies again, hence the division.
                 grads = tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM, grads)
-                grads, _ = tf.clip_by_global_norm(grads, clip * loss_scale(self.optimizer))
+                grads, _ = tf.clip_by_global_norm(grads, setup.clip_norm())
                 grads = [g / replicas for g in grads]
             self.optimizer.apply_gradients(zip(grads, self.variables))
             return shares

@@ -9,6 +9,7 @@ included, and raises its own errors as maskkit errors.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import math
 import re
@@ -82,35 +83,81 @@ def loss_scale(optimizer: keras.optimizers.Optimizer) -> tf.Tensor | float:
     return 1.0
 
 
+@dataclasses.dataclass(frozen=True)
+class TrainingSetup:
+    """What one choice of trainable layers trains with, shared by the single-device and the
+    distributed steps: the variables, the optimizer over them, the loss weights, clipping and decay."""
+
+    variables: list[tf.Variable]
+    decayed: list[tf.Variable]
+    frozen: list[keras.layers.Layer]
+    optimizer: keras.optimizers.Optimizer
+    loss_weights: dict[str, float]
+    clip: float
+    decay: float
+
+    def weighted_loss(self, losses: dict[str, tf.Tensor]) -> tf.Tensor:
+        """config.LOSS_WEIGHTS' weighted sum of the five losses (the reported ``loss``)."""
+        return tf.add_n([self.loss_weights[name] * losses[name] for name in LOSS_NAMES])
+
+    def weight_decay(self) -> tf.Tensor:
+        """matterport's L2 penalty over the trained variables outside BatchNorm layers."""
+        return weight_decay_penalty(self.decayed, self.decay)
+
+    def gradients(self, tape: tf.GradientTape, scaled_loss: tf.Tensor) -> list[tf.Tensor]:
+        """The gradients of ``scaled_loss`` for every trained variable (zeros where it has none)."""
+        grads = tape.gradient(scaled_loss, self.variables)
+        return [tf.zeros_like(v) if g is None else g for g, v in zip(grads, self.variables)]
+
+    def clip_norm(self) -> tf.Tensor | float:
+        """The global norm to clip the scaled gradients at: GRADIENT_CLIP_NORM x the loss scale."""
+        return self.clip * loss_scale(self.optimizer)
+
+
+def training_setup(model: keras.Model, config: Config, regex: str, learning_rate: float) -> TrainingSetup:
+    """The variables of the layers ``regex`` names, a built optimizer over them at ``learning_rate``
+    (make_optimizer; the detection-target samplers follow its step count) and config's loss
+    weights, GRADIENT_CLIP_NORM and WEIGHT_DECAY. Call it inside a strategy's scope to create the
+    optimizer's variables there.
+
+    Args:
+        model: the training model.
+        config: the run's Config.
+        regex: the trainable layers (see trainable_layers).
+        learning_rate: the optimizer's starting rate.
+    """
+    layers = trainable_layers(model, regex)
+    frozen = frozen_batchnorm_layers(model, layers)
+    variables = [v for layer in layers for v in layer.trainable_weights]
+    decayed = [v for layer in layers if not isinstance(layer, BatchNorm) for v in layer.trainable_weights]
+    optimizer = make_optimizer(config, learning_rate)
+    optimizer.build(variables)
+    follow_optimizer_steps(model, optimizer)
+    return TrainingSetup(variables, decayed, frozen, optimizer,
+                         {name: float(config.LOSS_WEIGHTS.get(name, 1.0)) for name in LOSS_NAMES},
+                         float(config.GRADIENT_CLIP_NORM), float(config.WEIGHT_DECAY))
+
+
 class StepFunctions:
     """The compiled train and validation steps for one choice of trainable layers."""
 
     def __init__(self, model: keras.Model, config: Config, regex: str, learning_rate: float) -> None:
-        layers = trainable_layers(model, regex)
-        frozen = frozen_batchnorm_layers(model, layers)
-        self.variables = [v for layer in layers for v in layer.trainable_weights]
-        decayed = [v for layer in layers if not isinstance(layer, BatchNorm) for v in layer.trainable_weights]
-        self.optimizer = make_optimizer(config, learning_rate)
-        self.optimizer.build(self.variables)
-        follow_optimizer_steps(model, self.optimizer)
-        weights = {name: float(config.LOSS_WEIGHTS.get(name, 1.0)) for name in LOSS_NAMES}
-        clip, decay = float(config.GRADIENT_CLIP_NORM), float(config.WEIGHT_DECAY)
+        setup = training_setup(model, config, regex, learning_rate)
+        self.variables, self.optimizer = setup.variables, setup.optimizer
 
         def losses_of(batch: Batch, training: bool) -> dict[str, tf.Tensor]:
             batch = molded_inputs(batch, config.MEAN_PIXEL)
             losses = compute_losses(model(batch, training=training), batch)
-            losses["loss"] = tf.add_n([weights[name] * losses[name] for name in LOSS_NAMES])
+            losses["loss"] = setup.weighted_loss(losses)
             return losses
 
         def train_step(batch: Batch) -> dict[str, tf.Tensor]:
-            with tf.GradientTape() as tape, frozen_batchnorm(frozen):
+            with tf.GradientTape() as tape, frozen_batchnorm(setup.frozen):
                 losses = losses_of(batch, True)
-                total = losses["loss"] + weight_decay_penalty(decayed, decay)
-                scaled = self.optimizer.scale_loss(total)
-            grads = tape.gradient(scaled, self.variables)
-            grads = [tf.zeros_like(v) if g is None else g for g, v in zip(grads, self.variables)]
-            if clip:
-                grads, _ = tf.clip_by_global_norm(grads, clip * loss_scale(self.optimizer))
+                scaled = self.optimizer.scale_loss(losses["loss"] + setup.weight_decay())
+            grads = setup.gradients(tape, scaled)
+            if setup.clip:
+                grads, _ = tf.clip_by_global_norm(grads, setup.clip_norm())
             self.optimizer.apply_gradients(zip(grads, self.variables))
             return losses
 

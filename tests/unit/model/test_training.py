@@ -1,4 +1,5 @@
-"""The training loop's parts: trainable layers by regex, matterport's weight decay, optimizers, NaN stops."""
+"""The training loop's parts: trainable layers by regex, matterport's weight decay, optimizers, the one
+training setup both step kinds share, NaN stops."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ tf = pytest.importorskip("tensorflow")
 keras = pytest.importorskip("keras")
 
 from maskkit.errors import ConfigError, TrainingDivergedError  # noqa: E402
+from maskkit.config import LOSS_NAMES  # noqa: E402
+from maskkit.model.batchnorm import BatchNorm  # noqa: E402
 from maskkit.model.training import (check_finite, loss_scale, make_optimizer, trainable_layers,  # noqa: E402
-                                    weight_decay_penalty)
+                                    training_setup, weight_decay_penalty)
 from tests.helpers import tiny_config  # noqa: E402
 
 
@@ -54,6 +57,21 @@ def test_auto_scales_losses_where_it_resolves_to_float16(monkeypatch):
     assert isinstance(make_optimizer(tiny_config(PRECISION="auto"), 0.01), keras.optimizers.LossScaleOptimizer)
     monkeypatch.setattr(precision, "gpu_capabilities", lambda: [])
     assert isinstance(make_optimizer(tiny_config(PRECISION="auto"), 0.01), keras.optimizers.SGD)
+
+
+def test_the_training_setup_trains_the_chosen_layers_with_the_configs_weights_clip_and_decay():
+    inputs = keras.Input((3,))
+    normed = BatchNorm(name="mrcnn_bn")(keras.layers.Dense(4, name="rpn_conv")(inputs))
+    model = keras.Model(inputs, keras.layers.Dense(2, name="mrcnn_class")(normed))
+    config = tiny_config(LOSS_WEIGHTS={"mrcnn_mask_loss": 2.0}, GRADIENT_CLIP_NORM=3.0, WEIGHT_DECAY=0.5)
+    setup = training_setup(model, config, r"mrcnn\_.*", 0.01)
+    assert [v.path for v in setup.variables] == [v.path for name in ("mrcnn_bn", "mrcnn_class")
+                                                 for v in model.get_layer(name).trainable_weights]
+    assert [v.path for v in setup.decayed] == [v.path for v in model.get_layer("mrcnn_class").trainable_weights]
+    assert setup.optimizer.built and float(setup.optimizer.learning_rate) == pytest.approx(0.01)
+    assert (setup.clip, setup.decay, setup.clip_norm()) == (3.0, 0.5, 3.0)
+    losses = {name: tf.constant(1.0) for name in LOSS_NAMES}
+    assert float(setup.weighted_loss(losses)) == pytest.approx(len(LOSS_NAMES) + 1.0)
 
 
 def test_a_non_finite_loss_stops_training_naming_it():
