@@ -1,13 +1,17 @@
-"""What training prints besides the progress bar: the epoch summary line and the slow-epoch warning."""
+"""What training prints: the progress of an epoch (a bar on a terminal, plain lines in a log), the
+epoch summary line and the slow-epoch warning."""
 
 from __future__ import annotations
 
 import sys
 import time
 import warnings
+from typing import Any, Callable, Protocol, Sequence
 
 #: An estimated epoch at least this long (seconds) is worth a warning before the user waits for it.
 SLOW_EPOCH_SECONDS = 3600.0
+#: In a log, a long epoch gets a line at each tenth of its steps, but at most once per this many seconds.
+LOG_INTERVAL_SECONDS = 30.0
 
 
 def format_duration(seconds: float) -> str:
@@ -69,3 +73,77 @@ def epoch_summary(epoch: int, record: dict[str, float], checkpoint: str) -> str:
     """One line: the epoch's mean training losses (what the bar ended on), validation means, time."""
     shown = "  ".join(f"{k}={v:.4f}" for k, v in record.items() if k != "epoch_seconds")
     return f"epoch {epoch}: {shown}  ({record['epoch_seconds']:.1f}s) -> {checkpoint}"
+
+
+class StepProgress(Protocol):
+    """What the training loop reports each step to (keras' Progbar has this shape)."""
+
+    def update(self, current: int, values: Sequence[tuple[str, float]] | None = None) -> Any:
+        """Step ``current`` of the epoch is done; ``values`` are (name, running mean) pairs."""
+
+
+def stdout_is_terminal() -> bool:
+    """True when stdout is a terminal, where a progress bar can redraw itself in place."""
+    isatty = getattr(sys.stdout, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def progress_line(epoch: int, total: int, step: int, steps: int, values: Sequence[tuple[str, float]],
+                  elapsed: float, left: float) -> str:
+    """One plain log line: where the epoch is, the running mean losses, time spent and time left."""
+    shown = "  ".join(f"{name}={value:.4f}" for name, value in values)
+    return (f"epoch {epoch}/{total} step {step}/{steps}: {shown}  "
+            f"({format_duration(elapsed)}, about {format_duration(left)} left)")
+
+
+class LogProgress:
+    """An epoch's progress for a log or a pipe: no bar, carriage returns or escape codes.
+
+    A short epoch prints nothing here (its summary line is its one line); a long one prints a
+    ``progress_line`` at each tenth of its steps, at most once every ``interval`` seconds.
+    """
+
+    def __init__(self, epoch: int, total: int, steps: int, interval: float = LOG_INTERVAL_SECONDS,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
+        self.epoch, self.total, self.steps, self.interval, self.clock = epoch, total, steps, interval, clock
+        self.started = self.last_line = self.first_done = clock()
+        self.next_tenth = 1
+
+    def update(self, current: int, values: Sequence[tuple[str, float]] | None = None) -> None:
+        """Print a line when ``current`` opens a new tenth of the epoch and ``interval`` has passed."""
+        if current == 1:
+            self.first_done = self.clock()
+        if current >= self.steps or current * 10 // self.steps < self.next_tenth:
+            return
+        now = self.clock()
+        if now - self.last_line < self.interval:
+            return
+        self.next_tenth, self.last_line = current * 10 // self.steps + 1, now
+        # The first step traces the graph: the time left is estimated from the steps after it.
+        per_step = (now - self.first_done) / (current - 1) if current > 1 else now - self.started
+        print(progress_line(self.epoch, self.total, current, self.steps, values or [], now - self.started,
+                            per_step * (self.steps - current)), flush=True)
+
+
+def epoch_progress(epoch: int, total: int, steps: int, names: Sequence[str], verbose: int) -> StepProgress:
+    """What an epoch reports its steps to: on a terminal the ``Epoch N/M`` line and keras' bar (each
+    of ``names`` shown as given, the running mean); in a log or pipe a LogProgress; silent when not
+    ``verbose``.
+
+    Args:
+        epoch: the absolute epoch number starting now.
+        total: the epoch the run trains to (or plans to, under a time budget).
+        steps: steps in the epoch.
+        names: the losses the loop passes to ``update``.
+        verbose: 0 prints nothing.
+
+    Returns:
+        An object with ``update(step, [(name, value), ...])``.
+    """
+    if verbose and not stdout_is_terminal():
+        return LogProgress(epoch, total, steps)
+    if verbose:
+        print(f"Epoch {epoch}/{total}")
+    import keras
+
+    return keras.utils.Progbar(steps, verbose=verbose, unit_name="step", stateful_metrics=names)

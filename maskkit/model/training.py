@@ -28,7 +28,7 @@ from maskkit.model.detection_target import follow_optimizer_steps
 from maskkit.model.losses import compute_losses
 from maskkit.model.molding import molded_inputs
 from maskkit.model.precision import resolve_precision
-from maskkit.model.progress import EpochTimeCheck, epoch_summary
+from maskkit.model.progress import EpochTimeCheck, epoch_progress, epoch_summary
 
 Batch = dict[str, tf.Tensor]
 #: What the loop reads: ``input(epoch)`` is an iterator over that epoch's model-ready batches
@@ -233,11 +233,9 @@ def _epochs(steps: StepFunctions, config: Config, train_input: EpochInput, val_i
     """run_epochs' loop: train, validate, record, checkpoint each epoch."""
     names = ("loss", *LOSS_NAMES)
     for epoch in range(start_epoch + 1, epochs + 1):
-        if verbose:
-            print(f"Epoch {epoch}/{planned() if planned is not None else epochs}")
         # The bar shows each loss's mean over the epoch so far, so it ends on the summary's numbers.
-        bar = keras.utils.Progbar(config.STEPS_PER_EPOCH, verbose=verbose, unit_name="step",
-                                  stateful_metrics=names)
+        bar = epoch_progress(epoch, planned() if planned is not None else epochs, config.STEPS_PER_EPOCH, names,
+                             verbose)
         started = time.perf_counter()
         timer = EpochTimeCheck(config.STEPS_PER_EPOCH, verbose) if epoch == start_epoch + 1 else None
         sums = dict.fromkeys(names, 0.0)

@@ -57,7 +57,7 @@ def test_cli_keep_best_survives_resume(tmp_path: Path) -> None:
     before = json.loads((run / BEST_RECORD).read_text())
     second = CliRunner().invoke(cli, [*args, "--epochs", "3", "--resume"])
     assert second.exit_code == 0, second.output
-    assert "Epoch 3/3" in second.output and "Epoch 1/3" not in second.output
+    assert "\nepoch 3:" in second.output and "\nepoch 1:" not in second.output
     after = json.loads((run / BEST_RECORD).read_text())
     assert after["value"] >= before["value"] and (after["epoch"] == 3) == (after["value"] > before["value"])
     epoch, best = best_epoch_file(run)
