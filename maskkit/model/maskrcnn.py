@@ -16,14 +16,16 @@ import numpy as np
 import tensorflow as tf
 
 import maskkit
-from maskkit.checkpoints import create_run_folder, last_checkpoints, remove_temp_files, run_of_checkpoint
+from maskkit.checkpoints import (create_run_folder, last_checkpoints, remove_temp_files, run_folder_line,
+                                 run_of_checkpoint)
 from maskkit.config import Config
 from maskkit.data.anchor_grid import normalised_anchors
 from maskkit.data.mean_pixel import mold_image
 from maskkit.dataset import Dataset
 from maskkit.errors import ConfigError, MaskkitError
 from maskkit.image_meta import compose_image_meta
-from maskkit.model.distribute import DistributedSteps, is_chief, make_steps, strategy_for, worker_shard
+from maskkit.model.distribute import (DistributedSteps, is_chief, make_steps, strategy_for, worker_index,
+                                      worker_shard)
 from maskkit.model.graph import build_graph
 from maskkit.model.precision import precision_line, resolve_precision
 from maskkit.model.schedules import schedule_for
@@ -190,7 +192,9 @@ class MaskRCNN:
         class_names = list(class_names)
         if verbose:
             print(precision_line(self.precision_choice))
-            print(f"Starting at epoch {self.epoch}. LR={learning_rate}  layers={layers}  log_dir={self.log_dir}")
+            where = (f"log_dir={self.log_dir}" if is_chief(self.strategy) else
+                     run_folder_line(worker_index(self.strategy), self.log_dir, self.model_dir, not self._new_run))
+            print(f"Starting at epoch {self.epoch}. LR={learning_rate}  layers={layers}  {where}")
         scheduled = config.LR_SCHEDULE != "constant" or config.LR_WARMUP_STEPS > 0
         if plan is not None:
             plan.start(self.epoch)

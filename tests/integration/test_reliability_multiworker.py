@@ -22,7 +22,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 WORKER = textwrap.dedent("""
-    import json, os, sys
+    import contextlib, io, json, os, sys
     from pathlib import Path
 
     import keras
@@ -48,11 +48,14 @@ WORKER = textwrap.dedent("""
     seen = [int(meta[0]) for batch in make_dataset(data, config, seed=config.SEED + 1, shard=shard).take(2)
             for meta in batch["image_meta"].numpy()]
     initial = model.keras_model.get_weights()
-    model.train(data, None, config.LEARNING_RATE, epochs=1, layers="all", verbose=0)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        model.train(data, None, config.LEARNING_RATE, epochs=1, layers="all", verbose=1)
     weights = model.keras_model.get_weights()
     np.savez(out / f"{name}.npz", *weights)
     print(json.dumps({"shard": list(shard), "replicas": model.strategy.num_replicas_in_sync, "images": seen,
-                      "update": max(float(np.max(np.abs(a - b))) for a, b in zip(weights, initial))}))
+                      "update": max(float(np.max(np.abs(a - b))) for a, b in zip(weights, initial)),
+                      "starting": [line for line in printed.getvalue().splitlines() if line.startswith("Starting")]}))
 """)
 
 
@@ -131,3 +134,13 @@ def test_only_the_chief_writes_checkpoints_and_tensorboard_logs(runs):
     assert [p.name for p in run.glob("*.weights.h5")] == ["mask_rcnn_mw_0001.weights.h5"]
     assert list(run.glob("events.out.tfevents.*"))
     assert not (out / "worker1" / "runs").exists()
+
+
+def test_only_the_chief_names_its_run_folder_the_other_worker_says_it_writes_nothing(runs):
+    out, results = runs
+    [run] = list((out / "worker0" / "runs").iterdir())
+    [chief] = results["worker0"]["starting"]
+    [other] = results["worker1"]["starting"]
+    assert chief.endswith(f"log_dir={run}")
+    assert other.endswith("run folder: none on worker 1, which writes nothing; the chief (worker 0) creates the "
+                          f"run folder under {out / 'worker1' / 'runs'}")
