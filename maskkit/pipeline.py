@@ -171,6 +171,9 @@ class Pipeline:
         from maskkit.memory_estimate import check_training_memory
 
         check_training_memory(self.config)  # refuses a batch that cannot fit before the run folder exists
+        from maskkit.data_check.leakage import warn_split_overlap
+
+        warn_split_overlap(self.dataset, self.val_dataset)
         if epochs is None and minutes is None:
             raise ConfigError("epochs", "give epochs, minutes, or both (minutes with epochs as a cap)",
                               kind="argument")

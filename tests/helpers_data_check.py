@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from maskkit.data_check import check_data
+from maskkit.dataset import Dataset
 from tests.helpers import ArrayDataset
 
 SIZE = 32
@@ -46,3 +47,23 @@ def write_png(path, channels: int) -> str:
     shape = (SIZE, SIZE) if channels == 1 else (SIZE, SIZE, channels)
     cv2.imwrite(str(path), np.full(shape, 90, dtype=np.uint8))
     return str(path)
+
+
+def picture(seed: int, size: int = 64) -> np.ndarray:
+    """A textured BGR picture, different for every seed."""
+    rng = np.random.default_rng(seed)
+    return cv2.resize(rng.integers(0, 255, (8, 8, 3), dtype=np.uint8), (size, size), interpolation=cv2.INTER_LINEAR)
+
+
+class Files(Dataset):
+    """The image files given, one square instance each."""
+
+    def __init__(self, paths) -> None:
+        super().__init__()
+        self.add_class("files", 1, "thing")
+        for path in paths:
+            self.add_image("files", image_id=str(path), path=str(path))
+        self.prepare()
+
+    def load_mask(self, image_id):
+        return np.ones((64, 64, 1), dtype=bool), np.array([1], dtype=np.int32)

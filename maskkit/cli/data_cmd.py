@@ -41,6 +41,9 @@ def check(dataset_name: str, dataset_settings: tuple[str, ...], limit: int | Non
           no_progress: bool) -> None:
     """Scan DATASET (any registered dataset) and report problems; exit code 1 only if there are errors.
 
+    Every split the dataset's factory builds (train, val, test; or the one --set subset=... names)
+    is checked, and images shared between splits (identical or nearly) are reported.
+
     Reports unreadable images, images without instances, empty or tiny masks, masks whose size
     differs from the image, class ids out of range, unused classes, annotations with unknown
     classes, duplicate images, duplicate (overlapping) instances, images with more instances than
@@ -48,20 +51,18 @@ def check(dataset_name: str, dataset_settings: tuple[str, ...], limit: int | Non
     """
     import sys
 
-    import maskkit
     from maskkit.cli.options import build_config, dataset_args
-    from maskkit.data_check import check_data
+    from maskkit.data_check.splits import check_splits, dataset_splits
     from maskkit.output_paths import check_writable_dir
 
     if out_dir:
         check_writable_dir(out_dir, "--out folder")
     if max_instances is None:
         max_instances = build_config(config_path, (), preset, dataset_name).MAX_GT_INSTANCES
-    dataset = maskkit.datasets.create(dataset_name, **dataset_args(dataset_settings))
-    report = check_data(dataset, limit=limit, workers=workers, progress=not no_progress and sys.stderr.isatty(),
-                        large_image_pixels=large_image_pixels, tiny_mask_pixels=tiny_mask_pixels,
-                        duplicate_iou=duplicate_iou, max_instances=max_instances)
-    report.dataset = dataset_name
+    splits = dataset_splits(dataset_name, dataset_args(dataset_settings))
+    report = check_splits(splits, dataset_name, limit=limit, workers=workers,
+                          progress=not no_progress and sys.stderr.isatty(), large_image_pixels=large_image_pixels,
+                          tiny_mask_pixels=tiny_mask_pixels, duplicate_iou=duplicate_iou, max_instances=max_instances)
     written = report.write(out_dir) if out_dir else {}
     if as_json:
         click.echo(report.to_json())

@@ -24,6 +24,8 @@ CODES: dict[str, tuple[str, str]] = {
     "class-id-out-of-range": (ERROR, "a class id is 0 (BG) or beyond the declared classes"),
     "duplicate-image-id": (ERROR, "two images share a source and source id"),
     "duplicate-image-path": (WARNING, "two images point at the same file"),
+    "leaked-image": (WARNING, "an image of one split is identical to an image of another (validation figures lie)"),
+    "near-duplicate-image": (WARNING, "an image of one split is nearly identical to an image of another"),
     "no-instances": (WARNING, "the image has no instances (it only teaches background)"),
     "empty-mask": (WARNING, "an instance mask has no pixels"),
     "tiny-mask": (WARNING, "an instance mask has fewer pixels than the tiny-mask limit"),
