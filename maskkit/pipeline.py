@@ -151,8 +151,13 @@ class Pipeline:
               minutes: float | None = None) -> dict[str, list[float]]:
         """Train up to absolute epoch ``epochs``, or for ``minutes`` of wall time; returns the history.
 
+        Loads the starting weights, sets up validation and the time budget, then delegates to
+        MaskRCNN.train, the one training entry.
+
         Args:
             epochs: the absolute epoch to train to; with ``minutes``, a cap (None: none).
+            layers: the layers to train (see MaskRCNN.train): ``all`` by default, as a model from
+                random weights needs; ``heads`` to fine-tune only the heads of loaded weights.
             minutes: a time budget: the epoch count is planned from measured epoch times
                 (maskkit.model.budget); with a validation set the run then evaluates halfway
                 and at its last epoch, and keeps the best checkpoint by ``keep_best``
@@ -203,12 +208,11 @@ class Pipeline:
         else:
             plan, monitor = self._budget_monitor(minutes, epochs, eval_every, keep_best, patience, eval_limit,
                                                  verbose)
-        train_input, val_input = self._training_inputs()
         cap = epochs if epochs is not None else self.model.epoch + UNCAPPED_EPOCHS
         existing_folder = self.model.log_dir if self.model.log_dir.is_dir() else None
         try:
-            history = self.model.fit(train_input, val_input, rate, cap, layers=layers, verbose=verbose,
-                                     monitor=monitor, class_names=self.dataset.class_names, plan=plan)
+            history = self.model.train(self.dataset, self.val_dataset, rate, cap, layers=layers, verbose=verbose,
+                                       monitor=monitor, plan=plan)
         except BaseException as exc:
             self._settle_failed_run(exc, created=self.model.log_dir != existing_folder)
             raise
@@ -237,15 +241,6 @@ class Pipeline:
             print(f"budget: {minutes:g} min of training, ends by {budget.deadline:%H:%M} "
                   f"(then the final evaluation); the epoch count is planned from the measured epochs")
         return budget, BudgetMonitor(budget, validation, every=eval_every or None, verbose=verbose)
-
-    def _training_inputs(self) -> tuple[Any, Any]:
-        """dataset -> input: the per-epoch batch streams (maskkit.data.feed) for the model's next
-        epoch on, this worker's shard of a multi-worker run, augmented by config.AUGMENTERS."""
-        from maskkit.data.feed import training_inputs
-        from maskkit.model.distribute import worker_shard
-
-        return training_inputs(self.dataset, self.val_dataset, self.config, self.model.epoch + 1,
-                               shard=worker_shard(self.model.strategy))
 
     def _validation_monitor(self, eval_every: int, keep_best: str | None, patience: int | None,
                             eval_limit: int | None) -> Any:

@@ -142,13 +142,26 @@ class MaskRCNN:
 
     # ----- training -------------------------------------------------------------------------
     def train(self, train_dataset: Dataset, val_dataset: Dataset | None, learning_rate: float, epochs: int,
-              layers: str = "heads", augmenters: Any = None, verbose: int = 1,
-              monitor: EpochMonitor | None = None) -> dict[str, list[float]]:
+              layers: str = "all", augmenters: Any = None, verbose: int = 1,
+              monitor: EpochMonitor | None = None, plan: Any = None) -> dict[str, list[float]]:
         """Train up to absolute epoch ``epochs`` on Datasets (matterport's call); returns ``history``.
 
-        A convenience over ``fit``: the input side (maskkit.data.feed.training_inputs) turns the
-        datasets into per-epoch inputs, sharded for this worker of a multi-worker run.
-        ``augmenters`` (an Augmenter or spec) defaults to config.AUGMENTERS; see ``fit`` for the rest.
+        The training entry Pipeline.train and ``maskkit train`` delegate to: the input side
+        (maskkit.data.feed.training_inputs) turns the datasets into per-epoch inputs, sharded for
+        this worker of a multi-worker run, and ``fit`` trains on them.
+
+        Args:
+            train_dataset: the training Dataset; its class names go into every checkpoint.
+            val_dataset: the validation Dataset, or None for no validation losses.
+            learning_rate: the base rate (config.LR_SCHEDULE shapes it).
+            epochs: the absolute epoch to train to.
+            layers: ``all`` (the default: a model from random weights needs every layer trained;
+                matterport's samples passed it explicitly), ``heads``, ``3+``, ``4+``, ``5+`` or a
+                regex over layer names.
+            augmenters: an Augmenter or spec; defaults to config.AUGMENTERS.
+            verbose: 0 for silence, 1 for a progress bar and a summary per epoch.
+            monitor: measures validation metrics per epoch (maskkit.model.validation_metrics).
+            plan: a maskkit.model.budget.TrainingBudget for a time-budgeted run (see ``fit``).
         """
         from maskkit.data.feed import training_inputs
 
@@ -156,10 +169,10 @@ class MaskRCNN:
         train_input, val_input = training_inputs(train_dataset, val_dataset, self.config, self.epoch + 1,
                                                  augmenters=augmenters, shard=worker_shard(self.strategy))
         return self.fit(train_input, val_input, learning_rate, epochs, layers=layers, verbose=verbose,
-                        monitor=monitor, class_names=train_dataset.class_names)
+                        monitor=monitor, class_names=train_dataset.class_names, plan=plan)
 
     def fit(self, train_input: EpochInput, val_input: EpochInput | None, learning_rate: float, epochs: int,
-            layers: str = "heads", verbose: int = 1, monitor: EpochMonitor | None = None,
+            layers: str = "all", verbose: int = 1, monitor: EpochMonitor | None = None,
             class_names: Sequence[str] = (), plan: Any = None) -> dict[str, list[float]]:
         """Train epochs ``self.epoch + 1 .. epochs`` (absolute numbers) on ready batches; returns ``history``.
 

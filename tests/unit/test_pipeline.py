@@ -1,4 +1,5 @@
-"""Pipeline assembly without training: datasets through the registry, config fitted to data and backbone."""
+"""Pipeline assembly without training: datasets through the registry, config fitted to data and backbone;
+train delegates to MaskRCNN.train."""
 
 from __future__ import annotations
 
@@ -29,3 +30,26 @@ def test_config_and_preset_together_and_missing_data_are_errors(tmp_path):
         Pipeline(config=Config(), log_dir=tmp_path).train(1)
     with pytest.raises(MaskkitError, match="no dataset to run on"):
         Pipeline(config=Config(), log_dir=tmp_path).detect_dataset()
+
+
+class RecordingModel:
+    """Stands in for MaskRCNN: records the train call instead of training."""
+
+    def __init__(self, log_dir):
+        self.epoch, self.history, self.log_dir, self.calls = 0, {"loss": [1.0]}, log_dir, []
+
+    def train(self, *args, **kwargs):
+        self.calls.append((args, kwargs))
+        return self.history
+
+
+def test_train_delegates_to_the_models_train_with_every_layer_by_default(tmp_path):
+    pipe = Pipeline(dataset="shapes", dataset_args={"count": 3, "height": 64, "width": 64}, preset="shapes",
+                    log_dir=tmp_path, overrides={"image_max_dim": 64, "image_min_dim": 64})
+    pipe._model = model = RecordingModel(tmp_path / "run")
+    pipe._write_loss_curves = lambda: None
+    assert pipe.train(2, learning_rate=0.5, verbose=0) is model.history
+    (args, kwargs), = model.calls
+    assert args == (pipe.dataset, pipe.val_dataset, 0.5, 2) and kwargs["layers"] == "all"
+    pipe.train(3, layers="heads", verbose=0)
+    assert model.calls[-1][1]["layers"] == "heads"

@@ -3,6 +3,7 @@ reseeding the process, molded inputs, checkpoints written and resumed."""
 
 from __future__ import annotations
 
+import inspect
 import random
 
 import numpy as np
@@ -38,6 +39,13 @@ def test_building_a_model_follows_seed_without_reseeding_the_process(tmp_path, m
         return model.keras_model.get_layer("mrcnn_class_logits").kernel.numpy()
 
     assert np.array_equal(kernel(first), kernel(same)) and not np.array_equal(kernel(first), kernel(other))
+
+
+def test_every_training_entry_trains_all_layers_unless_told():
+    from maskkit.pipeline import Pipeline
+
+    entries = (MaskRCNN.train, MaskRCNN.fit, Pipeline.train)
+    assert [inspect.signature(entry).parameters["layers"].default for entry in entries] == ["all"] * 3
 
 
 def test_images_are_molded_as_in_training_and_a_checkpoint_resumes_its_run(tmp_path):
