@@ -11,19 +11,11 @@ from typing import Mapping, Optional, Sequence
 import cv2
 import numpy as np
 
-from maskkit.visualize.draw import (
-    BLACK,
-    FONT,
-    GRAY,
-    WHITE,
-    add_title,
-    put_text,
-    random_colors,
-    rotated_label,
-    save,
-    text_size,
-    to_255,
-)
+from maskkit.visualize.chart_layout import SeriesStyle, linear_ticks, log_ticks, series_styles, tick_label
+from maskkit.visualize.draw import BLACK, FONT, GRAY, WHITE, add_title, put_text, rotated_label, save, text_size
+
+#: Height of a legend row in pixels.
+LEGEND_ROW = 16
 
 
 def axes(canvas: np.ndarray, left: int, top: int, right: int, bottom: int,
@@ -60,18 +52,39 @@ def axes(canvas: np.ndarray, left: int, top: int, right: int, bottom: int,
     return to_px
 
 
-def polyline(canvas: np.ndarray, pts: np.ndarray, color, thickness: int = 2) -> None:
-    """Draw a polyline, breaking it at non-finite points."""
+def finite_runs(pts: np.ndarray) -> list[np.ndarray]:
+    """The stretches of consecutive finite points of a [N, 2] polyline."""
     idx = np.flatnonzero(np.all(np.isfinite(pts), axis=1))
     if idx.size == 0:
-        return
-    runs = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
-    for run in runs:
-        poly = np.rint(pts[run]).astype(np.int32).reshape(-1, 1, 2)
+        return []
+    return [pts[run] for run in np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)]
+
+
+def polyline(canvas: np.ndarray, pts: np.ndarray, color, thickness: int = 2) -> None:
+    """Draw a polyline, breaking it at non-finite points."""
+    for run in finite_runs(pts):
+        poly = np.rint(run).astype(np.int32).reshape(-1, 1, 2)
         if len(run) == 1:
-            cv2.circle(canvas, tuple(int(v) for v in poly[0, 0]), thickness, color, -1)
+            cv2.circle(canvas, tuple(int(v) for v in poly[0, 0]), thickness + 2, color, -1)
         else:
             cv2.polylines(canvas, [poly], False, color, thickness, cv2.LINE_AA)
+
+
+def dashed_polyline(canvas: np.ndarray, pts: np.ndarray, color, thickness: int = 2,
+                    dash: float = 7.0, gap: float = 5.0) -> None:
+    """Draw a polyline as ``dash``-pixel dashes ``gap`` pixels apart along its length, breaking it at
+    non-finite points; a lone point is a dot."""
+    for run in finite_runs(pts):
+        if len(run) == 1:
+            polyline(canvas, run, color, thickness)
+            continue
+        along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(run, axis=0).T))])
+        at = np.append(np.arange(0.0, along[-1], 1.0), along[-1])
+        on = np.flatnonzero(at % (dash + gap) < dash)
+        dashes = np.split(on, np.flatnonzero(np.diff(on) > 1) + 1)
+        points = np.rint(np.stack([np.interp(at, along, run[:, 0]), np.interp(at, along, run[:, 1])], axis=1))
+        cv2.polylines(canvas, [points[d].astype(np.int32).reshape(-1, 1, 2) for d in dashes if len(d) > 1],
+                      False, color, thickness, cv2.LINE_AA)
 
 
 def plot_precision_recall(
@@ -167,55 +180,72 @@ def plot_loss_curves(
     epochs: Optional[Sequence[float]] = None,
     log_scale: bool = False,
 ) -> np.ndarray:
-    """One polyline per loss on shared axes, with a colour legend.
+    """One line per series on shared axes: a colour per loss, its ``val_`` series dashed, and the
+    legend in a panel right of the plot so it hides no epoch.
 
-    x is ``epochs`` (shared by every series; default the index 0..n-1); NaN values are skipped and the line joins across them (metrics evaluated every K epochs).
-    ``log_scale`` draws the loss axis logarithmically (non-positive values are left out).
+    Args:
+        history: series name -> values, one per epoch; NaN values are skipped and the line joins
+            across them (metrics evaluated every K epochs).
+        path: where to write the PNG (atomically), if anywhere.
+        epochs: x of every series (default the index 0..n-1).
+        log_scale: draw the loss axis logarithmically (non-positive values are left out); ticks
+            stay on the 1-2-5 sequence either way.
+
+    Returns:
+        The chart as an RGB uint8 image.
     """
-    size_w, size_h = 640, 420
-    left, top, right, bottom = 70, 10, size_w - 20, size_h - 50
-    canvas = np.full((size_h, size_w, 3), 255, np.uint8)
     series = {k: np.asarray(v, float).reshape(-1) for k, v in history.items()}
     if log_scale:
-        series = {k: np.log10(np.where(v > 0, v, np.nan)) for k, v in series.items()}
+        series = {k: np.where(v > 0, v, np.nan) for k, v in series.items()}
     values = np.concatenate([v[np.isfinite(v)] for v in series.values()] or [np.zeros(0)])
+    styles = series_styles(list(series))
+    groups = list(dict.fromkeys(style.group for style in styles))
+    panel = max([text_size(g)[0] for g in groups] + [text_size("validation")[0]]) + 48 if series else 0
+    size_w, size_h = 640 + panel, 420
+    left, top, right, bottom = 70, 10, 620, size_h - 50
+    canvas = np.full((size_h, size_w, 3), 255, np.uint8)
     n_max = max([len(v) for v in series.values()] + [0])
     xs = np.asarray(epochs, float) if epochs is not None else np.arange(n_max, dtype=float)
-    if values.size:
-        lo, hi = float(values.min()), float(values.max())
+    if log_scale and values.size:
+        ticks = log_ticks(float(values.min()), float(values.max()))
     else:
-        lo, hi = 0.0, 1.0
-    if hi - lo < 1e-12:
-        lo, hi = lo - 0.5, hi + 0.5
-    pad = 0.05 * (hi - lo)
-    lo, hi = lo - pad, hi + pad
-    x_lo = float(xs.min()) if xs.size else 0.0
-    x_hi = max(float(xs.max()) if xs.size else 0.0, x_lo + 1)
-    span = int(round(x_hi - x_lo))
-    xticks = np.unique(np.linspace(x_lo, x_hi, min(span, 10) + 1).round().astype(int))
-    yticks = np.linspace(lo + pad, hi - pad, 5)
-    labels = [f"{10 ** t:.3g}" for t in yticks] if log_scale else None
-    to_px = axes(canvas, left, top, right, bottom, (x_lo, x_hi), (lo, hi),
-                 "Epoch", "Loss (log scale)" if log_scale else "Loss", xticks, yticks, labels)
-    colors = random_colors(len(series))
-    for (name, v), color in zip(series.items(), colors):
+        lo, hi = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
+        ticks = linear_ticks(lo - 0.05 * (hi - lo or 1.0), hi + 0.05 * (hi - lo or 1.0))
+    scale = np.log10 if log_scale else np.asarray
+    y_ticks = scale(np.asarray(ticks, float))
+    x_lo, x_hi = (float(xs.min()), float(xs.max())) if xs.size else (0.0, 1.0)
+    if x_hi - x_lo < 1:  # one epoch: centre its points rather than pin them to the frame
+        x_lo, x_hi = x_lo - 1, x_hi + 1
+    xticks = [t for t in linear_ticks(x_lo, x_hi, 10) if x_lo <= t <= x_hi and t == int(t)]
+    to_px = axes(canvas, left, top, right, bottom, (x_lo, x_hi), (float(y_ticks[0]), float(y_ticks[-1])),
+                 "Epoch", "Loss (log scale)" if log_scale else "Loss", xticks, y_ticks,
+                 [tick_label(t) for t in ticks])
+    for style in styles:
+        v = series[style.name]
         finite = np.isfinite(v)
         if finite.any():
-            polyline(canvas, to_px(xs[:v.size][finite], v[finite]), to_255(color))
-    # Legend, top-right inside the plot area.
-    if series:
-        tw = max(text_size(k)[0] for k in series)
-        row_h = 16
-        lx = right - tw - 36
-        ly = top + 6
-        cv2.rectangle(canvas, (lx - 4, ly - 4), (right - 6, ly + row_h * len(series)), WHITE, -1)
-        cv2.rectangle(canvas, (lx - 4, ly - 4), (right - 6, ly + row_h * len(series)), GRAY, 1)
-        for k, (name, color) in enumerate(zip(series, colors)):
-            y = ly + k * row_h + row_h // 2
-            cv2.line(canvas, (lx, y), (lx + 20, y), to_255(color), 2)
-            put_text(canvas, name, (lx + 26, y - text_size(name)[1] // 2))
+            draw = dashed_polyline if style.dashed else polyline
+            draw(canvas, to_px(xs[:v.size][finite], scale(v[finite])), style.color)
+    legend(canvas, styles, right + 12, top + 6)
     title = "Loss curves" if values.size else "Loss curves (no data)"
     return save(add_title(canvas, title), path)
+
+
+def legend(canvas: np.ndarray, styles: Sequence[SeriesStyle], x: int, y: int) -> None:
+    """A row per loss in its colour (dashed when it has only a validation series), a blank row, then
+    the key: solid = training, dashed = validation."""
+    groups: dict[str, list[SeriesStyle]] = {}
+    for style in styles:
+        groups.setdefault(style.group, []).append(style)
+    if not groups:
+        return
+    rows = {k: (group, members[0].color, all(s.dashed for s in members))
+            for k, (group, members) in enumerate(groups.items())}
+    rows.update({len(groups) + 1: ("training", GRAY, False), len(groups) + 2: ("validation", GRAY, True)})
+    for k, (name, color, dashed) in rows.items():
+        mid = y + k * LEGEND_ROW + LEGEND_ROW // 2
+        (dashed_polyline if dashed else polyline)(canvas, np.array([[x, mid], [x + 24, mid]], float), color)
+        put_text(canvas, name, (x + 30, mid - text_size(name)[1] // 2))
 
 
 _HIST_W, _HIST_H = 720, 400
