@@ -25,6 +25,9 @@ SAMPLE_CAP = 1024
 #: 15-minute run gains more from the extra steps than from the extra samples (measured on the
 #: nanoparticles set, docs/benchmarks.md).
 CPU_POSITIVE_ROI_CAP = 64
+#: On a CPU, sparse images sample only the ROIs and proposals they need (fewer ROIs, cheaper
+#: steps), but keep this many proposals so early, poor proposals still hold some positives.
+CPU_MIN_PROPOSALS = 500
 PROPOSALS_PER_ROI = 5
 PRE_NMS_PER_PROPOSAL = 3
 INFERENCE_PROPOSALS_PER_DETECTION = 2
@@ -57,7 +60,9 @@ def plan_sampling(objects_per_image: np.ndarray, base: Config, detection_max: in
     RPN_TRAIN_ANCHORS_PER_IMAGE >= 4m (rounded up to 64; half may be positives, so two per object);
     when base TRAIN_ROIS_PER_IMAGE x ROI_POSITIVE_RATIO gives fewer than 1.5m positive ROIs,
     ROI_POSITIVE_RATIO 0.5 and TRAIN_ROIS_PER_IMAGE = 1.5m / 0.5 (rounded up to 32; without a
-    ``gpu`` at most CPU_POSITIVE_ROI_CAP positives, since more ROIs cost steps); proposals
+    ``gpu`` at most CPU_POSITIVE_ROI_CAP positives, since more ROIs cost steps); without a ``gpu``,
+    sparse images lower TRAIN_ROIS_PER_IMAGE to what 1.5m positives need (at least 32) and then
+    POST_NMS_ROIS_TRAINING to 5x that (at least 500); otherwise proposals
     POST_NMS_ROIS_TRAINING >= 5x the ROIs, PRE_NMS_LIMIT >= 3x the proposals, and
     POST_NMS_ROIS_INFERENCE >= 2x DETECTION_MAX_INSTANCES. Sample sizes stop at 1024.
 
@@ -65,6 +70,7 @@ def plan_sampling(objects_per_image: np.ndarray, base: Config, detection_max: in
         objects_per_image: int [I], objects (crowds left out) of each image.
         base: the config whose values are the floor.
         detection_max: the planned DETECTION_MAX_INSTANCES.
+        gpu: whether training runs on a GPU (else the CPU limits above apply).
     """
     median = float(np.median(objects_per_image)) if len(objects_per_image) else 0.0
     planned: Planned = {}
@@ -77,9 +83,16 @@ def plan_sampling(objects_per_image: np.ndarray, base: Config, detection_max: in
         wanted = min(wanted, max(CPU_POSITIVE_ROI_CAP, int(base.TRAIN_ROIS_PER_IMAGE * base.ROI_POSITIVE_RATIO)))
     have = int(base.TRAIN_ROIS_PER_IMAGE * base.ROI_POSITIVE_RATIO)
     if wanted <= have:
-        rois, ratio = base.TRAIN_ROIS_PER_IMAGE, base.ROI_POSITIVE_RATIO
-        planned["TRAIN_ROIS_PER_IMAGE"] = (rois, f"kept: its {have} positive ROIs cover 1.5 per object of the "
-                                                 f"median image ({median:g})")
+        ratio = base.ROI_POSITIVE_RATIO
+        rois = base.TRAIN_ROIS_PER_IMAGE if gpu else min(max(round_up(wanted / ratio, 32), 32),
+                                                         base.TRAIN_ROIS_PER_IMAGE)
+        if rois < base.TRAIN_ROIS_PER_IMAGE:
+            planned["TRAIN_ROIS_PER_IMAGE"] = (rois, f"on a CPU fewer ROIs make cheaper steps: {int(rois * ratio)} "
+                                                     f"positives cover 1.5 per object of the median image "
+                                                     f"({median:g})")
+        else:
+            planned["TRAIN_ROIS_PER_IMAGE"] = (rois, f"kept: its {have} positive ROIs cover 1.5 per object of the "
+                                                     f"median image ({median:g})")
         planned["ROI_POSITIVE_RATIO"] = (ratio, "kept")
     else:
         ratio = max(base.ROI_POSITIVE_RATIO, CROWDED_POSITIVE_RATIO)
@@ -89,8 +102,13 @@ def plan_sampling(objects_per_image: np.ndarray, base: Config, detection_max: in
         planned["TRAIN_ROIS_PER_IMAGE"] = (rois, f"{int(rois * ratio)} positive ROIs, {cause}, instead of {have}")
         planned["ROI_POSITIVE_RATIO"] = (ratio, "crowded images have objects almost everywhere")
     proposals = round_up(PROPOSALS_PER_ROI * rois, 100)
-    planned["POST_NMS_ROIS_TRAINING"] = _raised(base.POST_NMS_ROIS_TRAINING, proposals,
-                                                f"{PROPOSALS_PER_ROI}x the {rois} ROIs sampled from them")
+    why = f"{PROPOSALS_PER_ROI}x the {rois} ROIs sampled from them"
+    if rois < base.TRAIN_ROIS_PER_IMAGE:
+        lowered = min(max(proposals, CPU_MIN_PROPOSALS), base.POST_NMS_ROIS_TRAINING)
+        planned["POST_NMS_ROIS_TRAINING"] = (lowered, f"on a CPU no more than needed: {why}, at least "
+                                                      f"{CPU_MIN_PROPOSALS}")
+    else:
+        planned["POST_NMS_ROIS_TRAINING"] = _raised(base.POST_NMS_ROIS_TRAINING, proposals, why)
     post = planned["POST_NMS_ROIS_TRAINING"][0]
     planned["PRE_NMS_LIMIT"] = _raised(base.PRE_NMS_LIMIT, PRE_NMS_PER_PROPOSAL * post,
                                        f"{PRE_NMS_PER_PROPOSAL}x the {post} proposals kept after NMS")

@@ -21,6 +21,9 @@ SMALL_MEMORY = 8 * GIB
 BASE_TRAINING_BYTES = 2 * GIB
 TRAINING_BYTES_PER_IMAGE_AT_512 = 2 * GIB
 HEAVY_BACKBONES = ("resnet50", "resnet101")
+#: A CPU step's pixels (two 512 px images) and the most images per step.
+CPU_STEP_PIXELS = 2 * 512 ** 2
+MAX_CPU_BATCH = 8
 
 Planned = dict[str, tuple[object, str]]
 
@@ -75,9 +78,11 @@ def plan_machine(machine: Machine, size: int, backbone: str) -> Planned:
     """BACKBONE, IMAGES_PER_GPU and PRECISION for ``machine`` training at ``size`` x ``size``.
 
     On a CPU a ResNet-50/101 ``backbone`` becomes ResNet-18 (the cpu preset's) and any other is
-    kept; 2 images per step when the memory estimate (2 GiB + 2 GiB per image at 512 px, growing
-    with the pixels) fits the available memory, else 1. On a GPU the backbone is kept, 2 images per
-    step. PRECISION stays ``auto``: the run picks it for the machine it starts on.
+    kept; images per step hold the pixels of two 512 px images (2 at 512, 8 at 256 or less: a
+    CPU step costs about its pixels, so small images train in larger batches at the same pace),
+    as many as the memory estimate (2 GiB + 2 GiB per image at 512 px, growing with the pixels)
+    fits in the available memory, at least 1. On a GPU the backbone is kept, 2 images per step.
+    PRECISION stays ``auto``: the run picks it for the machine it starts on.
     """
     planned: Planned = {"PRECISION": ("auto", "chosen for the machine when the run starts (see maskkit env)")}
     if machine.gpu:
@@ -89,8 +94,10 @@ def plan_machine(machine: Machine, size: int, backbone: str) -> Planned:
     else:
         planned["BACKBONE"] = (backbone, "kept: light enough for a CPU")
     per_image = TRAINING_BYTES_PER_IMAGE_AT_512 * (size / 512) ** 2
-    needed = BASE_TRAINING_BYTES + 2 * per_image
-    fits = machine.memory_bytes is None or machine.memory_bytes >= needed
-    planned["IMAGES_PER_GPU"] = (2 if fits else 1, f"2 images at {size} px need about {needed / GIB:.0f} GiB "
-                                                   f"({machine.describe()})")
+    wanted = int(min(MAX_CPU_BATCH, max(1, CPU_STEP_PIXELS // size ** 2)))
+    fitting = wanted if machine.memory_bytes is None else int((machine.memory_bytes - BASE_TRAINING_BYTES) // per_image)
+    images = max(1, min(wanted, fitting))
+    needed = BASE_TRAINING_BYTES + images * per_image
+    why = f"the pixels of two 512 px images per step; {images} at {size} px need about {needed / GIB:.0f} GiB"
+    planned["IMAGES_PER_GPU"] = (images, f"{why} ({machine.describe()})")
     return planned

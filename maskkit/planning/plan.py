@@ -76,7 +76,7 @@ def make_plan(annotations: Annotations, current: Config, machine: Machine, prese
     planned["NUM_CLASSES"] = (len(annotations.class_names),
                               f"{len(names)} classes + BG from the dataset: {', '.join(names)}")
     cap = size_cap(machine)
-    size, size_reason = plan_image_size(image_hw, boxes, index, cap)
+    size, size_reason = plan_image_size(image_hw, boxes, index, cap, smallest_first=not machine.gpu)
     planned["IMAGE_RESIZE_MODE"] = ("square", "every image padded to one square (fixed anchors, fixed batch shape)")
     planned["IMAGE_MIN_DIM"] = (size, "the longer side fills the square")
     planned["IMAGE_MAX_DIM"] = (size, size_reason)

@@ -31,7 +31,7 @@ def test_crowded_images_raise_anchor_and_roi_counts():
     assert planned["POST_NMS_ROIS_INFERENCE"] >= 2 * 570
 
 
-def test_sparse_images_keep_the_base_sampling():
+def test_sparse_images_keep_the_base_sampling_on_a_gpu():
     base = cpu_config()
     planned = plan_sampling(np.array([1, 2, 3]), base, detection_max=10)
     assert values(planned) == {"RPN_TRAIN_ANCHORS_PER_IMAGE": 256, "TRAIN_ROIS_PER_IMAGE": 100,
@@ -57,3 +57,12 @@ def test_mini_masks_grow_only_for_big_objects_and_masks_follow_the_object_size()
 def test_a_cpu_caps_positive_rois_to_keep_steps_cheap():
     planned = values(plan_sampling(np.array([80, 90, 95, 100, 510]), cpu_config(), detection_max=570, gpu=False))
     assert planned["TRAIN_ROIS_PER_IMAGE"] == 128 and planned["ROI_POSITIVE_RATIO"] == 0.5
+
+
+def test_a_cpu_samples_only_the_rois_and_proposals_sparse_images_need():
+    planned = plan_sampling(np.array([1, 2, 3]), cpu_config(), detection_max=10, gpu=False)
+    assert values(planned)["TRAIN_ROIS_PER_IMAGE"] == 32 and values(planned)["ROI_POSITIVE_RATIO"] == 0.33
+    assert values(planned)["POST_NMS_ROIS_TRAINING"] == 500
+    assert "on a CPU" in planned["TRAIN_ROIS_PER_IMAGE"][1]
+    crowded = values(plan_sampling(np.array([80, 90, 95, 100, 510]), cpu_config(), detection_max=570, gpu=False))
+    assert crowded["POST_NMS_ROIS_TRAINING"] == 1000

@@ -47,6 +47,14 @@ def test_cpu_plans_a_light_backbone_and_fits_the_batch_in_memory():
     assert plan_machine(Machine(False, 5 * GIB), 512, "resnet18")["IMAGES_PER_GPU"][0] == 1
 
 
+def test_small_images_train_in_larger_batches_on_a_cpu():
+    batch = {size: plan_machine(Machine(False, 32 * GIB), size, "resnet18")["IMAGES_PER_GPU"][0]
+             for size in (128, 256, 320, 384, 512)}
+    assert batch == {128: 8, 256: 8, 320: 5, 384: 3, 512: 2}
+    assert plan_machine(Machine(False, 4 * GIB), 256, "resnet18")["IMAGES_PER_GPU"][0] == 4
+    assert plan_machine(Machine(False, None), 128, "resnet18")["IMAGES_PER_GPU"][0] == 8
+
+
 def test_gpu_keeps_the_backbone():
     planned = plan_machine(Machine(True, 8 * GIB), 1024, "resnet101")
     assert planned["BACKBONE"][0] == "resnet101" and planned["IMAGES_PER_GPU"][0] == 2

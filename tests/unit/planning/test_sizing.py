@@ -44,3 +44,17 @@ def test_no_objects_and_tiny_images_give_the_smallest_size():
     size, reason = plan(table, cap=512)
     assert size == 128 and "no objects" in reason
     assert plan_image_size(np.array([[40, 60]]), np.zeros((0, 4)), np.zeros(0, np.int64), 512)[0] == 128
+
+
+def test_a_cpu_plans_the_smallest_square_where_small_objects_keep_16_px():
+    table = synthetic_annotations(image_hw=(160, 224), sides=(40, 70))
+    objects = table.objects
+    size, reason = plan_image_size(table.image_hw, table.boxes[objects], table.image_index[objects], 512,
+                                   smallest_first=True)
+    assert size == 128 and "on a CPU" in reason
+    assert plan(table, cap=512)[0] == 256
+    small = synthetic_annotations(image_hw=(416, 416), sides=(12, 13), images=20, per_image=10)
+    objects = small.objects
+    grown, _ = plan_image_size(small.image_hw, small.boxes[objects], small.image_index[objects], 1024,
+                               smallest_first=True)
+    assert grown == plan(small, cap=1024)[0] == 576
