@@ -1,25 +1,26 @@
 """loss_curves.png of a run folder: training and validation losses against absolute epoch numbers.
 
 The numbers come from the run's TensorBoard scalars (maskkit.report.run_history), so a resumed
-run's picture covers every epoch of the run, not only those of the last process.
+run's picture covers every epoch of the run, not only those of the last process. Training redraws
+it after every epoch, so an interrupted run has one too.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
 
-from maskkit.model.validation_metrics import EVALUATED, history_key
 from maskkit.report.run_history import read_history
 
 
 def loss_table(history: dict[str, dict[int, float]]) -> tuple[list[int], dict[str, np.ndarray]]:
     """The epochs that have any loss, and each ``*loss`` series over them (NaN where missing),
-    training losses first; validation metrics logged during training (val_map50...) come along."""
-    metrics = {history_key(name) for name in EVALUATED}
-    losses = {tag: values for tag, values in history.items() if tag.endswith("loss") or tag in metrics}
+    training losses first; validation metrics logged during training (val_map50...) come along,
+    timings and the learning rate do not."""
+    losses = {tag: values for tag, values in history.items() if tag.endswith("loss") or tag.startswith("val_")}
     epochs = sorted({epoch for values in losses.values() for epoch in values})
     table = {tag: np.array([values.get(epoch, np.nan) for epoch in epochs], dtype=float)
              for tag, values in sorted(losses.items(), key=lambda item: (item[0].startswith("val_"), item[0]))}
@@ -42,3 +43,13 @@ def write_loss_curves(run_dir: str | os.PathLike) -> Path | None:
     path = Path(run_dir) / "loss_curves.png"
     visualize.plot_loss_curves(table, path=path, epochs=epochs, log_scale=wants_log_scale(table))
     return path
+
+
+def refresh_loss_curves(run_dir: str | os.PathLike) -> Path | None:
+    """``write_loss_curves`` after an epoch: a picture that cannot be written is a warning on stderr,
+    not the end of the training run."""
+    try:
+        return write_loss_curves(run_dir)
+    except OSError as exc:
+        print(f"\nWarning: {Path(run_dir) / 'loss_curves.png'} not updated: {exc}", file=sys.stderr, flush=True)
+        return None

@@ -23,6 +23,7 @@ import tensorflow as tf
 
 from maskkit.config import LOSS_NAMES, Config
 from maskkit.errors import ConfigError, TrainingDivergedError
+from maskkit.loss_curves import refresh_loss_curves
 from maskkit.model.batchnorm import BatchNorm, frozen_batchnorm, frozen_batchnorm_layers
 from maskkit.model.detection_target import follow_optimizer_steps
 from maskkit.model.losses import compute_losses
@@ -216,7 +217,7 @@ def run_epochs(steps: StepFunctions, config: Config, train_input: EpochInput,
     writer = tf.summary.create_file_writer(str(log_dir)) if log_dir is not None else None
     try:
         _epochs(steps, config, train_input, val_input, start_epoch, epochs, save_checkpoint, writer, history,
-                verbose, learning_rate, monitor, planned)
+                verbose, learning_rate, monitor, planned, log_dir)
     except Exception as exc:
         if verbose and not isinstance(exc, TrainingDivergedError):
             print(flush=True)  # end the progress bar's line: the error that follows starts on its own
@@ -229,8 +230,8 @@ def run_epochs(steps: StepFunctions, config: Config, train_input: EpochInput,
 def _epochs(steps: StepFunctions, config: Config, train_input: EpochInput, val_input: EpochInput | None,
             start_epoch: int, epochs: int, save_checkpoint: Callable[[int], Path], writer: object | None,
             history: dict[str, list[float]], verbose: int, learning_rate: Callable[[int], float] | None,
-            monitor: EpochMonitor | None, planned: Callable[[], int] | None) -> None:
-    """run_epochs' loop: train, validate, record, checkpoint each epoch."""
+            monitor: EpochMonitor | None, planned: Callable[[], int] | None, log_dir: Path | None) -> None:
+    """run_epochs' loop: train, validate, record, checkpoint each epoch (and redraw the run's loss curves)."""
     names = ("loss", *LOSS_NAMES)
     for epoch in range(start_epoch + 1, epochs + 1):
         # The bar shows each loss's mean over the epoch so far, so it ends on the summary's numbers.
@@ -273,6 +274,8 @@ def _epochs(steps: StepFunctions, config: Config, train_input: EpochInput, val_i
                         write_scalar(name, value, epoch)
             writer.flush()
         path = save_checkpoint(epoch)
+        if log_dir is not None:
+            refresh_loss_curves(log_dir)
         if verbose:
             print(epoch_summary(epoch, record, path.name))
         if monitor is not None and monitor.checkpointed(epoch, path, history):
