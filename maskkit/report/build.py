@@ -20,7 +20,7 @@ from maskkit.evaluation.cocoeval_run import run_cocoeval
 from maskkit.atomic_files import atomic_write_text
 from maskkit.report.cocoeval_runs import pr_curves, stats
 from maskkit.report.confusion import confusion_matrix
-from maskkit.report.gallery import write_gallery
+from maskkit.report.gallery import relative_names, write_gallery
 from maskkit.report.page import render_page
 from maskkit.report.per_image import matched_detection_ids, per_image_ap
 from maskkit.report.run_history import loss_series, read_history
@@ -56,6 +56,9 @@ def write_report(out_dir: str | os.PathLike, dataset: Dataset, image_ids: Sequen
     for record in records:
         record["ap"], record["ap50"] = per_image[record["id"]]["AP"], per_image[record["id"]]["AP50"]
     records.sort(key=lambda r: (r["ap"] is None, r["ap"] if r["ap"] is not None else 0.0, r["ap50"] or 0.0))
+    root, captions = relative_names([record["name"] for record in records])
+    for record, caption in zip(records, captions):
+        record["name"] = caption
     cat_ids = sorted(coco_gt.getCatIds())
     names = {cat_id: coco_gt.cats[cat_id]["name"] for cat_id in cat_ids}
     run = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -70,7 +73,7 @@ def write_report(out_dir: str | os.PathLike, dataset: Dataset, image_ids: Sequen
         rec_thrs=[round(float(r), 2) for r in evals["segm"].params.recThrs],
         confusion=confusion_matrix(coco_gt, coco_dt, "segm", 0.5, score_threshold),
         gallery={"classes": [names[c] for c in cat_ids], "score": score_threshold, "pageSize": PAGE_SIZE,
-                 "images": records})
+                 "root": root, "images": records})
     path = out / "index.html"
     atomic_write_text(path, page)
     return path

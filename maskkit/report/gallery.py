@@ -6,6 +6,7 @@ re-filter them over any thumbnail size; they are simplified to about one thumbna
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -17,7 +18,9 @@ from pycocotools.coco import COCO
 from maskkit.dataset import Dataset
 from maskkit.imageio import to_rgb_uint8
 
-THUMB_SIDE = 256
+#: Longer side of a gallery picture: big enough that a crowded image's instances stay apart on the
+#: card and in the lightbox, never enlarged beyond the original.
+THUMB_SIDE = 640
 
 
 def thumbnail(image: np.ndarray, side: int = THUMB_SIDE) -> np.ndarray:
@@ -79,3 +82,19 @@ def write_gallery(out_dir: Path, dataset: Dataset, image_ids: Sequence[int], coc
         tolerance = max(info["width"], info["height"]) / max(small.shape[:2])
         records.append(image_record(coco_gt, coco_dt, coco_id, category_index, name, tolerance, matched))
     return records
+
+
+def relative_names(names: Sequence[str]) -> tuple[str, list[str]]:
+    """(root, names relative to it) when every name is an absolute path, the root being the folder
+    they share; ("", names) otherwise (references that are not paths stay as they are).
+
+    Args:
+        names: image references, e.g. the paths a dataset reads its images from.
+
+    Returns:
+        The shared folder (or "") and one caption per name.
+    """
+    if not names or not all(os.path.isabs(name) for name in names):
+        return "", list(names)
+    root = os.path.commonpath([os.path.dirname(name) for name in names])
+    return root, [os.path.relpath(name, root) for name in names]

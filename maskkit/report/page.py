@@ -1,5 +1,6 @@
-"""The report's index.html: static tables and SVG charts written here, the gallery drawn by a small
-vanilla script (assets/report.js) from the JSON embedded in the page. Nothing loads from the network."""
+"""The report's index.html: the gallery first, drawn by a small vanilla script (assets/report.js) from
+the JSON embedded in the page, then static tables and SVG charts written here. Nothing loads from the
+network."""
 
 from __future__ import annotations
 
@@ -42,9 +43,12 @@ def run_section(run: dict[str, Any]) -> str:
 
 def loss_section(series: Sequence[tuple[str, dict[int, float], dict[int, float]]]) -> str:
     """One chart per scalar of the run's history (losses, validation metrics): train and val against
-    absolute epoch."""
+    absolute epoch; a history of one epoch is a table of its numbers, not dots on empty charts."""
     if not series:
         return ""
+    epochs = sorted({epoch for _, train, val in series for epoch in (*train, *val)})
+    if len(epochs) == 1:
+        return history_numbers(series, epochs[0])
     charts = []
     for name, train, val in series:
         lines = [{"name": label, "x": sorted(values), "y": [values[e] for e in sorted(values)], "dash": dash,
@@ -53,6 +57,18 @@ def loss_section(series: Sequence[tuple[str, dict[int, float], dict[int, float]]
         charts.append(line_chart(lines, title=name, x_label="epoch", y_label="loss" if "loss" in name else "value",
                                  integer_x=True))
     return f'<section id="losses"><h2>Training history</h2><div class="charts">{"".join(charts)}</div></section>'
+
+
+def history_numbers(series: Sequence[tuple[str, dict[int, float], dict[int, float]]], epoch: int) -> str:
+    """The scalars of a one-epoch run as a table: name, train, val."""
+    def cell(values: dict[int, float], key: str) -> str:
+        return f'<td id="history-{key}">{values[epoch]:.4g}</td>' if epoch in values else "<td>—</td>"
+
+    rows = "".join(f"<tr><th>{esc(name)}</th>{cell(train, esc(name))}{cell(val, 'val_' + esc(name))}</tr>"
+                   for name, train, val in series)
+    return (f'<section id="losses"><h2>Training history (epoch {epoch}, the only one)</h2>'
+            f'<table class="numbers history"><tr><th>scalar</th><th>train</th><th>val</th></tr>{rows}</table>'
+            f"</section>")
 
 
 def metrics_section(stats: dict[str, dict[str, float]]) -> str:
@@ -115,35 +131,43 @@ def confusion_section(confusion: dict[str, Any]) -> str:
             f'<tr><th>truth \\ predicted</th>{head}</tr>{"".join(rows)}</table><p class="note">{esc(note)}</p></section>')
 
 
-def gallery_section(class_names: Sequence[str], score_threshold: float) -> str:
-    """Controls and the empty gallery the script fills."""
+def gallery_section(class_names: Sequence[str], score_threshold: float, root: str = "") -> str:
+    """Controls (class, score, labels, boxes, pages) and the empty gallery the script fills; ``root``
+    is the folder the captions' paths are relative to."""
     options = "".join(f'<option value="{k}">{esc(name)}</option>' for k, name in enumerate(class_names))
+    where = f' Paths are relative to <code id="gallery-root">{esc(root)}</code>.' if root else ""
     return (f'<section id="gallery-section"><h2>Images, worst first</h2><div class="controls">'
             f'<label>class <select id="class-filter"><option value="-1">all classes</option>{options}</select></label>'
             f'<label>score ≥ <input id="score-slider" type="range" min="0" max="1" step="0.01" '
             f'value="{score_threshold:.2f}"> <output id="score-value">{score_threshold:.2f}</output></label>'
+            f'<label><input id="show-labels" type="checkbox" checked> labels</label>'
+            f'<label><input id="show-boxes" type="checkbox" checked> boxes</label>'
             f'<button id="prev-page" type="button">◀ prev</button><span id="page-info"></span>'
             f'<button id="next-page" type="button">next ▶</button></div>'
             f'<p class="note">Sorted by per-image mask AP (0.5:0.95, mean over the classes present), worst first. '
-            f'Dashed predictions matched no ground truth of their class at mask IoU 0.5.</p>'
-            f'<p id="gallery-status" class="note"></p><div id="gallery"></div></section>')
+            f'Dashed predictions matched no ground truth of their class at mask IoU 0.5. Click an image to see it '
+            f'large (Esc closes); untick labels and boxes to see the masks only.{where}</p>'
+            f'<p id="gallery-status" class="note"></p><div id="gallery"></div></section>'
+            f'<div id="lightbox" hidden><button id="lightbox-close" type="button" aria-label="close">×</button>'
+            f'<div id="lightbox-body"></div></div>')
 
 
 def render_page(*, title: str, run: dict[str, Any], history_series: Sequence, stats: dict, tables: dict,
                 curves: dict, category_names: dict[int, str], rec_thrs: Sequence[float], confusion: dict,
                 gallery: dict[str, Any]) -> str:
-    """The whole page as one string."""
+    """The whole page as one string: the gallery first (the images are what a reader came for), then
+    the run, the numbers and the charts."""
     data = json.dumps(gallery, separators=(",", ":")).replace("</", "<\\/")
     losses_link = '<a href="#losses">losses</a>' if history_series else ""
     summary = run_section(run) + metrics_section(stats) + per_class_section(tables)
-    body = "".join([f'<div class="row">{summary}</div>', loss_section(history_series),
-                    pr_section(curves, category_names, rec_thrs),
-                    confusion_section(confusion), gallery_section(gallery["classes"], gallery["score"])])
+    body = "".join([gallery_section(gallery["classes"], gallery["score"], gallery.get("root", "")),
+                    f'<div class="row">{summary}</div>', loss_section(history_series),
+                    pr_section(curves, category_names, rec_thrs), confusion_section(confusion)])
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<style>{asset("report.css")}</style></head><body><header><h1>{esc(title)}</h1>'
-            f'<nav><a href="#run">run</a>{losses_link}<a href="#metrics">metrics</a>'
-            f'<a href="#per-class">per class</a><a href="#pr">PR curves</a><a href="#confusion">confusion</a>'
-            f'<a href="#gallery-section">images</a></nav></header><main>{body}</main>'
+            f'<nav><a href="#gallery-section">images</a><a href="#run">run</a><a href="#metrics">metrics</a>'
+            f'<a href="#per-class">per class</a>{losses_link}<a href="#pr">PR curves</a>'
+            f'<a href="#confusion">confusion</a></nav></header><main>{body}</main>'
             f'<script id="report-data" type="application/json">{data}</script>'
             f'<script>{asset("report.js")}</script></body></html>\n')

@@ -1,5 +1,6 @@
-// maskkit evaluation report: draws the image gallery from the embedded JSON and re-filters it.
-// State (class, score threshold, page) lives in the URL hash so a view can be shared as a link.
+// maskkit evaluation report: draws the image gallery from the embedded JSON and re-filters it; a click
+// opens an image's panels large in a lightbox (Escape or a click outside closes it).
+// State (class, score threshold, page, labels, boxes) lives in the URL hash so a view can be shared as a link.
 (function () {
   "use strict";
   const DATA = JSON.parse(document.getElementById("report-data").textContent);
@@ -10,7 +11,11 @@
   const gallery = document.getElementById("gallery");
   const status = document.getElementById("gallery-status");
   const pageInfo = document.getElementById("page-info");
-  const state = { cls: -1, score: DATA.score, page: 0 };
+  const showLabels = document.getElementById("show-labels");
+  const showBoxes = document.getElementById("show-boxes");
+  const lightbox = document.getElementById("lightbox");
+  const lightboxBody = document.getElementById("lightbox-body");
+  const state = { cls: -1, score: DATA.score, page: 0, labels: true, boxes: true };
 
   function esc(text) {
     return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
@@ -30,9 +35,12 @@
       state.cls = cls >= 0 && cls < DATA.classes.length ? cls : -1;
     }
     if (params.has("page")) state.page = Math.max(0, parseInt(params.get("page"), 10) || 0);
+    if (params.has("labels")) state.labels = params.get("labels") !== "0";
+    if (params.has("boxes")) state.boxes = params.get("boxes") !== "0";
   }
   function writeHash() {
-    const hash = "score=" + state.score.toFixed(2) + "&class=" + state.cls + "&page=" + state.page;
+    const hash = "score=" + state.score.toFixed(2) + "&class=" + state.cls + "&page=" + state.page +
+      "&labels=" + (state.labels ? 1 : 0) + "&boxes=" + (state.boxes ? 1 : 0);
     history.replaceState(null, "", "#" + hash);
   }
 
@@ -64,9 +72,9 @@
         "dt-panel") + "</div></article>";
   }
 
-  // Labels keep about 11 screen pixels whatever the thumbnail's size: size them in image pixels per panel.
-  function sizeLabels() {
-    gallery.querySelectorAll(".frame svg").forEach((svg) => {
+  // Labels keep about 11 screen pixels whatever the picture's size: size them in image pixels per panel.
+  function sizeLabels(container) {
+    container.querySelectorAll(".frame svg").forEach((svg) => {
       const perPixel = svg.viewBox.baseVal.width / Math.max(1, svg.clientWidth);
       const size = 11 * perPixel;
       svg.querySelectorAll("text.label").forEach((text) => {
@@ -89,12 +97,16 @@
     state.page = Math.min(state.page, pages - 1);
     const shown = images.slice(state.page * PAGE_SIZE, (state.page + 1) * PAGE_SIZE);
     gallery.innerHTML = shown.map(card).join("");
-    sizeLabels();
+    document.body.classList.toggle("hide-labels", !state.labels);
+    document.body.classList.toggle("hide-boxes", !state.boxes);
+    sizeLabels(gallery);
     let detections = 0;
     gallery.querySelectorAll(".card").forEach((el) => { detections += parseInt(el.dataset.shown, 10); });
     slider.value = state.score.toFixed(2);
     scoreOut.textContent = state.score.toFixed(2);
     classSelect.value = String(state.cls);
+    showLabels.checked = state.labels;
+    showBoxes.checked = state.boxes;
     pageInfo.textContent = " page " + (state.page + 1) + " of " + pages + " ";
     status.textContent = images.length ? "images " + (state.page * PAGE_SIZE + 1) + "–" +
       (state.page * PAGE_SIZE + shown.length) + " of " + images.length + " · " + detections +
@@ -108,7 +120,32 @@
   classSelect.addEventListener("change", () => { state.cls = parseInt(classSelect.value, 10); state.page = 0; render(); });
   document.getElementById("prev-page").addEventListener("click", () => { state.page = Math.max(0, state.page - 1); render(); });
   document.getElementById("next-page").addEventListener("click", () => { state.page += 1; render(); });
-  window.addEventListener("resize", sizeLabels);
+  showLabels.addEventListener("change", () => { state.labels = showLabels.checked; render(); });
+  showBoxes.addEventListener("change", () => { state.boxes = showBoxes.checked; render(); });
+
+  // The lightbox shows a copy of the clicked card's panels at the window's size.
+  function openLightbox(cardEl) {
+    lightboxBody.innerHTML = cardEl.outerHTML;
+    lightbox.hidden = false;
+    document.body.classList.add("lightbox-open");
+    sizeLabels(lightboxBody);
+  }
+  function closeLightbox() {
+    lightbox.hidden = true;
+    lightboxBody.innerHTML = "";
+    document.body.classList.remove("lightbox-open");
+  }
+  gallery.addEventListener("click", (event) => {
+    const frame = event.target.closest(".frame");
+    if (frame) openLightbox(frame.closest(".card"));
+  });
+  lightbox.addEventListener("click", (event) => {
+    if (event.target === lightbox || event.target.id === "lightbox-close") closeLightbox();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !lightbox.hidden) closeLightbox();
+  });
+  window.addEventListener("resize", () => { sizeLabels(gallery); if (!lightbox.hidden) sizeLabels(lightboxBody); });
   window.addEventListener("hashchange", () => { readHash(); render(); });
   readHash();
   render();

@@ -1,4 +1,5 @@
-"""The gallery's thumbnails (shrunk, never enlarged), SVG outlines of masks and image records."""
+"""The gallery's thumbnails (shrunk, never enlarged), SVG outlines of masks, image records and captions
+relative to the images' shared folder."""
 
 from __future__ import annotations
 
@@ -36,3 +37,13 @@ def test_an_image_with_600_instances_gets_600_outlines_of_each_kind():
     assert len(record["gt"]) == len(record["dt"]) == 600
     assert all(path.count("Z") == 1 for _, _, path, _ in record["gt"])
     assert sorted(box for _, box, _, _ in record["gt"]) == sorted(box for _, _, box, _, _ in record["dt"])
+
+
+def test_captions_are_paths_relative_to_the_folder_the_images_share():
+    from maskkit.report.gallery import relative_names
+
+    root, names = relative_names(["/data/set/test/a.jpg", "/data/set/train/b.jpg", "/data/set/test/sub/c.jpg"])
+    assert root == "/data/set" and names == ["test/a.jpg", "train/b.jpg", "test/sub/c.jpg"]
+    assert relative_names(["/data/one/a.jpg"]) == ("/data/one", ["a.jpg"])
+    assert relative_names(["shapes: square", "/data/a.jpg"]) == ("", ["shapes: square", "/data/a.jpg"])
+    assert relative_names([]) == ("", [])
