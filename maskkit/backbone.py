@@ -11,13 +11,23 @@ from maskkit.errors import ConfigError, PluginError
 from maskkit.registry import Registry
 
 
-class Backbone:
-    """Turns a batch of molded images into a feature pyramid whose levels it declares by name.
+#: The feature pyramid Mask R-CNN reads, by level name with the stride in pixels: the RPN runs on all
+#: five levels, and the ROI heads pool each box from P2..P5 by its size with the FPN paper's rule
+#: (level k = 4 + log2(sqrt(area) / 224), maskkit.model.roi_align), which holds only when P_k has
+#: stride 2**k.
+PYRAMID_LEVELS: dict[str, int] = {"P2": 4, "P3": 8, "P4": 16, "P5": 32, "P6": 64}
 
-    ``outputs`` names the levels in order with their strides in pixels (``{"P2": 4, ..., "P6": 64}``
-    by default); the config's BACKBONE_STRIDES follow from it. ``build(images, config)`` receives a
-    Keras tensor ``[batch, H, W, C]`` (float32, mean subtracted) and the run's Config, and returns
-    the levels as a dict keyed by those names (or a list in that order), each with
+
+class Backbone:
+    """Turns a batch of molded images into the feature pyramid Mask R-CNN reads: P2..P6.
+
+    ``outputs`` names the levels in order with their strides in pixels. Mask R-CNN requires exactly
+    PYRAMID_LEVELS, ``{"P2": 4, "P3": 8, "P4": 16, "P5": 32, "P6": 64}`` (the default): the ROI
+    heads choose a level by box size assuming P_k has stride 2**k. :meth:`level_problem` says why
+    any other ``outputs`` is refused; the model build and ``maskkit.testing.check_backbone`` both
+    ask it. The config's BACKBONE_STRIDES follow from ``outputs``. ``build(images, config)``
+    receives a Keras tensor ``[batch, H, W, C]`` (float32, mean subtracted) and the run's Config,
+    and returns the levels as a dict keyed by those names (or a list in that order), each with
     ``config.TOP_DOWN_PYRAMID_SIZE`` channels. Layers it creates must have unique names;
     ``trainable_layer_regex`` maps the ``layers=`` shortcuts of training (``"3+"``, ``"4+"``, ``"5+"``,
     ``"all"``) to regular expressions over those names.
@@ -26,8 +36,23 @@ class Backbone:
     #: Backbone names as they appear in config.BACKBONE and in the registry.
     name: str = "backbone"
 
-    #: Feature levels by name, in order, with their strides in pixels.
-    outputs: dict[str, int] = {"P2": 4, "P3": 8, "P4": 16, "P5": 32, "P6": 64}
+    #: Feature levels by name, in order, with their strides in pixels (PYRAMID_LEVELS is required).
+    outputs: dict[str, int] = dict(PYRAMID_LEVELS)
+
+    def level_problem(self) -> str | None:
+        """Why ``outputs`` is not the pyramid Mask R-CNN reads, or None when it is PYRAMID_LEVELS.
+
+        Returns:
+            A sentence naming what is declared, what is required and why; None if they agree.
+        """
+        try:
+            declared = {str(name): int(stride) for name, stride in dict(self.outputs).items()}
+        except (TypeError, ValueError) as exc:
+            return f"declares outputs {self.outputs!r}, which is not a dict of level names to strides ({exc})"
+        if declared == PYRAMID_LEVELS:
+            return None
+        return (f"declares levels {declared}; Mask R-CNN requires {PYRAMID_LEVELS}: the RPN reads all five "
+                f"levels and the ROI heads pick P2..P5 by box size assuming P_k has stride 2**k")
 
     def output_strides(self) -> tuple[int, ...]:
         """Strides in pixels of the levels in ``outputs``, in order."""

@@ -13,7 +13,7 @@ import attrs
 import keras
 import tensorflow as tf
 
-from maskkit.backbone import Backbone, fit_config_to_backbone
+from maskkit.backbone import Backbone
 from maskkit.config import Config
 from maskkit.errors import ConfigError
 from maskkit.model.box_graph_ops import norm_boxes
@@ -142,10 +142,12 @@ def build_graph(config: Config, backbone: Backbone) -> MaskRCNNGraph:
 def _build_graph(config: Config, backbone: Backbone) -> MaskRCNNGraph:
     if not config.USE_RPN_ROIS:
         raise ConfigError("USE_RPN_ROIS", "training on externally supplied ROIs is not supported; set it to true")
-    fit_config_to_backbone(config, backbone, explicit=True)
-    if len(backbone.outputs) != 5:
-        raise ConfigError("BACKBONE", f"backbone {backbone.name!r} declares {len(backbone.outputs)} feature "
-                          f"levels, Mask R-CNN reads 5 (P2..P6)")
+    problem = backbone.level_problem()
+    if problem is not None:
+        raise ConfigError("BACKBONE", f"backbone {backbone.name!r} {problem}")
+    if tuple(config.BACKBONE_STRIDES) != backbone.output_strides():
+        raise ConfigError("BACKBONE_STRIDES", f"is {tuple(config.BACKBONE_STRIDES)} but backbone {backbone.name!r} "
+                          f"produces {dict(backbone.outputs)}; the anchors must lie on the levels' strides")
     inputs = model_inputs(config)
     images, image_meta, anchors = inputs["images"], inputs["image_meta"], inputs["anchors"]
     pyramid = backbone.pyramid(images, config)

@@ -10,24 +10,25 @@ from typing import Any
 
 import numpy as np
 
-from maskkit.backbone import Backbone, backbones
+from maskkit.backbone import PYRAMID_LEVELS, Backbone, backbones
 from maskkit.config import Config
 from maskkit.errors import PluginError
 from maskkit.testing.errors import ConformanceError
 from maskkit.testing.resolve import build
 
-LEVELS = ("P2", "P3", "P4", "P5", "P6")
+LEVELS = tuple(PYRAMID_LEVELS)
 
 
 def check_backbone(factory_or_name: Any, *, image_size: int = 64, pyramid_size: int = 32,
                    build_model: bool = False, **kwargs: Any) -> Backbone:
     """Check a backbone plugin (registered name, factory or Backbone) and return the backbone.
 
-    ``build`` on an ``image_size`` square input must give five maps P2..P6 with ``pyramid_size``
-    (config.TOP_DOWN_PYRAMID_SIZE) channels at the strides ``output_strides()`` promises, run on
-    real data, and ``trainable_layer_regex`` must give valid regexes that match its layers. With
-    ``build_model=True`` a tiny Mask R-CNN (training and inference graphs) is built on it too (skipped, via
-    unittest.SkipTest, while maskkit.model is not available). Raises ConformanceError.
+    ``outputs`` must declare the pyramid Mask R-CNN reads, P2..P6 at strides 4..64
+    (Backbone.level_problem says why), and ``build`` on an ``image_size`` square input must give
+    those five maps with ``pyramid_size`` (config.TOP_DOWN_PYRAMID_SIZE) channels, run on real data,
+    and ``trainable_layer_regex`` must give valid regexes that match its layers. With
+    ``build_model=True`` a tiny Mask R-CNN (training and inference graphs) is built on it too (skipped,
+    via unittest.SkipTest, while maskkit.model is not available). Raises ConformanceError.
     """
     subject, backbone = build("backbone", factory_or_name, backbones, lambda obj: isinstance(obj, Backbone),
                               kwargs)
@@ -49,15 +50,15 @@ def check_backbone(factory_or_name: Any, *, image_size: int = 64, pyramid_size: 
 
 
 def promised_strides(backbone: Backbone, subject: str) -> tuple[int, ...]:
-    """The promised strides, which must be five increasing positive integers; else ConformanceError."""
+    """The strides of the declared levels, which must be PYRAMID_LEVELS' (P2..P6 at 4..64); else
+    ConformanceError with Backbone.level_problem's reason, the one the model build gives too."""
+    problem = backbone.level_problem()
+    if problem is not None:
+        raise ConformanceError(subject, [problem])
     try:
-        strides = tuple(int(s) for s in backbone.output_strides())
+        return tuple(int(s) for s in backbone.output_strides())
     except Exception as exc:
         raise ConformanceError(subject, [f"output_strides() raised {type(exc).__name__}: {exc}"]) from exc
-    if len(strides) != len(LEVELS) or any(s <= 0 for s in strides) or list(strides) != sorted(set(strides)):
-        raise ConformanceError(subject, [f"output_strides() must give five increasing positive strides for "
-                                         f"P2..P6, got {strides}"])
-    return strides
 
 
 def feature_problems(backbone: Backbone, config: Config, size: int, strides: tuple[int, ...]) -> list[str]:

@@ -59,3 +59,10 @@ def test_the_registry_refuses_a_factory_that_returns_no_backbone():
             backbones.create("not_a_backbone")
     with registered("backbone", "three", Three):
         assert isinstance(backbones.create("three"), Three)
+
+
+def test_only_the_p2_to_p6_pyramid_passes_the_level_contract():
+    assert Backbone().level_problem() is None
+    assert "declares levels {'C3': 8, 'C4': 16, 'C5': 32}" in Three().level_problem()
+    assert "assuming P_k has stride 2**k" in Coarse().level_problem()
+    assert "not a dict of level names to strides" in type("Odd", (Backbone,), {"outputs": 5})().level_problem()

@@ -38,9 +38,25 @@ class ThreeLevels(Backbone):
     outputs = {"P2": 4, "P3": 8, "P4": 16}
 
 
-def test_external_rois_and_backbones_without_five_levels_are_refused():
+class Coarse(Backbone):
+    """Five levels at twice the strides the ROI heads' level rule assumes."""
+
+    name = "coarse"
+    outputs = {"P2": 8, "P3": 16, "P4": 32, "P5": 64, "P6": 128}
+
+
+def test_external_rois_and_backbones_without_the_p2_to_p6_pyramid_are_refused():
     with pytest.raises(ConfigError, match="USE_RPN_ROIS"):
         build_graph(tiny_config(USE_RPN_ROIS=False), Backbone())
     config = tiny_config(BACKBONE_STRIDES=(4, 8, 16), RPN_ANCHOR_SCALES=(8, 16, 32))
-    with pytest.raises(ConfigError, match="declares 3 feature levels, Mask R-CNN reads 5"):
+    with pytest.raises(ConfigError, match=r"config field BACKBONE: backbone 'backbone' declares levels "
+                                          r"\{'P2': 4, 'P3': 8, 'P4': 16\}; Mask R-CNN requires"):
         build_graph(config, ThreeLevels())
+    coarse = tiny_config(BACKBONE_STRIDES=(8, 16, 32, 64, 128))
+    with pytest.raises(ConfigError, match="backbone 'coarse' declares .* assuming P_k has stride 2\\*\\*k"):
+        build_graph(coarse, Coarse())
+
+
+def test_config_strides_that_differ_from_the_backbones_are_refused():
+    with pytest.raises(ConfigError, match=r"BACKBONE_STRIDES: is \(2, 4, 8, 16, 32\) but backbone 'backbone'"):
+        build_graph(tiny_config(BACKBONE_STRIDES=(2, 4, 8, 16, 32)), Backbone())

@@ -35,3 +35,17 @@ class StaticOnlyBackbone(broken_plugins.WrongStrideBackbone):
 
 def test_backbone_that_needs_a_static_input_size_fails():
     assert "build(images, config) raised" in conformance_failure(check_backbone, StaticOnlyBackbone())
+
+
+class CoarseBackbone(broken_plugins.WrongStrideBackbone):
+    """Broken: declares P2..P6 at twice the strides the ROI heads' level rule assumes."""
+
+    name = "coarse"
+    outputs = {"P2": 8, "P3": 16, "P4": 32, "P5": 64, "P6": 128}
+
+
+def test_a_backbone_declaring_another_pyramid_fails_saying_why():
+    message = conformance_failure(check_backbone, CoarseBackbone())
+    assert "declares levels {'P2': 8, 'P3': 16, 'P4': 32, 'P5': 64, 'P6': 128}" in message
+    assert "Mask R-CNN requires {'P2': 4, 'P3': 8, 'P4': 16, 'P5': 32, 'P6': 64}" in message
+    assert "assuming P_k has stride 2**k" in message
