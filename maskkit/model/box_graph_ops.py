@@ -10,6 +10,8 @@ import math
 
 import tensorflow as tf
 
+from maskkit.utils.box_math import refinement_deltas
+
 
 LOG_SCALE_CLAMP = math.log(1000.0 / 16.0)
 
@@ -63,15 +65,6 @@ def overlaps(boxes1: tf.Tensor, boxes2: tf.Tensor) -> tf.Tensor:
 
 
 def box_refinement(boxes: tf.Tensor, gt_boxes: tf.Tensor) -> tf.Tensor:
-    """Deltas [N, 4] that turn ``boxes`` into ``gt_boxes`` (inverse of apply_box_deltas)."""
-    height = boxes[:, 2] - boxes[:, 0]
-    width = boxes[:, 3] - boxes[:, 1]
-    center_y = boxes[:, 0] + 0.5 * height
-    center_x = boxes[:, 1] + 0.5 * width
-    gt_height = gt_boxes[:, 2] - gt_boxes[:, 0]
-    gt_width = gt_boxes[:, 3] - gt_boxes[:, 1]
-    gt_center_y = gt_boxes[:, 0] + 0.5 * gt_height
-    gt_center_x = gt_boxes[:, 1] + 0.5 * gt_width
-    return tf.stack([(gt_center_y - center_y) / height, (gt_center_x - center_x) / width,
-                     tf.math.log(gt_height / height), tf.math.log(gt_width / width)], axis=1)
-
+    """Deltas [N, 4] that turn ``boxes`` into ``gt_boxes`` (inverse of apply_box_deltas), in the same
+    operation order as the input pipeline's numpy targets (maskkit.utils.box_math.refinement_deltas)."""
+    return refinement_deltas(boxes, gt_boxes, tf.math.log, lambda columns: tf.stack(columns, axis=1))

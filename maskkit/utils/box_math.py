@@ -5,7 +5,7 @@ Pure numpy; no TensorFlow.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -16,6 +16,7 @@ __all__ = [
     "compute_overlaps_masks",
     "non_max_suppression",
     "box_refinement",
+    "refinement_deltas",
     "apply_box_deltas",
     "norm_boxes",
     "denorm_boxes",
@@ -191,8 +192,24 @@ def non_max_suppression(
 
 def box_refinement(box: np.ndarray, gt_box: np.ndarray) -> np.ndarray:
     """Deltas [N, (dy, dx, log(dh), log(dw))] that turn ``box`` into ``gt_box``."""
-    box = np.asarray(box, dtype=np.float32)
-    gt_box = np.asarray(gt_box, dtype=np.float32)
+    return refinement_deltas(np.asarray(box, dtype=np.float32), np.asarray(gt_box, dtype=np.float32),
+                             np.log, lambda columns: np.stack(columns, axis=1))
+
+
+def refinement_deltas(box: Any, gt_box: Any, log: Callable[[Any], Any],
+                      stack: Callable[[list[Any]], Any]) -> Any:
+    """The delta encoding of box_refinement in the operators numpy arrays and TensorFlow tensors share,
+    so the CPU targets and the graph's (maskkit.model.box_graph_ops) compute it in one order.
+
+    Args:
+        box: [N, (y1, x1, y2, x2)] array or tensor.
+        gt_box: [N, 4] of the same kind.
+        log: the elementwise natural log of that kind.
+        stack: stacks a list of four [N] columns into [N, 4].
+
+    Returns:
+        [N, (dy, dx, log(dh), log(dw))] of the same kind.
+    """
     h = box[:, 2] - box[:, 0]
     w = box[:, 3] - box[:, 1]
     cy = box[:, 0] + 0.5 * h
@@ -201,9 +218,7 @@ def box_refinement(box: np.ndarray, gt_box: np.ndarray) -> np.ndarray:
     gw = gt_box[:, 3] - gt_box[:, 1]
     gcy = gt_box[:, 0] + 0.5 * gh
     gcx = gt_box[:, 1] + 0.5 * gw
-    return np.stack(
-        [(gcy - cy) / h, (gcx - cx) / w, np.log(gh / h), np.log(gw / w)], axis=1
-    )
+    return stack([(gcy - cy) / h, (gcx - cx) / w, log(gh / h), log(gw / w)])
 
 
 def apply_box_deltas(boxes: np.ndarray, deltas: np.ndarray) -> np.ndarray:
