@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from maskkit.errors import ConfigError, PluginError
+from maskkit.errors import PluginError
 from maskkit.registry import Registry
 
 
