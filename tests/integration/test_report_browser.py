@@ -1,6 +1,7 @@
-"""The evaluation report of a tiny trained model, rendered in headless Chromium: the numbers on the page
-are the evaluator's, the gallery is sorted worst first, and the score slider and class filter re-filter
-the drawn detections. Writes a screenshot for a person to look at."""
+"""The evaluation report of a tiny trained model, rendered in headless Chromium: the gallery is on the first
+screen, the numbers on the page are the evaluator's, the gallery is sorted worst first, the score slider and
+class filter re-filter the drawn detections, labels and boxes hide on request, and a click opens an image
+large (Escape closes it). Writes a screenshot for a person to look at."""
 
 from __future__ import annotations
 
@@ -158,10 +159,72 @@ def test_screenshot_for_a_person(report, browser, tmp_path):
     browser.evaluate("(s => { s.value = '0.5'; s.dispatchEvent(new Event('input')); })"
                      "(document.getElementById('score-slider'))")
     browser.evaluate("document.getElementById('gallery-section').scrollIntoView()")
-    browser.evaluate("Promise.all([...document.querySelectorAll('#gallery img')].map(i => i.decode()))")
+    browser.evaluate("Promise.all([...document.querySelectorAll('#gallery img')]"
+                     ".filter(i => i.getBoundingClientRect().top < innerHeight).map(i => i.decode()))")
     folder = Path(os.environ.get("MASKKIT_SCREENSHOT_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     path = browser.screenshot(folder / "report.png")
     print(f"report screenshot: {path}")
     image = cv2.imread(str(path))
     assert image.shape[:2] == (900, 1280) and image.std() > 20
+
+
+def test_the_gallery_is_on_the_first_screen(report, browser, tmp_path):
+    """In a 1280x800 window, scrolled to the top, the first picture starts above the fold."""
+    browser.call("Emulation.setDeviceMetricsOverride", session=True, width=1280, height=800, deviceScaleFactor=1,
+                 mobile=False)
+    try:
+        browser.open("about:blank")
+        browser.open(report["page"].as_uri())
+        browser.evaluate("window.scrollTo(0, 0)")
+        top = browser.evaluate("document.querySelector('#gallery .card img').getBoundingClientRect().top")
+        assert 0 < top < browser.evaluate("window.innerHeight") == 800
+        image = cv2.imread(str(browser.screenshot(tmp_path / "first_screen.png")))
+        assert image.shape[:2] == (800, 1280)
+    finally:
+        browser.call("Emulation.setDeviceMetricsOverride", session=True, width=1280, height=900,
+                     deviceScaleFactor=1, mobile=False)
+
+
+def click_at_centre(browser, selector: str) -> None:
+    """A real mouse click (press and release) at the centre of the first element ``selector`` finds."""
+    browser.evaluate(f"document.querySelector({selector!r}).scrollIntoView({{block: 'center'}})")
+    x, y = browser.evaluate(f"(r => [r.left + r.width / 2, r.top + r.height / 2])"
+                            f"(document.querySelector({selector!r}).getBoundingClientRect())")
+    for kind in ("mousePressed", "mouseReleased"):
+        browser.call("Input.dispatchMouseEvent", session=True, type=kind, x=x, y=y, button="left", clickCount=1)
+
+
+def test_a_click_opens_the_image_large_and_escape_closes_it(report, browser):
+    browser.open(report["page"].as_uri() + "#score=0.00&class=-1&page=0")
+    assert browser.evaluate("document.getElementById('lightbox').hidden")
+    card_height = browser.evaluate("document.querySelector('#gallery .frame').getBoundingClientRect().height")
+    click_at_centre(browser, "#gallery .dt-panel .frame")
+    assert not browser.evaluate("document.getElementById('lightbox').hidden")
+    first_id = browser.evaluate("document.querySelector('#gallery .card').dataset.imageId")
+    assert browser.evaluate("document.querySelector('#lightbox .card').dataset.imageId") == first_id
+    large = browser.evaluate("document.querySelector('#lightbox .frame').getBoundingClientRect().height")
+    assert large > 1.1 * card_height and large > 0.8 * browser.evaluate("innerHeight")
+    assert browser.evaluate("document.querySelectorAll('#lightbox .dt-panel g.inst').length") == \
+        browser.evaluate("document.querySelectorAll('#gallery .card')[0].querySelectorAll('.dt-panel g.inst').length")
+    browser.press("Escape", "Escape", 27)
+    assert browser.evaluate("document.getElementById('lightbox').hidden")
+    assert browser.evaluate("document.getElementById('lightbox-body').children.length") == 0
+
+
+def test_labels_and_boxes_can_be_hidden_leaving_the_masks(report, browser):
+    browser.open(report["page"].as_uri() + "#score=0.00&class=-1&page=0")
+
+    def shown(selector: str) -> int:
+        return browser.evaluate(f"[...document.querySelectorAll('#gallery {selector}')]"
+                                f".filter(e => getComputedStyle(e).display !== 'none').length")
+
+    labels, boxes, masks = shown("text.label"), shown("rect.box"), shown("path.mask")
+    assert labels > 0 and boxes == labels and masks > 0
+    for checkbox in ("show-labels", "show-boxes"):
+        browser.evaluate(f"(c => {{ c.click(); }})(document.getElementById('{checkbox}'))")
+    assert (shown("text.label"), shown("rect.box"), shown("path.mask")) == (0, 0, masks)
+    assert "labels=0&boxes=0" in browser.evaluate("location.hash")
+    for checkbox in ("show-labels", "show-boxes"):
+        browser.evaluate(f"document.getElementById('{checkbox}').click()")
+    assert shown("text.label") == labels

@@ -123,9 +123,11 @@
   showLabels.addEventListener("change", () => { state.labels = showLabels.checked; render(); });
   showBoxes.addEventListener("change", () => { state.boxes = showBoxes.checked; render(); });
 
-  // The lightbox shows a copy of the clicked card's panels at the window's size.
+  // The lightbox shows a copy of the clicked card's panels, each as tall as the window allows.
   function openLightbox(cardEl) {
+    const svg = cardEl.querySelector(".frame svg").viewBox.baseVal;
     lightboxBody.innerHTML = cardEl.outerHTML;
+    lightboxBody.firstElementChild.style.setProperty("--aspect", String(svg.width / Math.max(1, svg.height)));
     lightbox.hidden = false;
     document.body.classList.add("lightbox-open");
     sizeLabels(lightboxBody);
