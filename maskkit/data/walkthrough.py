@@ -14,9 +14,10 @@ import numpy as np
 
 from maskkit.augment.build import build_augmenters
 from maskkit.config import Config
-from maskkit.data.anchors import anchor_counts, anchors_for
+from maskkit.data.anchor_grid import anchor_counts, anchor_grid, anchors_for
 from maskkit.data.ground_truth import check_class_count, load_image_gt
-from maskkit.data.targets import build_detection_targets, build_rpn_targets, generate_random_rois
+from maskkit.data.roi_targets import build_detection_targets, generate_random_rois
+from maskkit.data.rpn_targets import build_rpn_targets
 from maskkit.dataset import Dataset
 from maskkit.errors import DatasetError
 from maskkit.utils.anchor_geometry import compute_backbone_shapes
@@ -82,7 +83,7 @@ def _inspect_image(dataset: Dataset, config: Config, image_id: int, augment: Any
     files.append(_draw_mini_masks(dataset, config, image_id, augment, rng, out))
 
     anchors = anchors_for(config, image.shape)
-    rpn_match, rpn_bbox = build_rpn_targets(anchors, gt_class_ids, gt_boxes, config, rng=rng)
+    rpn_match, rpn_bbox = build_rpn_targets(anchor_grid(config, image.shape), gt_class_ids, gt_boxes, config, rng=rng)
     positive = np.flatnonzero(rpn_match == 1)
     negative = np.flatnonzero(rpn_match == -1)
     refined = apply_box_deltas(anchors[positive], rpn_bbox[:positive.size] * np.asarray(config.RPN_BBOX_STD_DEV))
