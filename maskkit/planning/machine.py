@@ -21,6 +21,12 @@ SMALL_MEMORY = 8 * GIB
 BASE_TRAINING_BYTES = 2 * GIB
 TRAINING_BYTES_PER_IMAGE_AT_512 = 2 * GIB
 HEAVY_BACKBONES = ("resnet50", "resnet101")
+#: The CPU backbones: ResNet-18, and the slim ``tiny`` for images of SMALL_IMAGE_SIZE or less,
+#: where ResNet-18 takes twice its step time and, in a 10-minute budget, scored lower (a shapes
+#: COCO export at 128 px: test mAP@0.5 0.52 with tiny, 0.06 with ResNet-18; docs/benchmarks.md).
+CPU_BACKBONE = "resnet18"
+SMALL_IMAGE_BACKBONE = "tiny"
+SMALL_IMAGE_SIZE = 256
 #: A CPU step's pixels (two 512 px images) and the most images per step.
 CPU_STEP_PIXELS = 2 * 512 ** 2
 MAX_CPU_BATCH = 8
@@ -77,8 +83,8 @@ def size_cap(machine: Machine) -> int:
 def plan_machine(machine: Machine, size: int, backbone: str) -> Planned:
     """BACKBONE, IMAGES_PER_GPU and PRECISION for ``machine`` training at ``size`` x ``size``.
 
-    On a CPU a ResNet-50/101 ``backbone`` becomes ResNet-18 (the cpu preset's) and any other is
-    kept; images per step hold the pixels of two 512 px images (2 at 512, 8 at 256 or less: a
+    On a CPU a ResNet-50/101 ``backbone`` becomes ResNet-18 (the cpu preset's), and ResNet-18/50/101
+    become ``tiny`` for images of 256 px or less; any other is kept. Images per step hold the pixels of two 512 px images (2 at 512, 8 at 256 or less: a
     CPU step costs about its pixels, so small images train in larger batches at the same pace),
     as many as the memory estimate (2 GiB + 2 GiB per image at 512 px, growing with the pixels)
     fits in the available memory, at least 1. On a GPU the backbone is kept, 2 images per step.
@@ -89,8 +95,11 @@ def plan_machine(machine: Machine, size: int, backbone: str) -> Planned:
         planned["BACKBONE"] = (backbone, "kept: an NVIDIA GPU is present")
         planned["IMAGES_PER_GPU"] = (2, "matterport's batch per GPU")
         return planned
-    if backbone in HEAVY_BACKBONES:
-        planned["BACKBONE"] = ("resnet18", f"no GPU: {backbone} would train several times slower on a CPU")
+    if size <= SMALL_IMAGE_SIZE and backbone in (*HEAVY_BACKBONES, CPU_BACKBONE):
+        planned["BACKBONE"] = (SMALL_IMAGE_BACKBONE, f"no GPU and images of {size} px: the slim backbone "
+                                                     f"takes half of {CPU_BACKBONE}'s step time")
+    elif backbone in HEAVY_BACKBONES:
+        planned["BACKBONE"] = (CPU_BACKBONE, f"no GPU: {backbone} would train several times slower on a CPU")
     else:
         planned["BACKBONE"] = (backbone, "kept: light enough for a CPU")
     per_image = TRAINING_BYTES_PER_IMAGE_AT_512 * (size / 512) ** 2

@@ -69,3 +69,10 @@ def test_planning_imports_no_tensorflow():
 def test_a_plan_starts_from_the_cpu_recipe_without_a_gpu():
     assert machine_preset(Machine(gpu=False, memory_bytes=16 * GIB)) == "cpu"
     assert machine_preset(Machine(gpu=True, memory_bytes=None)) == "default"
+
+
+def test_small_images_train_the_slim_backbone_on_a_cpu():
+    assert plan_machine(Machine(False, 32 * GIB), 256, "resnet18")["BACKBONE"][0] == "tiny"
+    assert plan_machine(Machine(False, 32 * GIB), 128, "resnet101")["BACKBONE"][0] == "tiny"
+    assert plan_machine(Machine(False, 32 * GIB), 320, "resnet18")["BACKBONE"][0] == "resnet18"
+    assert plan_machine(Machine(True, 32 * GIB), 128, "resnet50")["BACKBONE"][0] == "resnet50"

@@ -36,7 +36,7 @@ def test_plan_file_values_keep_the_current_configs_own_settings():
     values = plan.file_values()
     assert list(values)[:2] == ["preset", "LEARNING_RATE"] and values["preset"] == "default"
     assert plan.kept_settings == {"LEARNING_RATE": 0.005} and values["MAX_GT_INSTANCES"] == 10
-    assert values["BACKBONE"] == "resnet18" and values["MINI_MASK_SHAPE"] == [56, 56]
+    assert values["BACKBONE"] == "tiny" and values["MINI_MASK_SHAPE"] == [56, 56]
 
 
 def test_anchor_ladders_have_one_scale_per_backbone_stride():
