@@ -86,26 +86,6 @@ class Backbone:
         return {"all": ".*"}
 
 
-def fit_config_to_backbone(config: Any, backbone: Backbone, explicit: bool = False) -> Any:
-    """``config`` with the backbone's strides as BACKBONE_STRIDES (maskkit.config_assembly's rule).
-
-    Args:
-        config: a Config.
-        backbone: the backbone the model is built on.
-        explicit: whether the user set config's BACKBONE_STRIDES, so they must agree with the backbone.
-
-    Returns:
-        ``config`` itself when the strides agree, else a copy with the backbone's; ConfigError names
-        both when ``explicit`` strides disagree.
-    """
-    from maskkit.config_assembly import ConfigRequest, assemble_config
-
-    request = ConfigRequest(config=config)
-    if explicit:
-        request = request.with_overrides("the config", {"BACKBONE_STRIDES": config.BACKBONE_STRIDES})
-    return assemble_config(request, backbone=backbone).config
-
-
 def _check_backbone(name: str, obj: Any) -> None:
     if not isinstance(obj, Backbone):
         raise PluginError(f"backbone {name!r}: factory returned {type(obj).__name__}, not a maskkit.Backbone")

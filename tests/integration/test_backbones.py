@@ -77,15 +77,3 @@ def test_pyramid_orders_levels_by_their_declared_names() -> None:
     assert Named().pyramid(None, None) == ["p2", "p3"]
     with pytest.raises(maskkit.PluginError, match="declared"):
         type("Short", (Named,), {"build": lambda self, images, config: {"P2": "p2"}})().pyramid(None, None)
-
-
-def test_config_strides_follow_the_backbone_unless_set_explicitly() -> None:
-    from maskkit.backbone import fit_config_to_backbone
-
-    class Coarse(maskkit.Backbone):
-        name = "coarse"
-        outputs = {"P2": 8, "P3": 16, "P4": 32, "P5": 64, "P6": 128}
-
-    assert fit_config_to_backbone(Config(), Coarse()).BACKBONE_STRIDES == (8, 16, 32, 64, 128)
-    with pytest.raises(maskkit.ConfigError, match="coarse"):
-        fit_config_to_backbone(Config(), Coarse(), explicit=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from maskkit import Config, ConfigError, PluginError
-from maskkit.backbone import Backbone, backbones, fit_config_to_backbone
+from maskkit import PluginError
+from maskkit.backbone import Backbone, backbones
 from tests.helpers import registered
 
 
@@ -43,14 +43,6 @@ class Coarse(Backbone):
 
     name = "coarse"
     outputs = {"P3": 8, "P4": 16, "P5": 32, "P6": 64, "P7": 128}
-
-
-def test_the_config_follows_the_backbones_strides_unless_set_otherwise():
-    config = Config()
-    assert fit_config_to_backbone(config, Coarse()).BACKBONE_STRIDES == (8, 16, 32, 64, 128)
-    assert fit_config_to_backbone(config, Backbone()) is config
-    with pytest.raises(ConfigError, match="BACKBONE_STRIDES: the config sets .* but backbone 'coarse' produces"):
-        fit_config_to_backbone(config, Coarse(), explicit=True)
 
 
 def test_the_registry_refuses_a_factory_that_returns_no_backbone():
