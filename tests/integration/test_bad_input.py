@@ -267,7 +267,7 @@ def test_a_num_classes_that_contradicts_the_dataset_is_an_error_before_training(
     from maskkit.pipeline import Pipeline
 
     dataset = array_dataset([square_mask()], [[1]])
-    with pytest.raises(ConfigError, match=r"NUM_CLASSES: is 5 but dataset ArrayDataset has 3 classes"):
+    with pytest.raises(ConfigError, match=r"NUM_CLASSES: overrides sets 5 but dataset ArrayDataset has 3 classes"):
         Pipeline(dataset, config=CONFIG.replace(**TINY), overrides={"NUM_CLASSES": 5}, log_dir=tmp_path)
     with pytest.raises(ConfigError, match=r"NUM_CLASSES: is 5 but ArrayDataset has 3 classes"):
         make_dataset(dataset, CONFIG.replace(NUM_CLASSES=5))
