@@ -21,23 +21,24 @@ def trim_zeros(x: np.ndarray) -> np.ndarray:
     return x[~np.all(x == 0, axis=1)]
 
 
-def compute_matches(
-    gt_boxes: np.ndarray,
-    gt_class_ids: np.ndarray,
-    gt_masks: np.ndarray,
-    pred_boxes: np.ndarray,
-    pred_class_ids: np.ndarray,
-    pred_scores: np.ndarray,
-    pred_masks: np.ndarray,
-    iou_threshold: float = 0.5,
-    score_threshold: float = 0.0,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def compute_matches(gt_boxes: np.ndarray, gt_class_ids: np.ndarray, gt_masks: np.ndarray,
+                    pred_boxes: np.ndarray, pred_class_ids: np.ndarray, pred_scores: np.ndarray,
+                    pred_masks: np.ndarray, iou_threshold: float = 0.5,
+                    score_threshold: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Greedily match predictions (best score first) to same-class GT by mask IoU.
 
-    Returns (gt_match, pred_match, overlaps): gt_match[j] is the matched prediction index
-    (-1 if none), pred_match[i] the matched GT index (-1 if none), overlaps [pred, gt] mask
-    IoUs; predictions are in descending-score order. As in matterport, ``score_threshold``
-    drops candidate GTs whose *overlap* is below it (a no-op at the default 0.0).
+    Args:
+        gt_boxes, gt_class_ids, gt_masks: ground truth, [N, 4] (y1, x1, y2, x2), [N], [H, W, N];
+            all-zero box rows are padding and dropped.
+        pred_boxes, pred_class_ids, pred_scores, pred_masks: predictions, [M, 4], [M], [M], [H, W, M].
+        iou_threshold: the least mask IoU of a match.
+        score_threshold: as in matterport, drops candidate GTs whose *overlap* is below it (a no-op
+            at the default 0.0).
+
+    Returns:
+        (gt_match, pred_match, overlaps): gt_match[j] is the matched prediction index (-1 if none),
+        pred_match[i] the matched GT index (-1 if none), overlaps [pred, gt] mask IoUs; predictions
+        are in descending-score order.
     """
     gt_boxes = trim_zeros(np.asarray(gt_boxes).reshape(-1, 4))
     gt_masks = np.asarray(gt_masks)[..., : gt_boxes.shape[0]]
@@ -69,20 +70,19 @@ def compute_matches(
     return gt_match, pred_match, overlaps
 
 
-def compute_ap(
-    gt_boxes: np.ndarray,
-    gt_class_ids: np.ndarray,
-    gt_masks: np.ndarray,
-    pred_boxes: np.ndarray,
-    pred_class_ids: np.ndarray,
-    pred_scores: np.ndarray,
-    pred_masks: np.ndarray,
-    iou_threshold: float = 0.5,
-) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+def compute_ap(gt_boxes: np.ndarray, gt_class_ids: np.ndarray, gt_masks: np.ndarray,
+               pred_boxes: np.ndarray, pred_class_ids: np.ndarray, pred_scores: np.ndarray,
+               pred_masks: np.ndarray, iou_threshold: float = 0.5) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
     """Average precision at one IoU threshold (all-point interpolation, VOC2010+ style).
 
-    Returns (mAP, precisions, recalls, overlaps). Empty cases: GT but no predictions -> 0;
-    no GT -> 1.0 if there are also no predictions, else 0 (all false positives).
+    Args:
+        gt_boxes, gt_class_ids, gt_masks, pred_boxes, pred_class_ids, pred_scores, pred_masks:
+            as in compute_matches.
+        iou_threshold: the least mask IoU of a true positive.
+
+    Returns:
+        (mAP, precisions, recalls, overlaps). Empty cases: GT but no predictions -> 0; no GT -> 1.0
+        if there are also no predictions, else 0 (all false positives).
     """
     gt_match, pred_match, overlaps = compute_matches(
         gt_boxes, gt_class_ids, gt_masks, pred_boxes, pred_class_ids, pred_scores,
@@ -105,18 +105,18 @@ def compute_ap(
     return m_ap, precisions, recalls, overlaps
 
 
-def compute_ap_range(
-    gt_box: np.ndarray,
-    gt_class_id: np.ndarray,
-    gt_mask: np.ndarray,
-    pred_box: np.ndarray,
-    pred_class_id: np.ndarray,
-    pred_score: np.ndarray,
-    pred_mask: np.ndarray,
-    iou_thresholds: Optional[Sequence[float]] = None,
-    verbose: int = 0,
-) -> float:
-    """Mean AP over IoU thresholds (default 0.5:0.05:0.95, COCO style)."""
+def compute_ap_range(gt_box: np.ndarray, gt_class_id: np.ndarray, gt_mask: np.ndarray,
+                     pred_box: np.ndarray, pred_class_id: np.ndarray, pred_score: np.ndarray,
+                     pred_mask: np.ndarray, iou_thresholds: Optional[Sequence[float]] = None,
+                     verbose: int = 0) -> float:
+    """Mean AP over IoU thresholds (default 0.5:0.05:0.95, COCO style).
+
+    Args:
+        gt_box, gt_class_id, gt_mask, pred_box, pred_class_id, pred_score, pred_mask: as in
+            compute_matches (matterport's names).
+        iou_thresholds: the thresholds to average over.
+        verbose: print the AP at each threshold and the mean.
+    """
     if iou_thresholds is None:
         iou_thresholds = np.arange(0.5, 1.0, 0.05)
     aps = []
@@ -132,12 +132,16 @@ def compute_ap_range(
     return mean_ap
 
 
-def compute_recall(
-    pred_boxes: np.ndarray, gt_boxes: np.ndarray, iou: float
-) -> tuple[float, np.ndarray]:
+def compute_recall(pred_boxes: np.ndarray, gt_boxes: np.ndarray, iou: float) -> tuple[float, np.ndarray]:
     """Fraction of GT boxes hit by some prediction's best-IoU match at >= ``iou``.
 
-    Returns (recall, positive_ids): indices of predictions whose best IoU reaches ``iou``.
+    Args:
+        pred_boxes: [M, 4] predicted boxes (y1, x1, y2, x2).
+        gt_boxes: [N, 4] ground-truth boxes.
+        iou: the least box IoU of a hit.
+
+    Returns:
+        (recall, positive_ids): indices of predictions whose best IoU reaches ``iou``.
     """
     pred_boxes = np.asarray(pred_boxes).reshape(-1, 4)
     gt_boxes = np.asarray(gt_boxes).reshape(-1, 4)

@@ -111,15 +111,20 @@ def display_images(
     return save(canvas, path)
 
 
-def display_top_masks(
-    image: np.ndarray,
-    mask: np.ndarray,
-    class_ids: np.ndarray,
-    class_names: Sequence[str],
-    limit: int = 4,
-    path: Optional[str | os.PathLike] = None,
-) -> np.ndarray:
-    """Show the image next to the union masks of its ``limit`` largest classes (by pixel area)."""
+def display_top_masks(image: np.ndarray, mask: np.ndarray, class_ids: np.ndarray, class_names: Sequence[str],
+                      limit: int = 4, path: Optional[str | os.PathLike] = None) -> np.ndarray:
+    """Show the image next to the union masks of its ``limit`` largest classes (by pixel area).
+
+    Args:
+        image: [H, W, 3] image.
+        mask, class_ids: [H, W, N] instance masks and their [N] class ids.
+        class_names: names by class id.
+        limit: how many classes to show.
+        path: where to write the PNG (None: only return it).
+
+    Returns:
+        The RGB picture.
+    """
     img = as_rgb(image)
     mask = np.asarray(mask).astype(bool)
     class_ids = np.asarray(class_ids).reshape(-1)

@@ -115,17 +115,22 @@ def _blues(v: np.ndarray) -> np.ndarray:
     return np.rint(lo + (hi - lo) * v).astype(np.uint8)
 
 
-def plot_overlaps(
-    gt_class_ids: np.ndarray,
-    pred_class_ids: np.ndarray,
-    pred_scores: np.ndarray,
-    overlaps: np.ndarray,
-    class_names: Sequence[str],
-    threshold: float = 0.5,
-    path: Optional[str | os.PathLike] = None,
-) -> np.ndarray:
-    """Heat map of prediction (rows) vs ground-truth (columns) IoUs with class labels;
-    cells say "match" (same class, IoU > threshold) or "wrong" (other class, IoU > threshold)."""
+def plot_overlaps(gt_class_ids: np.ndarray, pred_class_ids: np.ndarray, pred_scores: np.ndarray,
+                  overlaps: np.ndarray, class_names: Sequence[str], threshold: float = 0.5,
+                  path: Optional[str | os.PathLike] = None) -> np.ndarray:
+    """Heat map of prediction (rows) vs ground-truth (columns) IoUs with class labels.
+
+    Args:
+        gt_class_ids: [N] ground-truth class ids.
+        pred_class_ids, pred_scores: [M] predicted class ids and scores.
+        overlaps: [M, N] IoUs, as compute_matches returns them.
+        class_names: names by class id.
+        threshold: cells above it say "match" (same class) or "wrong" (other class).
+        path: where to write the PNG (None: only return it).
+
+    Returns:
+        The RGB picture.
+    """
     gt_class_ids = np.asarray(gt_class_ids).reshape(-1)
     pred_class_ids = np.asarray(pred_class_ids).reshape(-1)
     pred_scores = np.asarray(pred_scores, float).reshape(-1)
