@@ -3,7 +3,7 @@
 Per-image work (loading, augmenting, resizing, RPN targets) is plain numpy/OpenCV, run either
 through ``tf.numpy_function`` with ``num_parallel_calls`` threads (OpenCV and numpy release the
 GIL for their heavy parts) or, for Python-heavy datasets, in a pool of ``processes`` spawned
-workers. Images stay uint8 all the way: the train and validation steps mold them
+workers (maskkit.data.example_workers). Images stay uint8 all the way: the train and validation steps mold them
 (maskkit.model.molding), as float32 is 4x the bytes to batch here and to copy to a GPU. Freed
 buffers are kept for reuse (maskkit.utils.heap), since fresh pages for every image's arrays cost
 as much CPU as building the example at 1024 px. Each image's
@@ -15,14 +15,9 @@ and every pass of a finite pipeline gets a fresh shuffle and fresh augmentation.
 
 from __future__ import annotations
 
-import collections
 import itertools
-import multiprocessing
-import multiprocessing.connection
-import os
 import re
 import threading
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Iterator
 
 import numpy as np
@@ -31,6 +26,7 @@ from maskkit.augment.build import build_augmenters
 from maskkit.config import Config
 from maskkit.data.anchor_grid import anchor_grid, anchors_for
 from maskkit.data.dropped import DroppedInstances
+from maskkit.data.example_workers import index_groups, process_groups
 from maskkit.data.ground_truth import check_class_count, load_image_gt
 from maskkit.data.rpn_targets import build_group_rpn_targets, build_rpn_targets
 from maskkit.dataset import Dataset
@@ -232,73 +228,6 @@ def first_image_with_instances(dataset: Dataset) -> int:
             return int(image_id)
     raise DatasetError(f"{dataset.name}: none of its {len(dataset)} images has an instance with pixels "
                        f"(images without instances are skipped, so there is nothing to train on)")
-
-
-def index_groups(stream: Iterator[tuple[int, int, int]], size: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
-    """(pass, positions, image ids) of ``size`` consecutive stream entries (fewer at the end)."""
-    while True:
-        chunk = list(itertools.islice(stream, size))
-        if not chunk:
-            return
-        passes, positions, image_ids = zip(*chunk)
-        yield passes[0], np.asarray(positions, dtype=np.int64), np.asarray(image_ids, dtype=np.int64)
-
-
-_worker_builder: ExampleBuilder | None = None
-
-
-def _init_worker(builder: ExampleBuilder) -> None:
-    global _worker_builder
-    _exit_with_parent()
-    keep_heap_padding()
-    _worker_builder = builder
-
-
-def _exit_with_parent() -> None:
-    """End this worker process when its parent dies (killed, or out of memory): a pool worker waits on
-    a queue it also holds the writing end of, so it would otherwise never notice and linger forever."""
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def watch() -> None:
-        multiprocessing.connection.wait([parent.sentinel])
-        os._exit(1)
-
-    threading.Thread(target=watch, name="maskkit-parent-watch", daemon=True).start()
-
-
-def _group_in_worker(pass_index: int, positions: np.ndarray,
-                     image_ids: np.ndarray) -> tuple[list[np.ndarray], dict[str, int]]:
-    """The group's arrays and the images over MAX_GT_INSTANCES this worker met since its last group."""
-    arrays = _worker_builder.group(pass_index, positions, image_ids)
-    return arrays, _worker_builder.dropped.take()
-
-
-def process_groups(builder: ExampleBuilder, groups: Iterator[tuple[int, np.ndarray, np.ndarray]],
-                   processes: int) -> Iterator[tuple[np.ndarray, ...]]:
-    """ExampleBuilder.group of each group, built by ``processes`` spawned workers, in stream order;
-    at most two groups per worker are in flight. What the workers record as dropped is merged into
-    ``builder.dropped``."""
-    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(builder,))
-    pending: collections.deque = collections.deque()
-    try:
-        for group in groups:
-            pending.append(pool.submit(_group_in_worker, *group))
-            if len(pending) >= 2 * processes:
-                yield _merged(builder, pending.popleft().result())
-        while pending:
-            yield _merged(builder, pending.popleft().result())
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _merged(builder: ExampleBuilder, built: tuple[list[np.ndarray], dict[str, int]]) -> tuple[np.ndarray, ...]:
-    """A worker's group arrays, its dropped-instance records merged into ``builder.dropped``."""
-    arrays, dropped = built
-    builder.dropped.merge(dropped)
-    return tuple(arrays)
 
 
 def make_dataset(dataset: Dataset, config: Config, *, augmenters: Any = None, shuffle: bool = True,

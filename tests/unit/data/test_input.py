@@ -3,7 +3,6 @@ an image with 600 instances goes through whole."""
 
 from __future__ import annotations
 
-import pickle
 import warnings
 
 import numpy as np
@@ -40,19 +39,6 @@ def test_a_given_record_collects_the_dropped_instances_without_warning():
         example, keep = builder.unpadded(0, 0)
     assert keep and example["gt_class_ids"].shape == (100,) and example["gt_masks"].shape[-1] == 100
     assert dropped.message().startswith("Training examples left out 500 ground-truth instances of 1 image")
-
-
-def test_what_worker_processes_drop_reaches_the_pipelines_record(monkeypatch):
-    """A worker's builder is a pickled copy: it sends its records with each group and never warns itself."""
-    builder = ExampleBuilder(crowded_dataset(images=2), crowded_config(MAX_GT_INSTANCES=100))
-    monkeypatch.setattr(data_input, "_worker_builder", pickle.loads(pickle.dumps(builder)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        built = data_input._group_in_worker(0, np.array([0, 1]), np.array([0, 1]))
-    assert built[1] == {builder.dataset.describe_image(0): 600, builder.dataset.describe_image(1): 600}
-    with pytest.warns(RuntimeWarning, match="left out 1000 ground-truth instances of 2 images"):
-        arrays = data_input._merged(builder, built)
-    assert arrays[KEY_INDEX["gt_class_ids"]].shape == (2, 100)
 
 
 KEY_INDEX = {key: k for k, key in enumerate(data_input.KEYS)}
