@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import attrs
 
@@ -193,3 +193,28 @@ def _build(start: Config, values: Mapping[str, Any], sources: Mapping[str, str])
         error = ConfigError(None, f"{exc} (from {sources[exc.field]})")
         error.field = exc.field
         raise error from exc
+
+
+def pipeline_request(config: Config | ConfigRequest | None, preset: str | None, overrides: dict[str, Any] | None,
+                     backbone: str | None, augmenters: Iterable[str] | str | None) -> ConfigRequest:
+    """maskkit.Pipeline's config arguments as one ConfigRequest, its overrides labelled by argument name.
+
+    Args:
+        config: a ready Config, a ConfigRequest (then ``preset`` must be None) or None.
+        preset: a preset name, or None.
+        overrides: field values set explicitly (labelled ``overrides``).
+        backbone: a BACKBONE override (labelled ``backbone argument``).
+        augmenters: an AUGMENTERS override (labelled ``augmenters argument``).
+    """
+    if isinstance(config, ConfigRequest):
+        if preset is not None:
+            raise ConfigError("preset", "give either config or preset, not both", kind="argument")
+        request = config
+    else:
+        request = ConfigRequest(preset=preset, config=config)
+    for source, fields in (("overrides", overrides or {}), ("backbone argument", {"BACKBONE": backbone}),
+                           ("augmenters argument", {"AUGMENTERS": augmenters})):
+        fields = {key: value for key, value in fields.items() if value is not None}
+        if fields:
+            request = request.with_overrides(source, fields)
+    return request

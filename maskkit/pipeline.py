@@ -21,7 +21,7 @@ import maskkit
 from maskkit.checkpoints import (FAILED_MARK, clear_failed_mark, last_checkpoints, resolve_weights,
                                  run_folder_line, settle_failed_run)
 from maskkit.config import Config
-from maskkit.config_assembly import ConfigRequest, assemble_config
+from maskkit.config_assembly import ConfigRequest, assemble_config, pipeline_request
 from maskkit.dataset import Dataset
 from maskkit.errors import ConfigError, MaskkitError, WeightsError
 from maskkit.output_paths import check_writable_dir
@@ -56,7 +56,7 @@ class Pipeline:
                  overrides: dict[str, Any] | None = None, backbone: str | None = None,
                  augmenters: Iterable[str] | str | None = None, log_dir: str | os.PathLike = "runs",
                  class_names: Sequence[str] | None = None) -> None:
-        self._request = config_request(config, preset, overrides, backbone, augmenters)
+        self._request = pipeline_request(config, preset, overrides, backbone, augmenters)
         self.dataset_name = dataset if isinstance(dataset, str) else None
         self.dataset_args = dict(dataset_args or {})
         self.val_args = dict(val_args if val_args is not None else self.dataset_args)
@@ -217,7 +217,6 @@ class Pipeline:
             self._settle_failed_run(exc, created=self.model.log_dir != existing_folder)
             raise
         clear_failed_mark(self.model.log_dir)
-        self._write_loss_curves()
         if verbose and monitor is not None:
             from maskkit.model.validation_metrics import validation_summary
 
@@ -293,13 +292,6 @@ class Pipeline:
         elif outcome == "marked":
             print(f"run folder {self.model.log_dir} marked {FAILED_MARK}", file=sys.stderr)
 
-    def _write_loss_curves(self) -> None:
-        """loss_curves.png in the run folder: train and val losses at absolute epochs (resumed runs
-        included, read back from the run's TensorBoard scalars), log scale when they span a decade."""
-        from maskkit.loss_curves import write_loss_curves
-
-        write_loss_curves(self.model.log_dir)
-
     def detect(self, images: Sequence[np.ndarray]) -> list[dict[str, np.ndarray]]:
         """Detections per image: rois, class_ids, scores, masks (matterport's contract)."""
         return self.model.detect(list(images))
@@ -344,23 +336,6 @@ class Pipeline:
     def report_score_threshold(self) -> float:
         """The report's starting score cut: the config's detection threshold, at least 0.5."""
         return max(0.5, float(self.config.DETECTION_MIN_CONFIDENCE))
-
-
-def config_request(config: Config | ConfigRequest | None, preset: str | None, overrides: dict[str, Any] | None,
-                   backbone: str | None, augmenters: Iterable[str] | str | None) -> ConfigRequest:
-    """Pipeline's config arguments as one ConfigRequest, its overrides labelled by argument name."""
-    if isinstance(config, ConfigRequest):
-        if preset is not None:
-            raise ConfigError("preset", "give either config or preset, not both", kind="argument")
-        request = config
-    else:
-        request = ConfigRequest(preset=preset, config=config)
-    for source, fields in (("overrides", overrides or {}), ("backbone argument", {"BACKBONE": backbone}),
-                           ("augmenters argument", {"AUGMENTERS": augmenters})):
-        fields = {key: value for key, value in fields.items() if value is not None}
-        if fields:
-            request = request.with_overrides(source, fields)
-    return request
 
 
 def checked_learning_rate(rate: float) -> float:

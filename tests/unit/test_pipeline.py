@@ -47,7 +47,6 @@ def test_train_delegates_to_the_models_train_with_every_layer_by_default(tmp_pat
     pipe = Pipeline(dataset="shapes", dataset_args={"count": 3, "height": 64, "width": 64}, preset="shapes",
                     log_dir=tmp_path, overrides={"image_max_dim": 64, "image_min_dim": 64})
     pipe._model = model = RecordingModel(tmp_path / "run")
-    pipe._write_loss_curves = lambda: None
     assert pipe.train(2, learning_rate=0.5, verbose=0) is model.history
     (args, kwargs), = model.calls
     assert args == (pipe.dataset, pipe.val_dataset, 0.5, 2) and kwargs["layers"] == "all"
