@@ -35,13 +35,26 @@ def frozen_batchnorm(layers: Iterable[keras.layers.Layer]) -> Iterator[None]:
 
 class BatchNorm(keras.layers.BatchNormalization):
     """BatchNormalization that uses batch statistics only when ``learn_statistics``, training, and
-    not frozen by ``frozen_batchnorm``."""
+    not frozen by ``frozen_batchnorm``.
+
+    Args:
+        learn_statistics: whether training may update the moving statistics (config.TRAIN_BN).
+        momentum: the moving averages' momentum (0.9, not Keras' 0.99).
+        kwargs: passed to keras.layers.BatchNormalization.
+    """
 
     def __init__(self, learn_statistics: bool = True, momentum: float = 0.9, **kwargs: Any) -> None:
         super().__init__(momentum=momentum, **kwargs)
         self.learn_statistics = bool(learn_statistics)
 
     def call(self, inputs: Any, training: Any = None, mask: Any = None) -> Any:
+        """Normalise ``inputs``, with batch statistics only when they may be learned (see the class).
+
+        Args:
+            inputs: the tensor to normalise.
+            training: Keras' training flag; batch statistics need it true.
+            mask: passed to keras.layers.BatchNormalization.call.
+        """
         learn = bool(training) and self.learn_statistics and id(self) not in _FROZEN.get()
         return super().call(inputs, training=learn, mask=mask)
 

@@ -50,7 +50,15 @@ def norm_boxes(boxes: tf.Tensor, shape: tf.Tensor) -> tf.Tensor:
 
 
 def overlaps(boxes1: tf.Tensor, boxes2: tf.Tensor) -> tf.Tensor:
-    """IoU matrix [N1, N2] between two sets of boxes [N, 4]."""
+    """IoU matrix [N1, N2] between two sets of boxes [N, 4].
+
+    Args:
+        boxes1: [N1, 4] boxes (y1, x1, y2, x2).
+        boxes2: [N2, 4] boxes in the same coordinates.
+
+    Returns:
+        [N1, N2] IoU; 0 where the union is empty.
+    """
     b1 = boxes1[:, None, :]
     b2 = boxes2[None, :, :]
     y1 = tf.maximum(b1[..., 0], b2[..., 0])

@@ -109,7 +109,13 @@ class TrainingBudget:
         return self.elapsed + ahead > self.seconds
 
     def epoch_closed(self, epoch: int, eval_seconds: float | None, last: bool) -> None:
-        """Record ``epoch``'s evaluation time (None: not evaluated) and plan the epochs that still fit."""
+        """Record ``epoch``'s evaluation time and plan the epochs that still fit.
+
+        Args:
+            epoch: the absolute epoch that just ended.
+            eval_seconds: how long its evaluation took; None when it was not evaluated.
+            last: whether the run ends with this epoch (the plan then stops at it).
+        """
         if eval_seconds is not None:
             self.eval_seconds.append(eval_seconds)
         self.epoch_started = self.clock()
@@ -130,7 +136,11 @@ class TrainingBudget:
                 f"budget, so the run can end well before or after it: lower STEPS_PER_EPOCH")
 
     def status(self, epoch: int) -> str:
-        """One line for the log: the plan, the time left and when training ends."""
+        """One line for the log: the plan, the time left and when training ends.
+
+        Args:
+            epoch: the absolute epoch just finished, shown against the planned count.
+        """
         left = max(self.seconds - self.elapsed, 0.0)
         return (f"budget: epoch {epoch} of about {self.planned_epochs}, {left / 60:.1f} of "
                 f"{self.seconds / 60:g} min left, training ends by {self.deadline:%H:%M}")
@@ -187,7 +197,16 @@ class BudgetMonitor:
         return values
 
     def checkpointed(self, epoch: int, path: Path, history: Mapping[str, list[float]]) -> bool:
-        """Keep the best checkpoint, plan the rest of the run, and stop at the budget (True)."""
+        """Keep the best checkpoint, plan the rest of the run, and stop at the budget (True).
+
+        Args:
+            epoch: the absolute epoch whose checkpoint was just written.
+            path: that checkpoint's file.
+            history: the run's per-epoch records, validation metrics included.
+
+        Returns:
+            True when training stops: the budget is used or the validation monitor's patience ran out.
+        """
         stop = self.validation.checkpointed(epoch, path, history) if self.validation is not None else False
         self.budget.epoch_closed(epoch, self._eval_seconds, self._last or stop)
         if stop:

@@ -17,6 +17,11 @@ class DetectionLayer(keras.layers.Layer):
     Inputs: rois [B, N, 4] normalised, mrcnn_class [B, N, C] probabilities, mrcnn_bbox
     [B, N, C, 4] deltas, image_meta. Output [B, DETECTION_MAX_INSTANCES, (y1, x1, y2, x2,
     class_id, score)] in normalised coordinates, sorted by score and zero-padded.
+
+    Args:
+        config: the model's Config (DETECTION_MAX_INSTANCES, DETECTION_MIN_CONFIDENCE,
+            DETECTION_NMS_THRESHOLD, BBOX_STD_DEV).
+        kwargs: passed to keras.layers.Layer.
     """
 
     def __init__(self, config: Any, **kwargs: Any) -> None:
@@ -24,6 +29,14 @@ class DetectionLayer(keras.layers.Layer):
         self.config = config
 
     def call(self, inputs: list[tf.Tensor]) -> tf.Tensor:
+        """The detections of a batch.
+
+        Args:
+            inputs: [rois, mrcnn_class, mrcnn_bbox, image_meta] tensors as in the class docstring.
+
+        Returns:
+            [B, DETECTION_MAX_INSTANCES, 6] detections as in the class docstring.
+        """
         rois, probs, deltas, image_meta = inputs
         config = self.config
         count = config.DETECTION_MAX_INSTANCES
@@ -44,4 +57,9 @@ class DetectionLayer(keras.layers.Layer):
         return tf.ensure_shape(detections * keep[..., None], [None, count, 6])
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
+        """(B, DETECTION_MAX_INSTANCES, 6).
+
+        Args:
+            input_shape: the shapes of [rois, mrcnn_class, mrcnn_bbox, image_meta].
+        """
         return (input_shape[0][0], self.config.DETECTION_MAX_INSTANCES, 6)

@@ -21,7 +21,11 @@ def _trim_zero_rows(boxes: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
 
 def positive_roi_limit(config: Any) -> int:
     """The most positive ROIs ``detection_targets`` samples per image; they fill the first slots, so
-    the mask head and mask loss need only this many leading ROIs (at least one, for a static shape)."""
+    the mask head and mask loss need only this many leading ROIs (at least one, for a static shape).
+
+    Args:
+        config: the model's Config (TRAIN_ROIS_PER_IMAGE x ROI_POSITIVE_RATIO).
+    """
     return max(int(config.TRAIN_ROIS_PER_IMAGE * config.ROI_POSITIVE_RATIO), 1)
 
 
@@ -30,6 +34,14 @@ def sampler_seeds(step: tf.Tensor, image: tf.Tensor, config: Any) -> tuple[tf.Te
 
     A pure function of (SEED, step, image's place in the global batch), so a resumed run (whose
     optimizer step count is restored) draws exactly the samples of an uninterrupted one.
+
+    Args:
+        step: the training step (the optimizer's step count).
+        image: the image's index in the global batch (replica offset included).
+        config: the model's Config (SEED).
+
+    Returns:
+        (positive seed, negative seed), each an int64 [2] tensor for the stateless ops.
     """
     stream = tf.cast(config.SEED, tf.int64) * (1 << 32) + 2 * tf.cast(image, tf.int64)
     step = tf.cast(step, tf.int64)
@@ -41,11 +53,19 @@ def detection_targets(proposals: tf.Tensor, gt_class_ids: tf.Tensor, gt_boxes: t
                       seeds: tuple[tf.Tensor, tf.Tensor] | None = None) -> tuple[tf.Tensor, ...]:
     """Targets for one image, matterport semantics.
 
-    proposals [P, 4] and gt_boxes [G, 4] normalised (zero-padded), gt_class_ids [G] (negative =
-    crowd), gt_masks [h, w, G]; ``seeds`` (from ``sampler_seeds``; default step 0, image 0) fix the
-    random choice of ROIs. Returns rois [T, 4], class_ids [T], deltas [T, 4] (divided by
-    BBOX_STD_DEV) and masks [T, MASK_H, MASK_W], positives first, zero-padded to
-    T = TRAIN_ROIS_PER_IMAGE.
+    Args:
+        proposals: [P, 4] normalised, zero-padded.
+        gt_class_ids: [G] (negative = crowd).
+        gt_boxes: [G, 4] normalised, zero-padded.
+        gt_masks: [h, w, G] (mini masks when config.USE_MINI_MASK).
+        config: the model's Config (TRAIN_ROIS_PER_IMAGE, ROI_POSITIVE_RATIO, BBOX_STD_DEV,
+            USE_MINI_MASK, MASK_SHAPE, SEED).
+        seeds: the (positive, negative) sampler seeds from ``sampler_seeds`` that fix the random choice
+            of ROIs; None: those of step 0, image 0.
+
+    Returns:
+        rois [T, 4], class_ids [T], deltas [T, 4] (divided by BBOX_STD_DEV) and masks
+        [T, MASK_H, MASK_W], positives first, zero-padded to T = TRAIN_ROIS_PER_IMAGE.
     """
     rois_per_image = config.TRAIN_ROIS_PER_IMAGE
     proposals, _ = _trim_zero_rows(proposals)
@@ -105,7 +125,12 @@ def detection_targets(proposals: tf.Tensor, gt_class_ids: tf.Tensor, gt_boxes: t
 
 
 class DetectionTargetLayer(keras.layers.Layer):
-    """Batched ``detection_targets``: inputs proposals, gt_class_ids, gt_boxes (normalised), gt_masks."""
+    """Batched ``detection_targets``: inputs proposals, gt_class_ids, gt_boxes (normalised), gt_masks.
+
+    Args:
+        config: the model's Config, as ``detection_targets`` reads it.
+        kwargs: passed to keras.layers.Layer.
+    """
 
     def __init__(self, config: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -120,6 +145,15 @@ class DetectionTargetLayer(keras.layers.Layer):
         self._step_count = lambda: counter
 
     def call(self, inputs: list[tf.Tensor]) -> tuple[tf.Tensor, ...]:
+        """Targets for every image of the batch, each sampled with its own seeds.
+
+        Args:
+            inputs: [proposals, gt_class_ids, gt_boxes, gt_masks] tensors, batched versions of
+                ``detection_targets``' arguments.
+
+        Returns:
+            rois [B, T, 4], class_ids [B, T], deltas [B, T, 4], masks [B, T, MASK_H, MASK_W].
+        """
         proposals, gt_class_ids, gt_boxes, gt_masks = inputs
         count = self.config.TRAIN_ROIS_PER_IMAGE
         step = tf.cast(self._step_count(), tf.int64) if self._step_count else tf.constant(0, tf.int64)
@@ -136,6 +170,11 @@ class DetectionTargetLayer(keras.layers.Layer):
                 tf.ensure_shape(masks, [None, count, *self.config.MASK_SHAPE]))
 
     def compute_output_spec(self, inputs: list[Any]) -> tuple[keras.KerasTensor, ...]:
+        """KerasTensors of the four outputs of ``call``.
+
+        Args:
+            inputs: [proposals, gt_class_ids, gt_boxes, gt_masks] symbolic tensors.
+        """
         batch, count = inputs[0].shape[0], self.config.TRAIN_ROIS_PER_IMAGE
         return (keras.KerasTensor((batch, count, 4)), keras.KerasTensor((batch, count), dtype="int32"),
                 keras.KerasTensor((batch, count, 4)), keras.KerasTensor((batch, count, *self.config.MASK_SHAPE)))

@@ -72,7 +72,11 @@ def strategy_for(config: Config, devices: Sequence[str] | None = None) -> tf.dis
 
 
 def worker_index(strategy: tf.distribute.Strategy) -> int:
-    """This machine's place in the cluster: 0 for the chief (or a single machine), 1.. for the others."""
+    """This machine's place in the cluster: 0 for the chief (or a single machine), 1.. for the others.
+
+    Args:
+        strategy: the run's tf.distribute strategy (its cluster resolver names the task).
+    """
     resolver = strategy.cluster_resolver
     if resolver is None or not resolver.task_type or resolver.task_type == "chief":
         return 0
@@ -81,14 +85,22 @@ def worker_index(strategy: tf.distribute.Strategy) -> int:
 
 
 def is_chief(strategy: tf.distribute.Strategy) -> bool:
-    """True on the one machine that writes checkpoints."""
+    """True on the one machine that writes checkpoints.
+
+    Args:
+        strategy: the run's tf.distribute strategy.
+    """
     return worker_index(strategy) == 0
 
 
 def worker_shard(strategy: tf.distribute.Strategy) -> tuple[int, int]:
     """(this worker's index, number of workers): every worker shuffles with the same seed and keeps
     every n-th example of the stream, so the workers read disjoint shards whose union is the
-    single-machine stream (see maskkit.data.input.make_dataset's ``shard``)."""
+    single-machine stream (see maskkit.data.input.make_dataset's ``shard``).
+
+    Args:
+        strategy: the run's tf.distribute strategy; (0, 1) without a cluster.
+    """
     resolver = strategy.cluster_resolver
     if resolver is None or not resolver.task_type:
         return 0, 1
@@ -101,6 +113,13 @@ def loss_term_counts(outputs: dict[str, tf.Tensor], batch: Batch) -> dict[str, t
 
     rpn_class: non-neutral anchors; rpn_bbox: positive anchors; mrcnn_class: ROIs whose predicted
     class is active in the first image's source; mrcnn_bbox and mrcnn_mask: positive ROIs.
+
+    Args:
+        outputs: the training graph's outputs on ``batch`` (mrcnn_class_logits, target_class_ids).
+        batch: this replica's molded input batch (rpn_match, image_meta).
+
+    Returns:
+        Loss name (``rpn_class_loss``, ...) -> count, without gradient.
     """
     rpn_match = tf.cast(batch["rpn_match"], tf.int32)
     predicted = tf.argmax(outputs["mrcnn_class_logits"], axis=2)
@@ -120,7 +139,15 @@ def loss_term_counts(outputs: dict[str, tf.Tensor], batch: Batch) -> dict[str, t
 
 
 def split_batch(strategy: tf.distribute.Strategy, batch: Batch) -> Any:
-    """This worker's batch cut into equal consecutive slices, one per local replica."""
+    """This worker's batch cut into equal consecutive slices, one per local replica.
+
+    Args:
+        strategy: the run's tf.distribute strategy.
+        batch: this worker's whole batch; its size must divide evenly over the local replicas.
+
+    Returns:
+        Per-replica values to pass to ``strategy.run``.
+    """
     local = len(strategy.extended.worker_devices)
     size = int(batch["images"].shape[0])
     if size % local:
@@ -137,7 +164,15 @@ def split_batch(strategy: tf.distribute.Strategy, batch: Batch) -> Any:
 class DistributedSteps:
     """Train and validation steps run on every replica through ``strategy.run``; same interface as
     StepFunctions (``train_step(batch)``/``eval_step(batch)`` take this worker's whole batch and return
-    the losses of the global batch)."""
+    the losses of the global batch).
+
+    Args:
+        strategy: the tf.distribute strategy with more than one replica.
+        model: the training model, built under ``strategy``.
+        config: the run's Config.
+        regex: the trainable layers (see maskkit.model.training.trainable_layers).
+        learning_rate: the optimizer's starting rate.
+    """
 
     def __init__(self, strategy: tf.distribute.Strategy, model: keras.Model, config: Config, regex: str,
                  learning_rate: float) -> None:
@@ -187,7 +222,15 @@ class DistributedSteps:
 
 def make_steps(strategy: tf.distribute.Strategy, model: keras.Model, config: Config, regex: str,
                learning_rate: float) -> StepFunctions | DistributedSteps:
-    """StepFunctions on a single replica (unchanged single-device training), DistributedSteps otherwise."""
+    """StepFunctions on a single replica (unchanged single-device training), DistributedSteps otherwise.
+
+    Args:
+        strategy: the run's tf.distribute strategy.
+        model: the training model, built under ``strategy``.
+        config: the run's Config.
+        regex: the trainable layers (see maskkit.model.training.trainable_layers).
+        learning_rate: the optimizer's starting rate.
+    """
     if strategy.num_replicas_in_sync > 1:
         return DistributedSteps(strategy, model, config, regex, learning_rate)
     return StepFunctions(model, config, regex, learning_rate)

@@ -33,10 +33,20 @@ class NormBoxes(keras.layers.Layer):
     """Pixel gt boxes [B, G, 4] -> normalised, using the height and width of the image batch."""
 
     def call(self, inputs: list[tf.Tensor]) -> tf.Tensor:
+        """Normalised gt boxes [B, G, 4].
+
+        Args:
+            inputs: [gt_boxes, images] tensors: pixel boxes [B, G, 4] and the image batch [B, H, W, C].
+        """
         boxes, images = inputs
         return norm_boxes(boxes, tf.shape(images)[1:3])
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
+        """The gt boxes' shape.
+
+        Args:
+            input_shape: the shapes of [gt_boxes, images].
+        """
         return tuple(input_shape[0])
 
 
@@ -45,25 +55,50 @@ class DetectionBoxes(keras.layers.Layer):
     batch (at least one), so the mask head does not run on the zero padding."""
 
     def call(self, detections: tf.Tensor) -> tf.Tensor:
+        """Boxes [B, n, 4] of the first n detections, n the most real detections of any image (>= 1).
+
+        Args:
+            detections: [B, N, 6] DetectionLayer output; class_id 0 marks padding.
+        """
         count = tf.reduce_max(tf.reduce_sum(tf.cast(detections[..., 4] > 0, tf.int32), axis=1))
         return detections[:, :tf.maximum(count, 1), :4]
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
+        """(B, None, 4): the count is known only at run time.
+
+        Args:
+            input_shape: the detections' shape (B, N, 6).
+        """
         return (input_shape[0], None, 4)
 
 
 class PadDetections(keras.layers.Layer):
-    """Zero-pad per-detection outputs [B, n, ...] back to [B, DETECTION_MAX_INSTANCES, ...]."""
+    """Zero-pad per-detection outputs [B, n, ...] back to [B, DETECTION_MAX_INSTANCES, ...].
+
+    Args:
+        count: the padded length (config.DETECTION_MAX_INSTANCES).
+        kwargs: passed to keras.layers.Layer.
+    """
 
     def __init__(self, count: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.count = int(count)
 
     def call(self, values: tf.Tensor) -> tf.Tensor:
+        """``values`` zero-padded to ``count`` along axis 1.
+
+        Args:
+            values: [B, n, ...] per-detection outputs, n <= ``count``.
+        """
         padding = [[0, 0], [0, self.count - tf.shape(values)[1]]] + [[0, 0]] * (len(values.shape) - 2)
         return tf.ensure_shape(tf.pad(values, padding), [None, self.count, *values.shape[2:]])
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
+        """(B, count, ...).
+
+        Args:
+            input_shape: the per-detection values' shape (B, n, ...).
+        """
         return (input_shape[0], self.count, *input_shape[2:])
 
     def get_config(self) -> dict[str, Any]:
@@ -76,16 +111,31 @@ class LeadingRois(keras.layers.Layer):
     The detection-target layer puts each image's positive ROIs first and samples at most
     ``positive_roi_limit(config)`` of them, so this slice holds every ROI the mask loss averages
     over; training the mask head on it alone (as detectron2 does) spares its convolutions on the
-    negative and padding ROIs, which make up two thirds of the batch."""
+    negative and padding ROIs, which make up two thirds of the batch.
+
+    Args:
+        count: how many leading ROIs to keep (``positive_roi_limit(config)``).
+        kwargs: passed to keras.layers.Layer.
+    """
 
     def __init__(self, count: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.count = int(count)
 
     def call(self, values: tf.Tensor) -> tf.Tensor:
+        """The first ``count`` ROIs of ``values``.
+
+        Args:
+            values: [B, T, ...] per-ROI values, T >= ``count``.
+        """
         return values[:, :self.count]
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
+        """(B, count, ...).
+
+        Args:
+            input_shape: the per-ROI values' shape (B, T, ...).
+        """
         return (input_shape[0], self.count, *input_shape[2:])
 
     def get_config(self) -> dict[str, Any]:
@@ -107,7 +157,14 @@ class MaskRCNNGraph:
     head_model: keras.Model
 
     def layer_regex(self, layers: str) -> str:
-        """Resolve ``heads``/``3+``/``4+``/``5+``/``all`` or pass a custom regex through."""
+        """Resolve ``heads``/``3+``/``4+``/``5+``/``all`` or pass a custom regex through.
+
+        Args:
+            layers: a shortcut the backbone knows, ``heads``, or a regex over layer names.
+
+        Returns:
+            A regex over layer names; the shortcuts below ``all`` include the heads.
+        """
         if layers == "heads":
             return HEADS_REGEX
         shortcuts = self.backbone.trainable_layer_regex()
@@ -118,7 +175,11 @@ class MaskRCNNGraph:
 
 
 def model_inputs(config: Config) -> dict[str, keras.KerasTensor]:
-    """Keras inputs named like the data pipeline's keys, plus ``anchors``."""
+    """Keras inputs named like the data pipeline's keys, plus ``anchors``.
+
+    Args:
+        config: the model's Config (IMAGE_CHANNEL_COUNT, IMAGE_META_SIZE, USE_MINI_MASK, MINI_MASK_SHAPE).
+    """
     mask_shape = tuple(config.MINI_MASK_SHAPE) if config.USE_MINI_MASK else (None, None)
     return {
         "images": keras.Input((None, None, config.IMAGE_CHANNEL_COUNT), name="images"),

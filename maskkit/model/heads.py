@@ -23,25 +23,50 @@ class FoldRois(keras.layers.Layer):
     """[B, N, ...] -> [B * N, ...] so per-ROI layers see plain batches."""
 
     def call(self, x: tf.Tensor) -> tf.Tensor:
+        """``x`` with its first two axes merged.
+
+        Args:
+            x: [B, N, ...] per-ROI tensor.
+        """
         return tf.reshape(x, tf.concat([[-1], tf.shape(x)[2:]], axis=0))
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
+        """(None, ...): B * N is known only at run time.
+
+        Args:
+            input_shape: the per-ROI tensor's shape (B, N, ...).
+        """
         return (None, *input_shape[2:])
 
 
 class UnfoldRois(keras.layers.Layer):
-    """[B * N, ...] back to [B, N, ...] using the ROI tensor [B, N, 4] for B and N."""
+    """[B * N, ...] back to [B, N, ...] using the ROI tensor [B, N, 4] for B and N.
+
+    Args:
+        tail: the static shape after the first axis of the folded tensor, e.g. (NUM_CLASSES, 4).
+        kwargs: passed to keras.layers.Layer.
+    """
 
     def __init__(self, tail: tuple[int, ...], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.tail = tuple(tail)
 
     def call(self, inputs: list[tf.Tensor]) -> tf.Tensor:
+        """The folded tensor reshaped to [B, N, *tail].
+
+        Args:
+            inputs: [x, rois] tensors: the folded [B * N, ...] values and the ROIs [B, N, 4].
+        """
         x, rois = inputs
         shape = tf.concat([tf.shape(rois)[:2], self.tail], axis=0)
         return tf.ensure_shape(tf.reshape(x, shape), [None, None, *self.tail])
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
+        """(B, N, *tail).
+
+        Args:
+            input_shape: the shapes of [x, rois].
+        """
         return (*input_shape[1][:2], *self.tail)
 
     def get_config(self) -> dict[str, Any]:
@@ -49,7 +74,13 @@ class UnfoldRois(keras.layers.Layer):
 
 
 class RPNHead:
-    """Shared 3x3 conv, then per-anchor class logits and box deltas on every pyramid level."""
+    """Shared 3x3 conv, then per-anchor class logits and box deltas on every pyramid level.
+
+    Args:
+        anchors_per_location: anchors at each feature-map position (len(config.RPN_ANCHOR_RATIOS)).
+        anchor_stride: the shared conv's stride, in feature-map cells (config.RPN_ANCHOR_STRIDE).
+        depth: the shared conv's filters.
+    """
 
     def __init__(self, anchors_per_location: int, anchor_stride: int, depth: int) -> None:
         self.shared = keras.layers.Conv2D(depth, 3, padding="same", activation="relu",
@@ -71,7 +102,11 @@ class RPNHead:
 
 
 class ClassifierHead:
-    """ROIAlign, two 'fully connected' convs with BN, then class logits and per-class box deltas."""
+    """ROIAlign, two 'fully connected' convs with BN, then class logits and per-class box deltas.
+
+    Args:
+        config: the model's Config (NUM_CLASSES, POOL_SIZE, FPN_CLASSIF_FC_LAYERS_SIZE, TRAIN_BN).
+    """
 
     def __init__(self, config: Any) -> None:
         size, learn = config.FPN_CLASSIF_FC_LAYERS_SIZE, bool(config.TRAIN_BN)
@@ -98,7 +133,11 @@ class ClassifierHead:
 
 
 class MaskHead:
-    """ROIAlign, four 3x3 conv + BN layers, a 2x deconvolution and a per-class sigmoid mask."""
+    """ROIAlign, four 3x3 conv + BN layers, a 2x deconvolution and a per-class sigmoid mask.
+
+    Args:
+        config: the model's Config (NUM_CLASSES, MASK_POOL_SIZE, MASK_SHAPE, TOP_DOWN_PYRAMID_SIZE, TRAIN_BN).
+    """
 
     def __init__(self, config: Any) -> None:
         width, learn = config.TOP_DOWN_PYRAMID_SIZE, bool(config.TRAIN_BN)

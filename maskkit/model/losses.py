@@ -6,7 +6,11 @@ import tensorflow as tf
 
 
 def smooth_l1(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
-    """Elementwise smooth-L1 (Huber with delta 1)."""
+    """Elementwise smooth-L1 (Huber with delta 1).
+
+    Args:
+        y_true, y_pred: targets and predictions of the same shape.
+    """
     diff = tf.abs(y_true - y_pred)
     return tf.where(diff < 1.0, 0.5 * diff ** 2, diff - 0.5)
 

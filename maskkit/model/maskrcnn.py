@@ -116,8 +116,16 @@ class MaskRCNN:
                      class_names: Sequence[str] | None = None) -> Any:
         """Load weights by layer name (see maskkit.weights.load_weights); resume the run if a checkpoint.
 
-        With ``class_names``, a checkpoint that stores a different class list is an error unless the
-        class heads are excluded."""
+        Args:
+            path: the weights file: a maskkit checkpoint or a Keras 2 / matterport HDF5 file.
+            by_name: match layers by name; False matches them by order (same architecture only).
+            exclude: layer names or regexes to leave untouched; any exclusion also starts a fresh optimizer.
+            class_names: the model's class list, BG first; a checkpoint that stores a different one is an
+                error unless the class heads are excluded. None skips the check.
+
+        Returns:
+            maskkit.weights' LoadReport of the loaded, excluded, missing and unused layers.
+        """
         from maskkit.weights import load_weights
         from maskkit.weights.native import read_optimizer_state
 
@@ -128,7 +136,15 @@ class MaskRCNN:
         return report
 
     def save_checkpoint(self, epoch: int, class_names: Sequence[str] = ()) -> Path:
-        """Write ``<log_dir>/mask_rcnn_<name>_<epoch>.weights.h5`` atomically with epoch, config, classes."""
+        """Write ``<log_dir>/mask_rcnn_<name>_<epoch>.weights.h5`` atomically with epoch, config, classes.
+
+        Args:
+            epoch: the absolute epoch the weights are after.
+            class_names: the training classes, BG first; () stores none.
+
+        Returns:
+            The checkpoint's path.
+        """
         from maskkit.weights import save_weights
 
         path = Path(self.checkpoint_path.format(epoch=epoch))
@@ -176,14 +192,20 @@ class MaskRCNN:
             class_names: Sequence[str] = (), plan: Any = None) -> dict[str, list[float]]:
         """Train epochs ``self.epoch + 1 .. epochs`` (absolute numbers) on ready batches; returns ``history``.
 
-        ``train_input(epoch)``/``val_input(epoch)`` iterate over that epoch's batches holding every
-        model input, anchors included (maskkit.data.feed.training_inputs makes them from Datasets);
-        in a multi-worker run each worker passes its own shard. ``layers`` is ``heads``, ``3+``,
-        ``4+``, ``5+``, ``all`` or a regex over layer names. The rate follows
-        config.LR_SCHEDULE/LR_WARMUP_STEPS over epochs 1..``epochs``; ``monitor`` measures validation
-        metrics per epoch (see maskkit.model.validation_metrics); ``class_names`` go into every
-        checkpoint. ``plan`` (a maskkit.model.budget.TrainingBudget) sizes a time-budgeted run: the
-        schedule then spans its ``planned_epochs``, re-read every step, and ``epochs`` is only a cap.
+        Args:
+            train_input: ``train_input(epoch)`` iterates over that epoch's batches holding every model
+                input, anchors included (maskkit.data.feed.training_inputs makes them from Datasets);
+                in a multi-worker run each worker passes its own shard.
+            val_input: the same for validation losses, or None for none.
+            learning_rate: the base rate; it follows config.LR_SCHEDULE/LR_WARMUP_STEPS over epochs
+                1..``epochs``.
+            epochs: the absolute epoch to train to.
+            layers: ``heads``, ``3+``, ``4+``, ``5+``, ``all`` or a regex over layer names.
+            verbose: 0 for silence, 1 for progress and a summary per epoch.
+            monitor: measures validation metrics per epoch (see maskkit.model.validation_metrics).
+            class_names: go into every checkpoint.
+            plan: a maskkit.model.budget.TrainingBudget that sizes a time-budgeted run: the schedule then
+                spans its ``planned_epochs``, re-read every step, and ``epochs`` is only a cap.
         """
         from maskkit.weights.native import restore_optimizer_state
 
@@ -271,7 +293,12 @@ class MaskRCNN:
     def detect(self, images: Sequence[np.ndarray], verbose: int = 0) -> list[dict[str, np.ndarray]]:
         """Per image a dict: rois int32 [N, 4] (original pixels), class_ids int32 [N], scores float32 [N],
         masks bool [H, W, N]. Images of different sizes may be mixed; they are run in batches of
-        config.BATCH_SIZE images of equal molded size."""
+        config.BATCH_SIZE images of equal molded size.
+
+        Args:
+            images: [H, W, IMAGE_CHANNEL_COUNT] arrays, unmolded.
+            verbose: nonzero prints how many images are processed.
+        """
         if verbose:
             print(f"Processing {len(images)} images")
         images = [np.asarray(image) for image in images]
@@ -301,7 +328,19 @@ class MaskRCNN:
 
 def unmold_detections(detections: np.ndarray, masks: np.ndarray, original_shape: Sequence[int],
                       image_shape: Sequence[int], window: Sequence[int]) -> dict[str, np.ndarray]:
-    """One image's normalised detections [D, 6] and class masks [D, h, w] -> matterport's result dict."""
+    """One image's normalised detections [D, 6] and class masks [D, h, w] -> matterport's result dict.
+
+    Args:
+        detections: [D, 6] (y1, x1, y2, x2, class_id, score), normalised to the molded image; class_id 0 pads.
+        masks: [D, h, w] mask probabilities of each detection's class.
+        original_shape: the image's shape before resizing; boxes and masks are returned in its pixels.
+        image_shape: the molded image's shape.
+        window: (y1, x1, y2, x2) pixel window of the image inside the molded one.
+
+    Returns:
+        rois int32 [N, 4], class_ids int32 [N], scores float32 [N], masks bool [H, W, N]; boxes of zero
+        area are dropped.
+    """
     count = int(np.sum(detections[:, 4] > 0))
     boxes = detections[:count, :4]
     class_ids = detections[:count, 4].astype(np.int32)

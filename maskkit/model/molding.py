@@ -16,7 +16,12 @@ import tensorflow as tf
 def mold_batch(images: tf.Tensor, mean: tf.Tensor) -> tf.Tensor:
     """uint8 [B, H, W, C] -> float32 minus ``mean`` [C], as maskkit.data.mean_pixel.mold_image: subtracted row
     by row from the mean tiled W times, which TensorFlow does several times faster than broadcasting
-    over C."""
+    over C.
+
+    Args:
+        images: uint8 [B, H, W, C] batch.
+        mean: float32 [C] mean pixel (config.MEAN_PIXEL).
+    """
     shape = tf.shape(images)
     rows = tf.reshape(tf.cast(images, tf.float32), [shape[0], shape[1], shape[2] * shape[3]])
     return tf.reshape(rows - tf.tile(mean, [shape[2]]), shape)

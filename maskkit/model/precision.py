@@ -103,5 +103,9 @@ def resolve_precision(precision: str) -> PrecisionChoice:
 
 
 def precision_line(choice: PrecisionChoice) -> str:
-    """The line a run prints at its start, e.g. ``precision: mixed_bfloat16 (auto: this CPU has AMX)``."""
+    """The line a run prints at its start, e.g. ``precision: mixed_bfloat16 (auto: this CPU has AMX)``.
+
+    Args:
+        choice: the resolved precision and, when ``auto`` picked it, why.
+    """
     return f"precision: {choice.precision}" + (f" (auto: {choice.reason})" if choice.reason else "")

@@ -15,7 +15,11 @@ LOG_INTERVAL_SECONDS = 30.0
 
 
 def format_duration(seconds: float) -> str:
-    """``42 s``, ``12 min`` or ``3.4 h``."""
+    """``42 s``, ``12 min`` or ``3.4 h``.
+
+    Args:
+        seconds: the duration; under 90 s in seconds, under 90 min in minutes, else in hours.
+    """
     if seconds < 90:
         return f"{seconds:.0f} s"
     if seconds < 5400:
@@ -24,7 +28,13 @@ def format_duration(seconds: float) -> str:
 
 
 def slow_epoch_message(seconds_per_step: float, steps: int, device: str) -> str | None:
-    """A warning when ``steps`` steps at ``seconds_per_step`` take an hour or more, else None."""
+    """A warning when ``steps`` steps at ``seconds_per_step`` take an hour or more, else None.
+
+    Args:
+        seconds_per_step: measured seconds per training step.
+        steps: steps in the epoch.
+        device: ``GPU`` or ``CPU``, named in the warning.
+    """
     estimate = seconds_per_step * steps
     if estimate < SLOW_EPOCH_SECONDS:
         return None
@@ -34,7 +44,12 @@ def slow_epoch_message(seconds_per_step: float, steps: int, device: str) -> str 
 
 
 def warn_slow_epoch(message: str, verbose: int) -> None:
-    """Print the warning on its own stderr line under a progress bar, or warn through ``warnings``."""
+    """Print the warning on its own stderr line under a progress bar, or warn through ``warnings``.
+
+    Args:
+        message: the warning's text.
+        verbose: nonzero when a progress bar is shown (print); 0 raises a RuntimeWarning instead.
+    """
     if verbose:
         print(f"\nWARNING: {message}", file=sys.stderr, flush=True)
     else:
@@ -50,7 +65,12 @@ def device_kind() -> str:
 
 class EpochTimeCheck:
     """Times the steps after the first (which traces the graph) and warns once if the epoch of
-    ``steps`` steps would take an hour or more on this device."""
+    ``steps`` steps would take an hour or more on this device.
+
+    Args:
+        steps: steps in the epoch.
+        verbose: as in ``warn_slow_epoch``.
+    """
 
     TIMED_STEPS = 2
 
@@ -70,7 +90,13 @@ class EpochTimeCheck:
 
 
 def epoch_summary(epoch: int, record: dict[str, float], checkpoint: str) -> str:
-    """One line: the epoch's mean training losses (what the bar ended on), validation means, time."""
+    """One line: the epoch's mean training losses (what the bar ended on), validation means, time.
+
+    Args:
+        epoch: the absolute epoch number.
+        record: the epoch's history entry: name -> value, ``epoch_seconds`` included.
+        checkpoint: the checkpoint's file name, shown after the arrow.
+    """
     shown = "  ".join(f"{k}={v:.4f}" for k, v in record.items() if k != "epoch_seconds")
     return f"epoch {epoch}: {shown}  ({record['epoch_seconds']:.1f}s) -> {checkpoint}"
 
@@ -90,7 +116,17 @@ def stdout_is_terminal() -> bool:
 
 def progress_line(epoch: int, total: int, step: int, steps: int, values: Sequence[tuple[str, float]],
                   elapsed: float, left: float) -> str:
-    """One plain log line: where the epoch is, the running mean losses, time spent and time left."""
+    """One plain log line: where the epoch is, the running mean losses, time spent and time left.
+
+    Args:
+        epoch: the absolute epoch number.
+        total: the epoch the run trains to.
+        step: the step just finished.
+        steps: steps in the epoch.
+        values: (name, running mean) pairs.
+        elapsed: seconds since the epoch started.
+        left: estimated seconds until it ends.
+    """
     shown = "  ".join(f"{name}={value:.4f}" for name, value in values)
     return (f"epoch {epoch}/{total} step {step}/{steps}: {shown}  "
             f"({format_duration(elapsed)}, about {format_duration(left)} left)")
@@ -101,6 +137,13 @@ class LogProgress:
 
     A short epoch prints nothing here (its summary line is its one line); a long one prints a
     ``progress_line`` at each tenth of its steps, at most once every ``interval`` seconds.
+
+    Args:
+        epoch: the absolute epoch number.
+        total: the epoch the run trains to.
+        steps: steps in the epoch.
+        interval: the least seconds between two lines.
+        clock: seconds as a float (injectable for tests).
     """
 
     def __init__(self, epoch: int, total: int, steps: int, interval: float = LOG_INTERVAL_SECONDS,
@@ -110,7 +153,12 @@ class LogProgress:
         self.next_tenth = 1
 
     def update(self, current: int, values: Sequence[tuple[str, float]] | None = None) -> None:
-        """Print a line when ``current`` opens a new tenth of the epoch and ``interval`` has passed."""
+        """Print a line when ``current`` opens a new tenth of the epoch and ``interval`` has passed.
+
+        Args:
+            current: the step just finished (from 1).
+            values: (name, running mean) pairs; None shows none.
+        """
         if current == 1:
             self.first_done = self.clock()
         if current >= self.steps or current * 10 // self.steps < self.next_tenth:

@@ -15,6 +15,13 @@ class ProposalLayer(keras.layers.Layer):
 
     Inputs: rpn_probs [B, A, 2], rpn_bbox [B, A, 4] (deltas scaled by RPN_BBOX_STD_DEV), anchors
     [B, A, 4] normalised. Output: proposals [B, proposal_count, 4] normalised, zero-padded.
+
+    Args:
+        proposal_count: proposals kept per image after NMS.
+        nms_threshold: IoU above which NMS drops the lower-scored box (config.RPN_NMS_THRESHOLD).
+        pre_nms_limit: top-scored anchors refined and passed to NMS (config.PRE_NMS_LIMIT).
+        bbox_std_dev: the 4 factors rpn_bbox is multiplied by (config.RPN_BBOX_STD_DEV).
+        kwargs: passed to keras.layers.Layer.
     """
 
     def __init__(self, proposal_count: int, nms_threshold: float, pre_nms_limit: int,
@@ -26,6 +33,11 @@ class ProposalLayer(keras.layers.Layer):
         self.bbox_std_dev = tuple(float(v) for v in bbox_std_dev)
 
     def call(self, inputs: list[tf.Tensor]) -> tf.Tensor:
+        """The proposals of a batch.
+
+        Args:
+            inputs: [rpn_probs, rpn_bbox, anchors] tensors as in the class docstring.
+        """
         rpn_probs, rpn_bbox, anchors = inputs
         scores = rpn_probs[:, :, 1]
         deltas = rpn_bbox * tf.constant(self.bbox_std_dev, dtype=rpn_bbox.dtype)
@@ -47,6 +59,11 @@ class ProposalLayer(keras.layers.Layer):
         return tf.ensure_shape(proposals, [None, self.proposal_count, 4])
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
+        """(B, proposal_count, 4).
+
+        Args:
+            input_shape: the shapes of [rpn_probs, rpn_bbox, anchors].
+        """
         return (input_shape[0][0], self.proposal_count, 4)
 
     def get_config(self) -> dict[str, Any]:

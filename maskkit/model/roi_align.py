@@ -11,7 +11,15 @@ from maskkit.image_meta import parse_image_meta_batch
 
 
 def roi_levels(boxes: tf.Tensor, image_shape: tf.Tensor) -> tf.Tensor:
-    """Pyramid level 2..5 of each normalised box [B, N, 4]: 4 + log2(sqrt(area) / 224 pixels)."""
+    """Pyramid level 2..5 of each normalised box [B, N, 4]: 4 + log2(sqrt(area) / 224 pixels).
+
+    Args:
+        boxes: [B, N, 4] normalised boxes.
+        image_shape: the molded image's (height, width, ...), which turns normalised area into pixels.
+
+    Returns:
+        int32 [B, N] levels.
+    """
     height = boxes[..., 2] - boxes[..., 0]
     width = boxes[..., 3] - boxes[..., 1]
     image_area = tf.cast(image_shape[0] * image_shape[1], tf.float32)
@@ -25,6 +33,10 @@ class PyramidROIAlign(keras.layers.Layer):
 
     Inputs: boxes [B, N, 4] normalised, image_meta [B, META], then the feature maps P2..P5.
     Output: [B, N, pool_h, pool_w, channels], in the order of the boxes.
+
+    Args:
+        pool_shape: (pool_h, pool_w) of every crop.
+        kwargs: passed to keras.layers.Layer.
     """
 
     def __init__(self, pool_shape: Sequence[int], **kwargs: Any) -> None:
@@ -32,6 +44,11 @@ class PyramidROIAlign(keras.layers.Layer):
         self.pool_shape = tuple(int(v) for v in pool_shape)
 
     def call(self, inputs: list[tf.Tensor]) -> tf.Tensor:
+        """The pooled crops of every box.
+
+        Args:
+            inputs: [boxes, image_meta, P2, P3, P4, P5] tensors as in the class docstring.
+        """
         boxes, image_meta, *feature_maps = inputs
         image_shape = parse_image_meta_batch(image_meta)["image_shape"][0]
         levels = roi_levels(boxes, image_shape)
@@ -52,6 +69,11 @@ class PyramidROIAlign(keras.layers.Layer):
         return tf.ensure_shape(tf.reshape(pooled, shape), [None, None, *self.pool_shape, channels])
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
+        """(B, N, pool_h, pool_w, channels).
+
+        Args:
+            input_shape: the shapes of [boxes, image_meta, P2, ...].
+        """
         return (*input_shape[0][:2], *self.pool_shape, input_shape[2][-1])
 
     def get_config(self) -> dict[str, Any]:

@@ -20,7 +20,15 @@ def learning_rate_at(step: int, total_steps: int, base_rate: float, schedule: st
     """The learning rate for 0-based ``step`` of a ``total_steps`` run.
 
     Warm-up rises linearly from base/warmup to base over ``warmup_steps``; after it ``cosine`` decays
-    to 1% of base at the last step, ``step`` drops tenfold for the last 20% of the steps."""
+    to 1% of base at the last step, ``step`` drops tenfold for the last 20% of the steps.
+
+    Args:
+        step: the 0-based absolute step.
+        total_steps: steps in the whole run.
+        base_rate: the rate after warm-up, before any decay.
+        schedule: ``constant``, ``cosine`` or ``step`` (config.LR_SCHEDULE).
+        warmup_steps: steps of linear warm-up (0: none).
+    """
     if schedule not in LR_SCHEDULES:
         raise ValueError(f"unknown learning-rate schedule {schedule!r}; known: {', '.join(LR_SCHEDULES)}")
     if step < warmup_steps:
@@ -35,7 +43,13 @@ def learning_rate_at(step: int, total_steps: int, base_rate: float, schedule: st
 
 
 def schedule_for(config: Config, base_rate: float, total_epochs: int) -> Callable[[int], float]:
-    """``step -> learning rate`` for a run of ``total_epochs`` epochs of config.STEPS_PER_EPOCH steps."""
+    """``step -> learning rate`` for a run of ``total_epochs`` epochs of config.STEPS_PER_EPOCH steps.
+
+    Args:
+        config: the run's Config (STEPS_PER_EPOCH, LR_SCHEDULE, LR_WARMUP_STEPS).
+        base_rate: the rate after warm-up, before any decay.
+        total_epochs: the absolute epoch the run ends at.
+    """
     total = total_epochs * config.STEPS_PER_EPOCH
 
     def rate(step: int) -> float:

@@ -61,7 +61,11 @@ def wants_deterministic_ops() -> bool:
 
 def make_repeatable(seed: int) -> None:
     """Seed everything and, where wanted, make TensorFlow pick deterministic kernels: called once
-    where a training run starts, since both reach the whole process."""
+    where a training run starts, since both reach the whole process.
+
+    Args:
+        seed: the run's seed (config.SEED).
+    """
     if wants_deterministic_ops():
         tf.config.experimental.enable_op_determinism()
     seed_everything(seed)

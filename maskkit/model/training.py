@@ -38,7 +38,12 @@ EpochInput = Callable[[int], Iterator[Batch]]
 
 
 def trainable_layers(model: keras.Model, regex: str) -> list[keras.layers.Layer]:
-    """Layers with trainable weights whose whole name matches ``regex`` (matterport's set_trainable)."""
+    """Layers with trainable weights whose whole name matches ``regex`` (matterport's set_trainable).
+
+    Args:
+        model: the training model.
+        regex: matched against each layer's whole name; ConfigError if invalid or if it matches none.
+    """
     try:
         pattern = re.compile(regex)
     except re.error as exc:
@@ -50,7 +55,13 @@ def trainable_layers(model: keras.Model, regex: str) -> list[keras.layers.Layer]
 
 
 def write_scalar(tag: str, value: float, step: int) -> None:
-    """A TensorBoard scalar through the default summary writer, without needing the tensorboard package."""
+    """A TensorBoard scalar through the default summary writer, without needing the tensorboard package.
+
+    Args:
+        tag: the scalar's name (``loss``, ``val_map50``, ...).
+        value: its value.
+        step: the x coordinate (the epoch).
+    """
     from tensorflow.core.framework import summary_pb2
 
     metadata = summary_pb2.SummaryMetadata(
@@ -69,7 +80,12 @@ def weight_decay_penalty(variables: list[tf.Variable], decay: float) -> tf.Tenso
 def make_optimizer(config: Config, learning_rate: float) -> keras.optimizers.Optimizer:
     """SGD with momentum; under mixed_float16 (set, or what ``auto`` resolves to) wrapped in a
     LossScaleOptimizer so small float16 gradients do not underflow (it unscales them and skips steps
-    whose gradients overflowed)."""
+    whose gradients overflowed).
+
+    Args:
+        config: the run's Config (LEARNING_MOMENTUM, PRECISION).
+        learning_rate: the starting rate.
+    """
     optimizer = keras.optimizers.SGD(learning_rate=learning_rate, momentum=config.LEARNING_MOMENTUM)
     if resolve_precision(config.PRECISION).precision == "mixed_float16":
         return keras.optimizers.LossScaleOptimizer(optimizer)
@@ -106,7 +122,12 @@ class TrainingSetup:
         return weight_decay_penalty(self.decayed, self.decay)
 
     def gradients(self, tape: tf.GradientTape, scaled_loss: tf.Tensor) -> list[tf.Tensor]:
-        """The gradients of ``scaled_loss`` for every trained variable (zeros where it has none)."""
+        """The gradients of ``scaled_loss`` for every trained variable (zeros where it has none).
+
+        Args:
+            tape: the GradientTape that recorded the loss.
+            scaled_loss: the loss as the optimizer scaled it (``optimizer.scale_loss``).
+        """
         grads = tape.gradient(scaled_loss, self.variables)
         return [tf.zeros_like(v) if g is None else g for g, v in zip(grads, self.variables)]
 
@@ -140,7 +161,14 @@ def training_setup(model: keras.Model, config: Config, regex: str, learning_rate
 
 
 class StepFunctions:
-    """The compiled train and validation steps for one choice of trainable layers."""
+    """The compiled train and validation steps for one choice of trainable layers.
+
+    Args:
+        model: the training model.
+        config: the run's Config.
+        regex: the trainable layers (see trainable_layers).
+        learning_rate: the optimizer's starting rate.
+    """
 
     def __init__(self, model: keras.Model, config: Config, regex: str, learning_rate: float) -> None:
         setup = training_setup(model, config, regex, learning_rate)
@@ -176,7 +204,13 @@ class EpochMonitor(Protocol):
         """Metrics of the weights after ``epoch`` (NaN where not measured this epoch)."""
 
     def checkpointed(self, epoch: int, path: Path, history: dict[str, list[float]]) -> bool:
-        """React to the epoch's checkpoint (e.g. keep it as the best); True stops training."""
+        """React to the epoch's checkpoint (e.g. keep it as the best); True stops training.
+
+        Args:
+            epoch: the absolute epoch whose checkpoint was just written.
+            path: that checkpoint's file.
+            history: the run's per-epoch records, this epoch's included.
+        """
 
 
 def release_frames(exc: BaseException) -> None:
@@ -194,7 +228,15 @@ def release_frames(exc: BaseException) -> None:
 def check_finite(values: dict[str, float], epoch: int, step: int, phase: str = "training",
                  verbose: int = 0) -> None:
     """Raise TrainingDivergedError naming the losses that are NaN or infinite (before any checkpoint);
-    when ``verbose``, first end the progress bar's line so the error starts on a line of its own."""
+    when ``verbose``, first end the progress bar's line so the error starts on a line of its own.
+
+    Args:
+        values: the step's losses, name -> value.
+        epoch: the absolute epoch, named in the error.
+        step: the step within the epoch (from 1), named in the error.
+        phase: ``training`` or ``validation``, named in the error.
+        verbose: nonzero when a progress bar is shown.
+    """
     bad = {name: value for name, value in values.items() if not math.isfinite(value)}
     if bad:
         if verbose:
@@ -208,12 +250,25 @@ def run_epochs(steps: StepFunctions, config: Config, train_input: EpochInput,
                verbose: int = 1, learning_rate: Callable[[int], float] | None = None,
                monitor: EpochMonitor | None = None, planned: Callable[[], int] | None = None) -> None:
     """Train epochs start_epoch+1..epochs on STEPS_PER_EPOCH batches of ``train_input(epoch)`` each
-    (validated on VALIDATION_STEPS of ``val_input(epoch)``); append per-epoch mean losses to ``history``; TensorBoard
-    scalars go to ``log_dir`` (None on the workers of a multi-worker run that are not the chief).
+    (validated on VALIDATION_STEPS of ``val_input(epoch)``); append per-epoch mean losses to ``history``.
 
-    ``learning_rate`` maps the absolute 0-based step to the rate; ``monitor`` adds validation metrics
-    to each epoch's record and may stop the run early once the epoch's checkpoint is written;
-    ``planned`` gives the epoch count to show when a time budget, not ``epochs``, ends the run."""
+    Args:
+        steps: the StepFunctions (or DistributedSteps) to train and validate with.
+        config: the run's Config (STEPS_PER_EPOCH, VALIDATION_STEPS).
+        train_input: ``train_input(epoch)`` iterates over that epoch's training batches.
+        val_input: the same for validation batches; None skips validation losses.
+        start_epoch: the epoch already done; training starts at the one after it.
+        epochs: the absolute epoch to train to.
+        save_checkpoint: writes the weights after an epoch and returns the checkpoint's path.
+        log_dir: where TensorBoard scalars and loss curves go; None on the workers of a multi-worker
+            run that are not the chief.
+        history: name -> per-epoch values, appended to in place.
+        verbose: 0 for silence, 1 for progress and a summary per epoch.
+        learning_rate: maps the absolute 0-based step to the rate; None keeps the optimizer's rate.
+        monitor: adds validation metrics to each epoch's record and may stop the run early once the
+            epoch's checkpoint is written.
+        planned: gives the epoch count to show when a time budget, not ``epochs``, ends the run.
+    """
     writer = tf.summary.create_file_writer(str(log_dir)) if log_dir is not None else None
     try:
         _epochs(steps, config, train_input, val_input, start_epoch, epochs, save_checkpoint, writer, history,

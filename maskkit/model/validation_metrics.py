@@ -30,7 +30,11 @@ def history_key(metric: str) -> str:
 
 
 def metrics_from_evaluation(metrics: Mapping[str, Any]) -> dict[str, float]:
-    """``map50``, ``segm_ap`` and ``bbox_ap`` out of Pipeline.evaluate's result (-1 where absent)."""
+    """``map50``, ``segm_ap`` and ``bbox_ap`` out of Pipeline.evaluate's result (-1 where absent).
+
+    Args:
+        metrics: Pipeline.evaluate's result; ``map50`` is required, the COCO ``segm``/``bbox`` stats optional.
+    """
     return {"map50": float(metrics["map50"]),
             "segm_ap": float(metrics.get("segm", {}).get("stats", {}).get("AP", -1.0)),
             "bbox_ap": float(metrics.get("bbox", {}).get("stats", {}).get("AP", -1.0))}
@@ -39,7 +43,15 @@ def metrics_from_evaluation(metrics: Mapping[str, Any]) -> dict[str, float]:
 class ValidationMonitor:
     """Evaluates every ``every`` epochs (0: never), keeps the checkpoint with the best ``keep_best``
     metric as the ``best`` checkpoint of the run folder the checkpoints go to, and stops after
-    ``patience`` evaluations without gain."""
+    ``patience`` evaluations without gain.
+
+    Args:
+        evaluate: runs an evaluation of the current weights and returns Pipeline.evaluate's result.
+        name: the config NAME that names the best checkpoint's file.
+        every: evaluate every this many epochs (0: never).
+        keep_best: the MONITORED metric that picks the best checkpoint; None keeps none.
+        patience: stop after this many evaluations without gain in ``keep_best``; None never stops early.
+    """
 
     def __init__(self, evaluate: Callable[[], Mapping[str, float]], name: str, every: int = 1, keep_best: str | None = None, patience: int | None = None) -> None:
         if keep_best is not None and keep_best not in MONITORED:
@@ -94,7 +106,13 @@ class ValidationMonitor:
         return value > self.best["value"]
 
     def checkpointed(self, epoch: int, path: Path, history: Mapping[str, list[float]]) -> bool:
-        """Copy ``path`` to the best checkpoint if its metric improved; True when patience ran out."""
+        """Copy ``path`` to the best checkpoint if its metric improved; True when patience ran out.
+
+        Args:
+            epoch: the absolute epoch whose checkpoint was just written.
+            path: that checkpoint's file.
+            history: the run's per-epoch records; ``keep_best``'s last value (NaN: not evaluated) is read.
+        """
         if self.keep_best is None:
             return False
         values = history.get(history_key(self.keep_best)) or [math.nan]
@@ -120,7 +138,13 @@ class ValidationMonitor:
 
 
 def validation_summary(history: Mapping[str, list[float]], log_dir: str | os.PathLike, name: str) -> str:
-    """Lines for the end of a run: the last evaluation's metrics and the best checkpoint kept, if any."""
+    """Lines for the end of a run: the last evaluation's metrics and the best checkpoint kept, if any.
+
+    Args:
+        history: the run's per-epoch records.
+        log_dir: the run folder that holds the checkpoints and ``best.json``.
+        name: the config NAME that names the best checkpoint's file.
+    """
     lines = []
     evaluated = [i for i, value in enumerate(history.get("val_map50", [])) if math.isfinite(value)]
     if evaluated:
