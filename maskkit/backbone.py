@@ -59,11 +59,24 @@ class Backbone:
         return tuple(self.outputs.values())
 
     def build(self, images: Any, config: Any) -> dict[str, Any] | list[Any]:
-        """Return the feature maps of ``outputs`` for ``images`` (a dict by level name, or a list in order)."""
+        """Return the feature maps of ``outputs`` for ``images`` (a dict by level name, or a list in order).
+
+        Args:
+            images: Keras tensor ``[batch, H, W, C]`` of molded images (float32, mean subtracted).
+            config: the run's Config (e.g. ``TOP_DOWN_PYRAMID_SIZE``, the channels of every level).
+
+        Returns:
+            The levels of ``outputs`` as a dict keyed by level name, or a list in that order.
+        """
         raise NotImplementedError(f"{type(self).__name__} must implement build(images, config)")
 
     def pyramid(self, images: Any, config: Any) -> list[Any]:
-        """The feature maps of :meth:`build` as a list in the order of ``outputs``; PluginError if levels are missing."""
+        """The feature maps of :meth:`build` as a list in the order of ``outputs``; PluginError if levels are missing.
+
+        Args:
+            images: Keras tensor ``[batch, H, W, C]`` of molded images, passed to :meth:`build`.
+            config: the run's Config, passed to :meth:`build`.
+        """
         features = self.build(images, config)
         names = list(self.outputs)
         if isinstance(features, dict):

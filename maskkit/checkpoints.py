@@ -28,13 +28,24 @@ FAILED_MARK = "FAILED"
 
 
 def checkpoint_epoch(path: str | os.PathLike) -> int | None:
-    """The epoch number in a checkpoint file name, or None for other files."""
+    """The epoch number in a checkpoint file name, or None for other files.
+
+    Args:
+        path: a file path; only its name is read (``mask_rcnn_<name>_<epoch>.weights.h5``).
+    """
     match = CHECKPOINT_NAME.match(Path(path).name)
     return int(match["epoch"]) if match else None
 
 
 def run_order(folder_name: str) -> tuple[str, int] | None:
-    """Sort key of a run folder's name (stamp padded to seconds, then serial); None if not a run folder."""
+    """Sort key of a run folder's name (stamp padded to seconds, then serial); None if not a run folder.
+
+    Args:
+        folder_name: the folder's name (not its path), e.g. ``shapes20260301T091210_2``.
+
+    Returns:
+        ``(stamp, serial)``, the stamp as 15 characters ``YYYYmmddTHHMMSS``, serial 0 without a suffix.
+    """
     match = RUN_DIR.match(folder_name)
     if not match:
         return None
@@ -42,7 +53,11 @@ def run_order(folder_name: str) -> tuple[str, int] | None:
 
 
 def run_name(folder_name: str) -> str | None:
-    """The config NAME part of a run folder's name, or None if it is not a run folder."""
+    """The config NAME part of a run folder's name, or None if it is not a run folder.
+
+    Args:
+        folder_name: the folder's name (not its path), e.g. ``shapes20260301T091210``.
+    """
     match = RUN_DIR.match(folder_name)
     return match["name"] if match else None
 
@@ -54,7 +69,16 @@ def best_checkpoint_path(run: str | os.PathLike, name: str) -> Path:
 
 def create_run_folder(log_dir: str | os.PathLike, name: str, now: datetime.datetime | None = None) -> Path:
     """Create and return a new, empty run folder ``<log_dir>/<name><stamp>``; if another run already
-    took that second, ``_2``, ``_3``, ... are appended (mkdir is exclusive, so concurrent runs never share)."""
+    took that second, ``_2``, ``_3``, ... are appended (mkdir is exclusive, so concurrent runs never share).
+
+    Args:
+        log_dir: the log folder; created if missing.
+        name: the config NAME; lower-cased in the folder name.
+        now: the time to stamp, to the second; None for the current local time.
+
+    Returns:
+        The new run folder. WeightsError if no free ``_N`` suffix is found.
+    """
     log_dir = Path(log_dir)
     log_dir.mkdir(parents=True, exist_ok=True)
     base = f"{name.lower()}{(now or datetime.datetime.now()):%Y%m%dT%H%M%S}"
@@ -84,7 +108,12 @@ def checkpoints_in(run: str | os.PathLike) -> list[Path]:
 
 
 def last_checkpoints(log_dir: str | os.PathLike, name: str) -> list[Path]:
-    """The checkpoints of the newest run of ``name`` that has any, newest first; WeightsError if none."""
+    """The checkpoints of the newest run of ``name`` that has any, newest first; WeightsError if none.
+
+    Args:
+        log_dir: the log folder holding the run folders.
+        name: the config NAME of the runs (case-insensitive).
+    """
     for run in run_folders(log_dir, name):
         found = checkpoints_in(run)
         if found:
@@ -134,7 +163,11 @@ def _temp_files(run: Path) -> Iterator[Path]:
 
 def resolve_weights(path: str | os.PathLike) -> Path:
     """A weights file as given; for a folder, the best checkpoint of the run holding the newest
-    checkpoint below it, else that newest checkpoint; missing paths are errors."""
+    checkpoint below it, else that newest checkpoint; missing paths are errors.
+
+    Args:
+        path: a weights file, a run folder or a log folder of runs.
+    """
     path = Path(path)
     if path.is_dir():
         newest = newest_checkpoint(path)

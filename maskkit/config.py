@@ -108,6 +108,12 @@ class Config:
         cls._class_defaults = defaults
 
     def __init__(self, **overrides: Any) -> None:
+        """Build and validate a config: the class's defaults with ``overrides`` applied, then frozen.
+
+        Args:
+            overrides: field values by upper-case field name (``IMAGES_PER_GPU=4``); an unknown
+                name or an invalid value is a ConfigError.
+        """
         unknown = sorted(set(overrides) - set(field_names()))
         if unknown:
             raise ConfigError(unknown[0], f"unknown field; known fields: {', '.join(field_names())}")
@@ -216,16 +222,31 @@ class Config:
         return out
 
     def replace(self, **changes: Any) -> "Config":
-        """A new, validated config of the same class with some fields changed."""
+        """A new, validated config of the same class with some fields changed.
+
+        Args:
+            changes: new field values by upper-case field name.
+        """
         return type(self)(**{**self.to_dict(), **changes})
 
     def with_overrides(self, assignments: Iterable[str]) -> "Config":
-        """Apply ``KEY=value`` strings (values parsed as YAML), as the CLI's ``--set`` does."""
+        """Apply ``KEY=value`` strings (values parsed as YAML), as the CLI's ``--set`` does.
+
+        Args:
+            assignments: ``KEY=value`` strings, e.g. ``["IMAGES_PER_GPU=4"]``; keys are case-insensitive.
+
+        Returns:
+            A new, validated config of the same class.
+        """
         return self.replace(**parse_overrides(assignments))
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the config as YAML, TOML or JSON (by file extension: .yaml/.yml, .toml, .json), atomically;
-        another extension is a ConfigError."""
+        another extension is a ConfigError.
+
+        Args:
+            path: the file to write; its extension picks the format.
+        """
         from maskkit.atomic_files import atomic_write_text
 
         path = Path(path)
@@ -250,7 +271,14 @@ class Config:
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Config":
         """Read a config from .json, .yaml/.yml or .toml (a ``preset`` key is ignored here; the CLI
-        and maskkit.config_assembly start from that preset)."""
+        and maskkit.config_assembly start from that preset).
+
+        Args:
+            path: the config file; its extension picks the format.
+
+        Returns:
+            A validated config of this class with the file's fields applied to its defaults.
+        """
         values = read_config_file(path)
         values.pop("PRESET", None)
         return cls.from_dict(values)
@@ -268,7 +296,12 @@ class Config:
 
 
 def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
-    """The mapping a .json, .yaml/.yml or .toml config file holds, keys upper-cased."""
+    """The mapping a .json, .yaml/.yml or .toml config file holds, keys upper-cased.
+
+    Args:
+        path: the config file; its extension picks the parser. A missing or unparsable file,
+            or one not holding a mapping, is a ConfigError.
+    """
     path = Path(path)
     if not path.is_file():
         raise ConfigError(None, f"config file not found: {path}")
@@ -329,7 +362,15 @@ def _check_types(config: Config) -> None:
 
 
 def parse_overrides(assignments: Iterable[str]) -> dict[str, Any]:
-    """``["IMAGES_PER_GPU=4", "mean_pixel=[1,2,3]"]`` -> ``{"IMAGES_PER_GPU": 4, ...}``."""
+    """``["IMAGES_PER_GPU=4", "mean_pixel=[1,2,3]"]`` -> ``{"IMAGES_PER_GPU": 4, ...}``.
+
+    Args:
+        assignments: ``KEY=value`` strings; keys are upper-cased, values parsed as YAML. An item
+            without ``=`` or with an unparsable value is a ConfigError.
+
+    Returns:
+        The values by upper-case field name (not checked against the fields here).
+    """
     import yaml
 
     out: dict[str, Any] = {}

@@ -94,14 +94,22 @@ class AssembledConfig:
         return self.sources[name]
 
     def explain(self, field: str) -> dict[str, Any]:
-        """``{"field": "IMAGE_MAX_DIM", "value": 512, "source": "preset cpu"}``, JSON-friendly."""
+        """``{"field": "IMAGE_MAX_DIM", "value": 512, "source": "preset cpu"}``, JSON-friendly.
+
+        Args:
+            field: a Config field or derived value, any case (as in :meth:`source`).
+        """
         name = field.upper()
         source = self.source(name)
         value = getattr(self.config, name)
         return {"field": name, "value": list(value) if isinstance(value, tuple) else value, "source": source}
 
     def why(self, field: str) -> str:
-        """One line: ``IMAGE_MAX_DIM = 512  (preset cpu)``."""
+        """One line: ``IMAGE_MAX_DIM = 512  (preset cpu)``.
+
+        Args:
+            field: a Config field or derived value, any case (as in :meth:`source`).
+        """
         explained = self.explain(field)
         return f"{explained['field']} = {explained['value']}  ({explained['source']})"
 

@@ -47,7 +47,13 @@ class Dataset:
 
     # ----- building ---------------------------------------------------------------------
     def add_class(self, source: str, class_id: int, class_name: str) -> None:
-        """Declare class ``class_id`` of ``source``; adding the same pair twice is a no-op."""
+        """Declare class ``class_id`` of ``source``; adding the same pair twice is a no-op.
+
+        Args:
+            source: the source's name, e.g. ``"coco"``; must not contain a dot.
+            class_id: the class's id within ``source``.
+            class_name: the class's display name.
+        """
         if "." in source:
             raise DatasetError(f"{self.name}: source name {source!r} must not contain a dot")
         for info in self.class_info:
@@ -57,14 +63,25 @@ class Dataset:
         self.is_prepared = False
 
     def add_image(self, source: str, image_id: Any, path: Any, **kwargs: Any) -> None:
-        """Declare an image; extra keyword arguments are kept in its info dict."""
+        """Declare an image; extra keyword arguments are kept in its info dict.
+
+        Args:
+            source: the source's name, as in :meth:`add_class`.
+            image_id: the image's id within ``source``.
+            path: the image file's path or URL; None when ``load_image`` is overridden.
+            kwargs: further fields of the image's info dict (e.g. ``width``, ``annotations``).
+        """
         info = {"id": image_id, "source": source, "path": path}
         info.update(kwargs)
         self.image_info.append(info)
         self.is_prepared = False
 
     def prepare(self, class_map: dict | None = None) -> None:
-        """Build the internal tables (class names, ids, source maps); call after adding."""
+        """Build the internal tables (class names, ids, source maps); call after adding.
+
+        Args:
+            class_map: accepted for matterport compatibility and not used.
+        """
 
         def clean_name(name: str) -> str:
             return ",".join(name.split(",")[:1])
@@ -95,7 +112,11 @@ class Dataset:
         return self._image_ids
 
     def map_source_class_id(self, source_class_id: str) -> int:
-        """``"coco.12"`` -> the internal class id."""
+        """``"coco.12"`` -> the internal class id.
+
+        Args:
+            source_class_id: ``"<source>.<id>"``; an unknown one is a DatasetError.
+        """
         self._require_prepared()
         try:
             return int(self.class_from_source_map[source_class_id])
@@ -111,16 +132,28 @@ class Dataset:
         return info["id"]
 
     def source_image_link(self, image_id: int) -> Any:
-        """The path or URL of an image, for display."""
+        """The path or URL of an image, for display.
+
+        Args:
+            image_id: internal image id.
+        """
         return self.image_info[image_id]["path"]
 
     def image_reference(self, image_id: int) -> str:
-        """A human-readable reference to the image (path, URL or description)."""
+        """A human-readable reference to the image (path, URL or description).
+
+        Args:
+            image_id: internal image id.
+        """
         info = self.image_info[image_id]
         return str(info["path"]) if info.get("path") is not None else f"{info['source']}:{info['id']}"
 
     def describe_image(self, image_id: int) -> str:
-        """How error messages name an image: internal id, source id and reference."""
+        """How error messages name an image: internal id, source id and reference.
+
+        Args:
+            image_id: internal image id (out of range still gives a description).
+        """
         try:
             ref = self.image_reference(image_id)
         except Exception:  # the reference is only decoration for an error message
@@ -131,7 +164,11 @@ class Dataset:
     # ----- data -------------------------------------------------------------------------
     def load_image(self, image_id: int) -> np.ndarray:
         """Read the image at ``path`` as RGB uint8 HxWx3, upright by its EXIF orientation (grayscale and RGBA
-        converted), as photo viewers and labelling tools show it."""
+        converted), as photo viewers and labelling tools show it.
+
+        Args:
+            image_id: internal image id; an image without ``path`` is a DatasetError.
+        """
         from maskkit.imageio import read_image_rgb
 
         path = self.image_info[image_id].get("path")
@@ -140,7 +177,14 @@ class Dataset:
         return read_image_rgb(path, who=self.describe_image(image_id))
 
     def load_mask(self, image_id: int) -> tuple[np.ndarray, np.ndarray]:
-        """Instance masks (bool HxWxN) and class ids (int32 N); the base class has none."""
+        """Instance masks (bool HxWxN) and class ids (int32 N); the base class has none.
+
+        Args:
+            image_id: internal image id.
+
+        Returns:
+            (masks bool [H, W, N], class ids int32 [N]; negative ids mark crowd regions).
+        """
         return np.empty((0, 0, 0), dtype=bool), np.empty(0, dtype=np.int32)
 
     def annotation_boxes(self, image_id: int) -> tuple[np.ndarray, np.ndarray]:
@@ -178,7 +222,14 @@ class Dataset:
         return []
 
     def load_checked(self, image_id: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``load_image`` + ``load_mask``, checked against the contract; errors name the image."""
+        """``load_image`` + ``load_mask``, checked against the contract; errors name the image.
+
+        Args:
+            image_id: internal image id.
+
+        Returns:
+            (image uint8 [H, W, 3], masks bool [H, W, N], class ids int32 [N]).
+        """
         self._require_prepared()
         image = self.load_image(image_id)
         check_image(image, self.describe_image(image_id))
@@ -196,7 +247,12 @@ class Dataset:
 
 
 def check_image(image: Any, who: str) -> None:
-    """Raise DatasetError unless ``image`` is a uint8 HxWx3 array."""
+    """Raise DatasetError unless ``image`` is a non-empty uint8 HxWx3 array.
+
+    Args:
+        image: what ``load_image`` returned.
+        who: how the error message names the image (e.g. :meth:`Dataset.describe_image`).
+    """
     if not isinstance(image, np.ndarray) or image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         shape = getattr(image, "shape", None)
         dtype = getattr(image, "dtype", type(image).__name__)
@@ -207,7 +263,18 @@ def check_image(image: Any, who: str) -> None:
 
 def check_mask(mask: Any, class_ids: Any, image_hw: tuple[int, int], num_classes: int,
                who: str) -> tuple[np.ndarray, np.ndarray]:
-    """Validate ``load_mask`` output and normalise dtypes; raise DatasetError naming ``who``."""
+    """Validate ``load_mask`` output and normalise dtypes; raise DatasetError naming ``who``.
+
+    Args:
+        mask: the instance masks ``load_mask`` returned, HxWxN bool or 0/1 integers.
+        class_ids: the class ids ``load_mask`` returned, 1-D integers, one per mask; negative for crowds.
+        image_hw: (height, width) the masks must have; also the shape of the empty mask returned for none.
+        num_classes: the dataset's class count, background included; ids must be within 1..num_classes-1.
+        who: how the error message names the image.
+
+    Returns:
+        (masks bool [H, W, N], class ids int32 [N]).
+    """
     if not isinstance(mask, np.ndarray) or not isinstance(class_ids, np.ndarray):
         raise DatasetError(f"{who}: load_mask must return two numpy arrays (mask, class_ids), "
                            f"got {type(mask).__name__} and {type(class_ids).__name__}")

@@ -43,6 +43,14 @@ class TrainingDivergedError(MaskkitError):
     """A training loss became NaN or infinite; the epoch was not checkpointed."""
 
     def __init__(self, epoch: int, step: int, losses: dict[str, float], phase: str = "training") -> None:
+        """Compose the message from where training diverged and which losses did.
+
+        Args:
+            epoch: the epoch that diverged, counting from 1 (its checkpoint is not written).
+            step: the step within the epoch at which the losses became non-finite.
+            losses: the NaN or infinite losses by name.
+            phase: which loop the step belongs to, ``"training"`` or ``"validation"``.
+        """
         bad = ", ".join(f"{name}={value}" for name, value in losses.items())
         kept = f"the last good checkpoint is epoch {epoch - 1}'s" if epoch > 1 else "no checkpoint was written"
         super().__init__(f"training diverged at epoch {epoch}, {phase} step {step}: {bad}; epoch {epoch} was "

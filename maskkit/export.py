@@ -32,7 +32,13 @@ OUTPUTS = ("boxes", "class_ids", "scores", "masks", "num_detections")
 
 
 class ServingModule(tf.Module):
-    """The inference graph wrapped with in-graph pre- and post-processing; see the module docstring."""
+    """The inference graph wrapped with in-graph pre- and post-processing; see the module docstring.
+
+    Args:
+        keras_model: the inference Keras model (``MaskRCNN.graph.inference_model``).
+        config: the model's Config; only IMAGE_RESIZE_MODE "square" is exported (else ConfigError).
+        class_names: the class names, background first, served by the ``class_names`` function.
+    """
 
     def __init__(self, keras_model: Any, config: Config, class_names: Sequence[str]) -> None:
         super().__init__(name="maskkit_serving")
@@ -67,7 +73,16 @@ def constant_function(value: Any) -> Any:
 
 
 def mold_in_graph(images: tf.Tensor, config: Config) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
-    """resize_image "square" + mold_image on a uint8 batch: (molded, image_meta, window [4] pixels)."""
+    """resize_image "square" + mold_image on a uint8 batch: (molded, image_meta, window [4] pixels).
+
+    Args:
+        images: uint8 [B, H, W, C], all images of one size.
+        config: the model's Config (IMAGE_MIN_DIM, IMAGE_MAX_DIM, IMAGE_MIN_SCALE, MEAN_PIXEL, NUM_CLASSES).
+
+    Returns:
+        (molded float32 [B, side, side, C] with side IMAGE_MAX_DIM, image_meta [B, meta size] alike
+        for every image, window int32 [(y1, x1, y2, x2)] of the image inside the square, in pixels).
+    """
     side = int(config.IMAGE_MAX_DIM)
     shape = tf.shape(images)
     batch, height, width = shape[0], shape[1], shape[2]
@@ -131,7 +146,19 @@ def _linear_taps(source: tf.Tensor, size: tf.Tensor, clamp_weights: bool) -> tup
 
 def unmold_in_graph(detections: tf.Tensor, masks: tf.Tensor, window: tf.Tensor, height: tf.Tensor,
                     width: tf.Tensor, config: Config) -> dict[str, tf.Tensor]:
-    """unmold_detections for a batch: boxes in original pixels, full-size masks, valid ones first."""
+    """unmold_detections for a batch: boxes in original pixels, full-size masks, valid ones first.
+
+    Args:
+        detections: [B, N, (y1, x1, y2, x2, class_id, score)], boxes normalised to the molded square.
+        masks: soft masks [B, N, mh, mw] of each detection's class.
+        window: [(y1, x1, y2, x2)] of the image inside the molded square, in pixels (from mold_in_graph).
+        height, width: the original image size in pixels (scalar tensors).
+        config: the model's Config (IMAGE_MAX_DIM, the molded square's side).
+
+    Returns:
+        The serving outputs by name (OUTPUTS): boxes float32 [B, N, 4] in original pixels, class_ids
+        int32 [B, N], scores [B, N], masks uint8 [B, N, H, W], num_detections int32 [B]; invalid slots zero.
+    """
     side = float(config.IMAGE_MAX_DIM)
     window = tf.cast(window, tf.float32)
     wy1, wx1 = window[0] / (side - 1), window[1] / (side - 1)
@@ -162,6 +189,11 @@ def paste_masks(masks: tf.Tensor, boxes: tf.Tensor, height: tf.Tensor, width: tf
 
     Bilinear with half-pixel centres and edge clamping (as OpenCV's resize in unmold_mask), written
     as two interpolation matrices per mask so the whole batch pastes in two matmuls.
+
+    Args:
+        masks: soft masks [B, N, mh, mw], thresholded at 0.5 after resizing.
+        boxes: [B, N, (y1, x1, y2, x2)] in image pixels, y2/x2 exclusive.
+        height, width: the image size in pixels (scalar tensors).
     """
     rows = _interpolation(boxes[..., 0], boxes[..., 2], height, tf.shape(masks)[2])
     cols = _interpolation(boxes[..., 1], boxes[..., 3], width, tf.shape(masks)[3])
@@ -188,7 +220,10 @@ def export_saved_model(model_or_pipeline: Any, out_dir: str | os.PathLike, *,
                        class_names: Sequence[str] | None = None) -> Path:
     """Write a SavedModel of a MaskRCNN or Pipeline to ``out_dir`` atomically; returns ``out_dir``.
 
-    ``class_names`` (background first) default to the pipeline's or the model's stored names.
+    Args:
+        model_or_pipeline: a MaskRCNN or a Pipeline; anything else is a MaskkitError.
+        out_dir: the export folder; absent, empty or holding an earlier export (which is replaced).
+        class_names: class names, background first; default the pipeline's or the model's stored names.
     """
     out = Path(out_dir)
     _check_target(out)
@@ -249,7 +284,11 @@ def signature_description(function: Any) -> dict[str, dict[str, dict[str, Any]]]
 
 
 def read_export_metadata(path: str | os.PathLike) -> dict[str, Any]:
-    """The maskkit.json stored beside an exported SavedModel (class names, config, signature)."""
+    """The maskkit.json stored beside an exported SavedModel (class names, config, signature).
+
+    Args:
+        path: the export folder; one without ``assets.extra/maskkit.json`` is a MaskkitError.
+    """
     file = Path(path) / METADATA_FILE
     if not file.is_file():
         raise MaskkitError(f"{path} is not a SavedModel exported by maskkit (no {METADATA_FILE})")
@@ -257,7 +296,11 @@ def read_export_metadata(path: str | os.PathLike) -> dict[str, Any]:
 
 
 def format_signature(metadata: dict[str, Any]) -> str:
-    """Readable summary of an export: the serving signature's tensors and the class names."""
+    """Readable summary of an export: the serving signature's tensors and the class names.
+
+    Args:
+        metadata: an export's metadata, as :func:`read_export_metadata` returns it.
+    """
     lines = ["signature serving_default:"]
     for kind in ("inputs", "outputs"):
         for name, spec in metadata["signature"][kind].items():

@@ -9,7 +9,14 @@ from maskkit.dataset import Dataset
 
 
 class FilesDataset(Dataset):
-    """Images from paths, no annotations; classes (and their source ids) from checkpoint metadata."""
+    """Images from paths, no annotations; classes (and their source ids) from checkpoint metadata.
+
+    Args:
+        paths: the image files, in order (internal image ids 0..N-1).
+        class_names: the class names, background first (its entry is skipped: class 0 is always BG).
+        class_sources: ``[source, source id]`` per class, background first, as checkpoints store them;
+            None for source ``"files"`` with ids 0..N-1.
+    """
 
     def __init__(self, paths: Sequence[str | os.PathLike], class_names: Sequence[str],
                  class_sources: Sequence[Sequence[Any]] | None = None) -> None:
@@ -22,5 +29,9 @@ class FilesDataset(Dataset):
         self.prepare()
 
     def image_reference(self, image_id: int) -> str:
-        """The file's path."""
+        """The file's path.
+
+        Args:
+            image_id: internal image id.
+        """
         return str(self.image_info[image_id]["path"])

@@ -40,6 +40,10 @@ def maskkit_register_datasets(register: Register) -> None:
     options, plus ``subset="train"`` or ``"val"`` when the caller wants a split) and returns a
     *prepared* :class:`maskkit.Dataset`. Factories that take no ``subset`` simply ignore it when
     declared as ``**kwargs``; maskkit only passes ``subset`` to factories that accept it.
+
+    Args:
+        register: ``register(name, factory, *, description="", preset="", **metadata)``; ``preset`` and
+            the other recommendations as in the module docstring.
     """
 
 
@@ -52,6 +56,9 @@ def maskkit_register_augmenters(register: Register) -> None:
     ``Augmenter``, declare ``targets`` (``"image"`` for colour transforms that leave masks
     untouched, ``"both"`` for geometric transforms that move masks with the pixels) and carry a
     docstring saying what it reads and changes.
+
+    Args:
+        register: ``register(name, factory, *, description="", **metadata)`` (see the module docstring).
     """
 
 
@@ -62,6 +69,9 @@ def maskkit_register_backbones(register: Register) -> None:
     A factory is called with keyword arguments and returns a :class:`maskkit.Backbone`, whose
     ``outputs`` declares the pyramid levels by name with their strides (``{"P2": 4, ...}``) and
     whose ``build(images, config)`` turns a Keras image tensor into those levels.
+
+    Args:
+        register: ``register(name, factory, *, description="", **metadata)`` (see the module docstring).
     """
 
 
@@ -70,6 +80,9 @@ def maskkit_register_commands(register: Register) -> None:
     """Register extra ``maskkit`` CLI commands by name.
 
     The factory is (or resolves to) a ``click.Command`` and is added to the ``maskkit`` group.
+
+    Args:
+        register: ``register(name, factory, *, description="", **metadata)`` (see the module docstring).
     """
 
 

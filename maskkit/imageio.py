@@ -181,7 +181,15 @@ def apply_orientation(image: np.ndarray, orientation: int) -> np.ndarray:
 
 
 def read_image_rgb(path: str | os.PathLike, who: str | None = None) -> np.ndarray:
-    """Read an image file as RGB uint8; a missing or undecodable file raises DatasetError naming ``who``."""
+    """Read an image file as RGB uint8; a missing or undecodable file raises DatasetError naming ``who``.
+
+    Args:
+        path: the image file.
+        who: how the error message names the image; None for ``path``.
+
+    Returns:
+        uint8 [H, W, 3], upright by the file's EXIF orientation (grayscale, RGBA and 16-bit converted).
+    """
     import cv2
 
     try:
@@ -196,7 +204,12 @@ def read_image_rgb(path: str | os.PathLike, who: str | None = None) -> np.ndarra
 
 
 def write_image_rgb(path: str | os.PathLike, image: np.ndarray) -> None:
-    """Write an RGB (or grayscale) uint8 image as PNG/JPEG by extension, atomically."""
+    """Write an RGB (or grayscale) uint8 image as PNG/JPEG by extension, atomically.
+
+    Args:
+        path: the file to write; its extension picks the format (none: PNG bytes under that name).
+        image: uint8 [H, W, 3] RGB or [H, W] grayscale.
+    """
     import cv2
 
     from maskkit.atomic_files import atomic_write_bytes

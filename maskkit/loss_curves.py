@@ -19,7 +19,14 @@ from maskkit.report.run_history import read_history
 def loss_table(history: dict[str, dict[int, float]]) -> tuple[list[int], dict[str, np.ndarray]]:
     """The epochs that have any loss, and each ``*loss`` series over them (NaN where missing),
     training losses first; validation metrics logged during training (val_map50...) come along,
-    timings and the learning rate do not."""
+    timings and the learning rate do not.
+
+    Args:
+        history: scalar values by tag, then by epoch (maskkit.report.run_history.read_history).
+
+    Returns:
+        (sorted epochs, float series by tag aligned with them).
+    """
     losses = {tag: values for tag, values in history.items() if tag.endswith("loss") or tag.startswith("val_")}
     epochs = sorted({epoch for values in losses.values() for epoch in values})
     table = {tag: np.array([values.get(epoch, np.nan) for epoch in epochs], dtype=float)
@@ -28,7 +35,12 @@ def loss_table(history: dict[str, dict[int, float]]) -> tuple[list[int], dict[st
 
 
 def wants_log_scale(table: dict[str, np.ndarray], ratio: float = 10.0) -> bool:
-    """A log axis helps when all losses are positive and span at least ``ratio`` (one decade)."""
+    """A log axis helps when all losses are positive and span at least ``ratio`` (one decade).
+
+    Args:
+        table: series by tag as :func:`loss_table` returns them; non-finite values are ignored.
+        ratio: the smallest max/min ratio that asks for a log axis (default 10).
+    """
     values = np.concatenate([v[np.isfinite(v)] for v in table.values()] or [np.zeros(0)])
     return bool(values.size) and bool(np.all(values > 0)) and float(values.max() / values.min()) >= ratio
 
@@ -47,7 +59,14 @@ def write_loss_curves(run_dir: str | os.PathLike) -> Path | None:
 
 def refresh_loss_curves(run_dir: str | os.PathLike) -> Path | None:
     """``write_loss_curves`` after an epoch: a picture that cannot be written is a warning on stderr,
-    not the end of the training run."""
+    not the end of the training run.
+
+    Args:
+        run_dir: the run folder holding the TensorBoard scalars; the picture is written there.
+
+    Returns:
+        The picture's path, or None when there was nothing to draw or it could not be written.
+    """
     try:
         return write_loss_curves(run_dir)
     except OSError as exc:

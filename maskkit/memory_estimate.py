@@ -42,7 +42,11 @@ class MemoryEstimate:
 
 
 def readable_size(size: int) -> str:
-    """``44 MiB`` below a GiB, ``4.0 GiB`` from there on."""
+    """``44 MiB`` below a GiB, ``4.0 GiB`` from there on.
+
+    Args:
+        size: a byte count.
+    """
     return f"{size / GIB:.1f} GiB" if size >= GIB else f"{size / 2 ** 20:.0f} MiB"
 
 

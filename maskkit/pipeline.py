@@ -48,6 +48,20 @@ class Pipeline:
     builds the effective config (``config_sources`` says where each field came from): NUM_CLASSES
     follows the dataset and BACKBONE_STRIDES the backbone, and an explicit override that
     contradicts either is a ConfigError.
+
+    Args:
+        dataset: the training dataset, a registered name or a Dataset; None for none.
+        dataset_args: keyword arguments of a named ``dataset`` (``subset="train"`` added).
+        val_dataset: the validation dataset, a registered name or a Dataset; default the named
+            ``dataset`` again, with ``subset="val"``.
+        val_args: keyword arguments of a named validation dataset (default ``dataset_args``).
+        config: a Config or a ConfigRequest; None to start from ``preset``.
+        preset: a preset name (maskkit.presets); not together with a ConfigRequest.
+        overrides: field values by name, applied last.
+        backbone: a registered backbone name, set as BACKBONE.
+        augmenters: registered augmenter names (a list or one comma-separated string), set as AUGMENTERS.
+        log_dir: the log folder run folders are created in (default ``runs``).
+        class_names: class names, background first, used when there is no dataset (e.g. a checkpoint's).
     """
 
     def __init__(self, dataset: str | Dataset | None = None, *, dataset_args: dict[str, Any] | None = None,
@@ -109,7 +123,15 @@ class Pipeline:
 
     def load_weights(self, path: str | os.PathLike, exclude: Sequence[str] = ()) -> Any:
         """Load a checkpoint (file or run folder) by layer name; the class lists must agree unless
-        the class heads are excluded (transfer learning, as in the seed)."""
+        the class heads are excluded (transfer learning, as in the seed).
+
+        Args:
+            path: a checkpoint file, a run folder or a log folder (see maskkit.checkpoints.resolve_weights).
+            exclude: layer names or regexes not to load (e.g. the class heads, CLASS_HEAD_LAYERS).
+
+        Returns:
+            maskkit.weights' LoadReport of the loaded, excluded, missing and unused layers.
+        """
         from maskkit.weights import read_metadata
 
         self.weights_path = resolve_weights(path)
@@ -122,7 +144,19 @@ class Pipeline:
                         dataset_args: dict[str, Any] | None = None, overrides: dict[str, Any] | None = None,
                         log_dir: str | os.PathLike | None = None, use_stored_dataset: bool = True) -> "Pipeline":
         """Rebuild a pipeline from a checkpoint alone: its config, class names and (unless another is
-        given, or ``use_stored_dataset`` is false) the validation split of the dataset it was trained on."""
+        given, or ``use_stored_dataset`` is false) the validation split of the dataset it was trained on.
+
+        Args:
+            path: a checkpoint file, a run folder or a log folder; it must hold a maskkit config.
+            dataset: the validation dataset to use instead of the stored one (a registered name or a Dataset).
+            dataset_args: keyword arguments of a named ``dataset``.
+            overrides: config field values changed on top of the stored config.
+            log_dir: the log folder for new runs (default: the one holding the checkpoint's run folder).
+            use_stored_dataset: whether to recreate the stored dataset when ``dataset`` is None.
+
+        Returns:
+            The pipeline with the checkpoint's weights loaded; its class names must match the dataset's.
+        """
         from maskkit.weights import read_metadata
 
         weights = resolve_weights(path)
@@ -156,6 +190,7 @@ class Pipeline:
 
         Args:
             epochs: the absolute epoch to train to; with ``minutes``, a cap (None: none).
+            learning_rate: a positive learning rate (default: the config's LEARNING_RATE).
             layers: the layers to train (see MaskRCNN.train): ``all`` by default, as a model from
                 random weights needs; ``heads`` to fine-tune only the heads of loaded weights.
             minutes: a time budget: the epoch count is planned from measured epoch times
@@ -170,6 +205,11 @@ class Pipeline:
             keep_best: map50, segm_ap, bbox_ap or val_loss: keep the run's best checkpoint as
                 mask_rcnn_<name>_best.weights.h5.
             patience: stop after that many evaluations without a better ``keep_best``.
+            eval_limit: evaluate only the first that many validation images (None: all).
+            verbose: 0 silent, 1 progress bars and messages.
+
+        Returns:
+            The training history: each loss (and validation metric) per epoch.
         """
         if self.dataset is None:
             raise MaskkitError("this pipeline has no training dataset")
@@ -293,12 +333,24 @@ class Pipeline:
             print(f"run folder {self.model.log_dir} marked {FAILED_MARK}", file=sys.stderr)
 
     def detect(self, images: Sequence[np.ndarray]) -> list[dict[str, np.ndarray]]:
-        """Detections per image: rois, class_ids, scores, masks (matterport's contract)."""
+        """Detections per image: rois, class_ids, scores, masks (matterport's contract).
+
+        Args:
+            images: RGB uint8 [H, W, 3] arrays of any sizes, unmolded.
+        """
         return self.model.detect(list(images))
 
     def detect_dataset(self, dataset: Dataset | None = None, limit: int | None = None,
                        ) -> tuple[Dataset, list[int], list[dict[str, np.ndarray]]]:
-        """Run detection over (the first ``limit``) images of a dataset (default: the validation set)."""
+        """Run detection over (the first ``limit``) images of a dataset (default: the validation set).
+
+        Args:
+            dataset: the dataset to run on (default: the validation set, else the training set).
+            limit: only the first that many images (None or 0: all).
+
+        Returns:
+            (the dataset used, its image ids run on, detections per image as :meth:`detect` returns them).
+        """
         dataset = dataset or self.val_dataset or self.dataset
         if dataset is None:
             raise MaskkitError("no dataset to run on: pass one, or build the pipeline with a dataset")
@@ -313,7 +365,18 @@ class Pipeline:
                  iou_types: Sequence[str] = ("bbox", "segm"), report: str | os.PathLike | None = None,
                  ) -> dict[str, Any]:
         """COCO metrics (pycocotools COCOeval) plus matterport's mAP@0.5 on the validation set; with
-        ``report`` also a browsable HTML report in that folder (``metrics["report"]`` is its page)."""
+        ``report`` also a browsable HTML report in that folder (``metrics["report"]`` is its page).
+
+        Args:
+            dataset: the dataset to evaluate on (default: the validation set, else the training set).
+            limit: evaluate only the first that many images (None: all).
+            iou_types: the COCO evaluations to run, ``"bbox"`` and/or ``"segm"``.
+            report: a folder for the HTML report, created if missing; None for no report.
+
+        Returns:
+            The metrics: COCO's per IoU type, ``reference`` (matterport's), ``map50``, ``coco_results``
+            and, with ``report``, ``report``.
+        """
         from maskkit.evaluation import detections_to_coco_results, evaluate_coco, evaluate_map
 
         if report is not None:
@@ -340,7 +403,11 @@ class Pipeline:
 
 def checked_learning_rate(rate: float) -> float:
     """``rate`` if it is a finite positive number; ConfigError otherwise (0 or less would not train,
-    or would climb the loss)."""
+    or would climb the loss).
+
+    Args:
+        rate: the learning rate asked for.
+    """
     if not math.isfinite(rate) or rate <= 0:
         raise ConfigError("learning_rate", f"must be a positive number, got {rate}")
     return float(rate)

@@ -130,6 +130,10 @@ def register_builtin(plugin: Any, name: str) -> None:
 
     A registry given ``builtin=`` (maskkit's CLI commands) calls this when its entries are first read,
     so maskkit's own names come through the same hooks a third party implements.
+
+    Args:
+        plugin: the object or module implementing maskkit's hooks.
+        name: the plugin's name; registering the same object again under it is a no-op.
     """
     with _lock:
         if _builtins.get(name) is plugin:
@@ -151,6 +155,11 @@ def register_plugin(plugin: Any, name: str, distribution: str = "(in-process)", 
     """Register a plugin object or module directly, without an entry point (tests, notebooks).
 
     Such a plugin lives only in this process; spawned workers see entry-point plugins only.
+
+    Args:
+        plugin: the object or module implementing the hooks; it replaces a plugin of the same name.
+        name: the plugin's name, as ``maskkit plugins`` lists it.
+        distribution, version: what ``maskkit plugins`` reports as its distribution and version.
     """
     manager = get_plugin_manager()
     with _lock:
@@ -163,7 +172,11 @@ def register_plugin(plugin: Any, name: str, distribution: str = "(in-process)", 
 
 
 def unregister_plugin(name: str) -> None:
-    """Remove a plugin registered earlier (by entry point or :func:`register_plugin`)."""
+    """Remove a plugin registered earlier (by entry point or :func:`register_plugin`).
+
+    Args:
+        name: the plugin's name; an unknown name is ignored.
+    """
     manager = get_plugin_manager()
     with _lock:
         if manager.get_plugin(name) is not None:
@@ -173,7 +186,11 @@ def unregister_plugin(name: str) -> None:
 
 
 def disable(names: Iterable[str]) -> None:
-    """Skip these entry-point plugins from now on (reloads the manager)."""
+    """Skip these entry-point plugins from now on (reloads the manager).
+
+    Args:
+        names: entry-point names, added to those already disabled.
+    """
     _disabled.update(names)
     reset()
 
@@ -203,7 +220,11 @@ def plugin_infos() -> list[PluginInfo]:
 
 
 def plugin_info(name: str) -> PluginInfo:
-    """The info record of one plugin (created for plugins registered without metadata)."""
+    """The info record of one plugin (created for plugins registered without metadata).
+
+    Args:
+        name: the plugin's name.
+    """
     with _lock:
         if name not in _infos:
             _infos[name] = PluginInfo(name=name, distribution="?", version="?", module="?")
@@ -211,7 +232,11 @@ def plugin_info(name: str) -> PluginInfo:
 
 
 def resolve(factory: Any) -> Any:
-    """Turn an import string ``"pkg.mod:attr"`` into the object; pass callables through."""
+    """Turn an import string ``"pkg.mod:attr"`` into the object; pass callables through.
+
+    Args:
+        factory: an import string (``attr`` may be dotted, or empty for the module) or any other object.
+    """
     if not isinstance(factory, str):
         return factory
     module_name, _, attribute = factory.partition(":")

@@ -77,12 +77,21 @@ CPU_DEFAULTS: dict[str, Any] = {
 
 
 def shapes_config(**overrides: Any) -> Config:
-    """The shapes example's config (128x128, 3 classes + background, slim backbone), with overrides."""
+    """The shapes example's config (128x128, 3 classes + background, slim backbone), with overrides.
+
+    Args:
+        overrides: field values by upper-case name, applied over the preset's.
+    """
     return Config(**{**SHAPES_DEFAULTS, **overrides})
 
 
 def cpu_config(dataset: str | None = None, **overrides: Any) -> Config:
-    """The config for custom data on a CPU, its NAME taken from ``dataset`` (run folders follow it)."""
+    """The config for custom data on a CPU, its NAME taken from ``dataset`` (run folders follow it).
+
+    Args:
+        dataset: the dataset's name, used as NAME; None keeps the preset's NAME.
+        overrides: field values by upper-case name, applied last (a NAME here wins over ``dataset``).
+    """
     name = {"NAME": dataset} if dataset else {}
     return Config(**{**CPU_DEFAULTS, **name, **overrides})
 

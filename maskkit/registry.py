@@ -106,7 +106,14 @@ class Registry:
 
 
 def accepted_kwargs(func: Callable, kwargs: dict[str, Any], optional: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Drop the ``optional`` keywords ``func`` does not accept; keep everything else."""
+    """Drop the ``optional`` keywords ``func`` does not accept; keep everything else.
+
+    Args:
+        func: the callable the keywords are meant for; one without a readable signature, or taking
+            ``**kwargs``, gets them all.
+        kwargs: the keyword arguments to pass.
+        optional: names to drop when ``func`` does not declare them (e.g. ``subset``).
+    """
     try:
         params = inspect.signature(func).parameters
     except (TypeError, ValueError):

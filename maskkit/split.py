@@ -24,7 +24,13 @@ def split_value(key: Hashable, seed: int) -> float:
 
 
 def validation_mask(keys: Sequence[Hashable], val_fraction: float, seed: int = 0) -> list[bool]:
-    """Per key: True for validation. With two or more keys neither part is empty (the extreme hash moves)."""
+    """Per key: True for validation. With two or more keys neither part is empty (the extreme hash moves).
+
+    Args:
+        keys: one stable key per image (e.g. its file name or annotation id), in dataset order.
+        val_fraction: the share of images meant for validation, 0..1.
+        seed: the split seed; another seed gives another split.
+    """
     values = [split_value(key, seed) for key in keys]
     chosen = [v < val_fraction for v in values]
     if len(keys) >= 2 and val_fraction > 0:
@@ -36,7 +42,13 @@ def validation_mask(keys: Sequence[Hashable], val_fraction: float, seed: int = 0
 
 
 def check_split_args(who: str, subset: str | None, val_fraction: float | None) -> float | None:
-    """The checked fraction (None: no split); a split needs subset train or val and 0 < fraction < 1."""
+    """The checked fraction (None: no split); a split needs subset train or val and 0 < fraction < 1.
+
+    Args:
+        who: how DatasetError messages name the dataset.
+        subset: the part of the split to load, ``"train"`` or ``"val"``.
+        val_fraction: the validation share as given (a number or a string of one); None for no split.
+    """
     if val_fraction is None:
         return None
     try:
@@ -52,7 +64,14 @@ def check_split_args(who: str, subset: str | None, val_fraction: float | None) -
 
 
 def select_subset(keys: Sequence[Hashable], subset: str, val_fraction: float, seed: int = 0) -> list[bool]:
-    """Per key: True when the image belongs to ``subset`` ('train' or 'val') of the split."""
+    """Per key: True when the image belongs to ``subset`` ('train' or 'val') of the split.
+
+    Args:
+        keys: one stable key per image, in dataset order.
+        subset: ``"val"`` for the validation part; anything else selects the training part.
+        val_fraction: the validation share, 0..1.
+        seed: the split seed.
+    """
     in_val = validation_mask(keys, val_fraction, seed)
     return [v if subset == "val" else not v for v in in_val]
 
@@ -66,7 +85,12 @@ def image_keys(dataset: Any) -> set[str] | None:
 
 
 def validation_overlap_message(train: Any, val: Any) -> str | None:
-    """A warning when the validation images are (some of) the training images, else None."""
+    """A warning when the validation images are (some of) the training images, else None.
+
+    Args:
+        train, val: the training and validation datasets (either may be None); images are compared
+            by absolute file path, so datasets whose images are not all files are not compared.
+    """
     if train is None or val is None:
         return None
     if train is val:
@@ -86,7 +110,11 @@ def validation_overlap_message(train: Any, val: Any) -> str | None:
 
 
 def warn_if_validation_is_training(train: Any, val: Any) -> str | None:
-    """Print a loud warning on stderr when validation reuses training images; returns it, if any."""
+    """Print a loud warning on stderr when validation reuses training images; returns it, if any.
+
+    Args:
+        train, val: the training and validation datasets, as in :func:`validation_overlap_message`.
+    """
     message = validation_overlap_message(train, val)
     if message:
         print(f"\n*** WARNING: {message} ***\n", file=sys.stderr, flush=True)

@@ -23,7 +23,12 @@ def class_counts(dataset: Any) -> tuple[int, np.ndarray]:
 
 
 def describe_split(name: str, dataset: Any) -> tuple[str, np.ndarray]:
-    """``train: 84 images, 8,712 instances (Cube 2,101, Sphere 6,611)`` and the per-class counts."""
+    """``train: 84 images, 8,712 instances (Cube 2,101, Sphere 6,611)`` and the per-class counts.
+
+    Args:
+        name: the split's label at the start of the line, e.g. ``"train"``.
+        dataset: the prepared dataset of the split.
+    """
     total, counts = class_counts(dataset)
     per_class = ", ".join(f"{dataset.class_names[c]} {counts[c]:,}" for c in range(1, dataset.num_classes))
     return f"{name}: {dataset.num_images:,} images, {total:,} instances ({per_class})", counts
@@ -31,7 +36,12 @@ def describe_split(name: str, dataset: Any) -> tuple[str, np.ndarray]:
 
 def describe_data(train: Any, val: Any | None) -> str:
     """The split sizes of a run and warnings about its validation split (too few images, classes
-    it never shows, or none at all)."""
+    it never shows, or none at all).
+
+    Args:
+        train: the prepared training dataset.
+        val: the prepared validation dataset, or None.
+    """
     line, _ = describe_split("train", train)
     lines = [line]
     if val is None:
