@@ -75,7 +75,14 @@ def detect(images: tuple[str, ...], weights: str, dataset_name: str | None, data
 
 def picture_names(stems: list[str]) -> list[str]:
     """One distinct file name stem per image: a repeated stem gets ``_2``, ``_3``, ... (in input order),
-    so ``a/x.jpg`` and ``b/x.png`` never overwrite each other's picture."""
+    so ``a/x.jpg`` and ``b/x.png`` never overwrite each other's picture.
+
+    Args:
+        stems: the file name stem of each image, in input order; a suffix never collides with another stem.
+
+    Returns:
+        One name per stem, in the same order.
+    """
     used: set[str] = set(stems)
     seen: set[str] = set()
     names = []

@@ -23,9 +23,20 @@ class LazyGroup(click.Group):
     """A group whose commands are imported only when they run (or when their help is shown)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        """The registered command names, built-in and from plugins, without importing them.
+
+        Args:
+            ctx: the click context (unused).
+        """
         return commands.names()
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        """Import and return the command ``name``; None if it is not registered.
+
+        Args:
+            ctx: the click context (unused).
+            name: the command name; a plugin failing to load becomes a ClickException.
+        """
         if name not in commands:
             return None
         try:
@@ -34,7 +45,11 @@ class LazyGroup(click.Group):
             raise click.ClickException(str(exc)) from exc
 
     def invoke(self, ctx: click.Context) -> Any:
-        """Run the subcommand; a maskkit error becomes one line on stderr and exit code 1."""
+        """Run the subcommand; a maskkit error becomes one line on stderr and exit code 1.
+
+        Args:
+            ctx: the group's click context; ``ctx.obj["debug"]`` prints the traceback first.
+        """
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
@@ -52,7 +67,12 @@ class LazyGroup(click.Group):
                 f"{type(exc).__name__}: {exc} (run with --debug for the traceback)") from exc
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """List commands with their registered one-line help, without importing their modules."""
+        """List commands with their registered one-line help, without importing their modules.
+
+        Args:
+            ctx: the click context.
+            formatter: the help formatter written to.
+        """
         entries = commands.entries()
         rows = [(name, entries[name].description or "command from a plugin") for name in self.list_commands(ctx)]
         if rows:
@@ -104,7 +124,11 @@ def _one_line_warning(message: Warning | str, category: type[Warning], filename:
 
 def main(argv: list[str] | None = None) -> Any:
     """Console entry point: quietens TensorFlow's start-up lines for this process (maskkit.quiet);
-    warnings print as one ``Warning: ...`` line, without source file and line."""
+    warnings print as one ``Warning: ...`` line, without source file and line.
+
+    Args:
+        argv: the command-line arguments after ``maskkit``; None reads sys.argv.
+    """
     quiet.install()
     warnings.formatwarning = _one_line_warning
     return cli.main(args=argv, prog_name="maskkit")

@@ -18,7 +18,11 @@ if TYPE_CHECKING:
 
 
 def config_options(func: Callable) -> Callable:
-    """Add ``--preset NAME``, ``--config FILE`` and repeated ``--set KEY=VALUE`` to a command."""
+    """Add ``--preset NAME``, ``--config FILE`` and repeated ``--set KEY=VALUE`` to a command.
+
+    Args:
+        func: the command function; it receives ``preset``, ``config_path`` and ``overrides``.
+    """
     func = click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
                         help="Override a config field (value parsed as YAML); repeatable.")(func)
     func = click.option("--config", "config_path", type=click.Path(dir_okay=False),
@@ -32,7 +36,13 @@ def config_options(func: Callable) -> Callable:
 
 
 def config_request(config_path: str | None, overrides: Iterable[str], preset: str | None = None) -> ConfigRequest:
-    """What ``--preset``, ``--config`` and ``--set`` ask for, as maskkit.config_assembly reads it."""
+    """What ``--preset``, ``--config`` and ``--set`` ask for, as maskkit.config_assembly reads it.
+
+    Args:
+        config_path: ``--config``'s file, or None.
+        overrides: ``--set``'s ``KEY=VALUE`` strings (values parsed as YAML).
+        preset: ``--preset``, or None to leave the choice to config_assembly.
+    """
     from maskkit.config_assembly import ConfigRequest
 
     return ConfigRequest(preset=preset, config_file=config_path, overrides=(("--set", parse_overrides(overrides)),))
@@ -59,12 +69,23 @@ def build_config(config_path: str | None, overrides: Iterable[str], preset: str 
 
 
 def dataset_args(items: Iterable[str]) -> dict[str, Any]:
-    """``["count=50", "images=dir"]`` -> ``{"count": 50, "images": "dir"}`` (values parsed as YAML)."""
+    """``["count=50", "images=dir"]`` -> ``{"count": 50, "images": "dir"}`` (values parsed as YAML).
+
+    Args:
+        items: ``--data``'s ``KEY=VALUE`` strings; keys are lower-cased.
+    """
     return {key.lower(): value for key, value in parse_overrides(items).items()}
 
 
 def checkpoint_options(dataset_help: str) -> Callable[[Callable], Callable]:
-    """Add ``--weights``, ``--dataset``, ``--data`` and ``--set`` for commands that run a checkpoint."""
+    """Add ``--weights``, ``--dataset``, ``--data`` and ``--set`` for commands that run a checkpoint.
+
+    Args:
+        dataset_help: the ``--dataset`` option's help text, which differs per command.
+
+    Returns:
+        A decorator; the command receives ``weights``, ``dataset_name``, ``data_items`` and ``overrides``.
+    """
 
     def decorate(func: Callable) -> Callable:
         func = click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",

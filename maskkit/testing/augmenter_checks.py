@@ -24,6 +24,14 @@ def check_augmenter(augmenter_or_name: Any, *, seed: int = 0, **kwargs: Any) -> 
     (``targets="image"``) returns the masks bit-identical, and a geometric one (``"both"``) puts
     every mask pixel where its image pixel went. Images without instances must work too.
     Raises ConformanceError listing every problem.
+
+    Args:
+        augmenter_or_name: a registered augmenter name, a factory returning an Augmenter, or an Augmenter.
+        seed: the first of the ``TRIALS`` consecutive seeds tried.
+        kwargs: passed to the factory (those it accepts).
+
+    Returns:
+        The augmenter that was checked.
     """
     subject, aug = build("augmenter", augmenter_or_name, augmenters, lambda obj: isinstance(obj, Augmenter),
                          kwargs)
@@ -43,13 +51,34 @@ def check_augmenter(augmenter_or_name: Any, *, seed: int = 0, **kwargs: Any) -> 
 
 
 def run(aug: Any, image: np.ndarray, masks: np.ndarray, seed: int) -> Any:
-    """Call the augmenter on copies with a fresh generator seeded ``seed``."""
+    """Call the augmenter on copies with a fresh generator seeded ``seed``.
+
+    Args:
+        aug: the augmenter under test.
+        image: uint8 HxWx3 input image; not modified.
+        masks: bool HxWxN input masks; not modified.
+        seed: seed of the numpy Generator passed as the augmenter's rng.
+
+    Returns:
+        Whatever the augmenter returns, normally ``(image, masks)``.
+    """
     return aug(image.copy(), masks.copy(), np.random.default_rng(seed))
 
 
 def trial_problems(aug: Any, image: np.ndarray, masks: np.ndarray, seed: int,
                    what: str = "the marker image") -> list[str]:
-    """Problems of one call on ``image``/``masks`` with ``seed`` (and its repetition)."""
+    """Problems of one call on ``image``/``masks`` with ``seed`` (and its repetition).
+
+    Args:
+        aug: the augmenter under test; its ``targets`` picks the colour or the geometry checks.
+        image: uint8 HxWx3 marker image.
+        masks: bool HxWxN masks in the marker image's coordinates (N may be 0).
+        seed: seed of the rng for the call and its repetition.
+        what: how messages name the input, e.g. "the marker image".
+
+    Returns:
+        Messages prefixed with the seed and input; empty when the call conforms.
+    """
     where = f"seed {seed} on {what}"
     image_in, masks_in = image.copy(), masks.copy()
     try:
@@ -76,7 +105,16 @@ def trial_problems(aug: Any, image: np.ndarray, masks: np.ndarray, seed: int,
 
 
 def output_problems(out: Any, count: int, where: str) -> list[str]:
-    """The result must be (uint8 HxWx3 image, bool HxWxN masks of the same size and N)."""
+    """The result must be (uint8 HxWx3 image, bool HxWxN masks of the same size and N).
+
+    Args:
+        out: what the augmenter returned.
+        count: N, the number of masks passed in.
+        where: message prefix naming the seed and input.
+
+    Returns:
+        At most one message; empty when the result has the right types and shapes.
+    """
     if not (isinstance(out, tuple) and len(out) == 2):
         return [f"{where}: must return a tuple (image, masks), got {type(out).__name__}"]
     new_image, new_masks = out
@@ -96,7 +134,16 @@ def output_problems(out: Any, count: int, where: str) -> list[str]:
 
 def colour_problems(image: np.ndarray, masks: np.ndarray, new_image: np.ndarray, new_masks: np.ndarray,
                     where: str) -> list[str]:
-    """A colour augmenter keeps the image size and returns the masks bit-identical."""
+    """A colour augmenter keeps the image size and returns the masks bit-identical.
+
+    Args:
+        image, masks: the input image (HxWx3) and masks (HxWxN).
+        new_image, new_masks: what the augmenter returned for them.
+        where: message prefix naming the seed and input.
+
+    Returns:
+        At most one message; empty when the augmenter conforms.
+    """
     problems = []
     if new_image.shape != image.shape:
         problems.append(f"{where}: colour augmenter (targets='image') changed the image shape from {image.shape} "
@@ -109,7 +156,17 @@ def colour_problems(image: np.ndarray, masks: np.ndarray, new_image: np.ndarray,
 
 
 def geometry_problems(masks: np.ndarray, new_image: np.ndarray, new_masks: np.ndarray, where: str) -> list[str]:
-    """A geometric augmenter moves each mask pixel to where the marker says its image pixel went."""
+    """A geometric augmenter moves each mask pixel to where the marker says its image pixel went.
+
+    Args:
+        masks: bool HxWxN input masks in marker-image coordinates.
+        new_image: the returned image, decoded with ``marker.decode`` to find each pixel's source.
+        new_masks: the returned bool masks, compared with ``masks`` at those sources.
+        where: message prefix naming the seed and input.
+
+    Returns:
+        At most one message; empty when the masks follow the pixels.
+    """
     valid, exact, source_y, source_x = marker.decode(new_image)
     comparable = valid[..., None] & (exact[..., None] | marker.stable(masks)[source_y, source_x])
     tracked = int(np.count_nonzero(valid))

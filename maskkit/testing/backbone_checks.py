@@ -29,6 +29,16 @@ def check_backbone(factory_or_name: Any, *, image_size: int = 64, pyramid_size: 
     and ``trainable_layer_regex`` must give valid regexes that match its layers. With
     ``build_model=True`` a tiny Mask R-CNN (training and inference graphs) is built on it too (skipped,
     via unittest.SkipTest, while maskkit.model is not available). Raises ConformanceError.
+
+    Args:
+        factory_or_name: a registered backbone name, a factory returning a Backbone, or a Backbone.
+        image_size: side of the square test input in pixels; a positive multiple of the largest stride.
+        pyramid_size: channels every pyramid level must have (TOP_DOWN_PYRAMID_SIZE).
+        build_model: also build a tiny Mask R-CNN on the backbone.
+        kwargs: passed to the factory (those it accepts).
+
+    Returns:
+        The backbone that was checked.
     """
     subject, backbone = build("backbone", factory_or_name, backbones, lambda obj: isinstance(obj, Backbone),
                               kwargs)
@@ -51,7 +61,15 @@ def check_backbone(factory_or_name: Any, *, image_size: int = 64, pyramid_size: 
 
 def promised_strides(backbone: Backbone, subject: str) -> tuple[int, ...]:
     """The strides of the declared levels, which must be PYRAMID_LEVELS' (P2..P6 at 4..64); else
-    ConformanceError with Backbone.level_problem's reason, the one the model build gives too."""
+    ConformanceError with Backbone.level_problem's reason, the one the model build gives too.
+
+    Args:
+        backbone: the backbone under test.
+        subject: how errors name the plugin.
+
+    Returns:
+        The stride of each declared level, P2 first.
+    """
     problem = backbone.level_problem()
     if problem is not None:
         raise ConformanceError(subject, [problem])
@@ -63,7 +81,17 @@ def promised_strides(backbone: Backbone, subject: str) -> tuple[int, ...]:
 
 def feature_problems(backbone: Backbone, config: Config, size: int, strides: tuple[int, ...]) -> list[str]:
     """Build on an input of unknown size (as the model does), run on zeros: count, channels and sizes of
-    P2..P6, and the layer-name regexes."""
+    P2..P6, and the layer-name regexes.
+
+    Args:
+        backbone: the backbone under test.
+        config: Config whose TOP_DOWN_PYRAMID_SIZE the levels must have.
+        size: side in pixels of the square all-zero input.
+        strides: the declared stride of each level, P2 first.
+
+    Returns:
+        Problem messages; empty when the pyramid conforms.
+    """
     import keras
 
     images = keras.Input(shape=(None, None, 3), name="input_image")
@@ -95,7 +123,15 @@ def feature_problems(backbone: Backbone, config: Config, size: int, strides: tup
 
 
 def regex_problems(backbone: Backbone, layer_names: list[str]) -> list[str]:
-    """trainable_layer_regex() must map shortcut names to valid regexes that each match some layer."""
+    """trainable_layer_regex() must map shortcut names to valid regexes that each match some layer.
+
+    Args:
+        backbone: the backbone under test.
+        layer_names: names of the layers of the built backbone model.
+
+    Returns:
+        Problem messages; empty when every regex is valid and matches a layer.
+    """
     try:
         table = backbone.trainable_layer_regex()
     except Exception as exc:
@@ -116,7 +152,13 @@ def regex_problems(backbone: Backbone, layer_names: list[str]) -> list[str]:
 
 
 def check_model_builds(backbone: Backbone, config: Config, subject: str) -> None:
-    """Build a tiny Mask R-CNN (training and inference graphs) on the backbone; ConformanceError if that fails."""
+    """Build a tiny Mask R-CNN (training and inference graphs) on the backbone; ConformanceError if that fails.
+
+    Args:
+        backbone: the backbone under test.
+        config: the conformance Config, shrunk further for the tiny model.
+        subject: how errors (and the skip message) name the plugin.
+    """
     if importlib.util.find_spec("maskkit.model.graph") is None:
         raise unittest.SkipTest(f"{subject}: backbone checks passed; model build skipped because "
                                 f"maskkit.model.graph is not available")

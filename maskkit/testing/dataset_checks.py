@@ -19,6 +19,14 @@ def check_dataset(factory_or_name: Any, *, sample: int | None = 8, **kwargs: Any
     gives bool HxWxN with N class ids the dataset knows (negative ids mark crowds),
     ``image_reference`` gives a str, and loading twice gives identical data.
     Raises ConformanceError listing every problem.
+
+    Args:
+        factory_or_name: a registered dataset name, a factory returning a Dataset, or a Dataset.
+        sample: how many images to load, spread over the dataset; None loads every image.
+        kwargs: passed to the factory (those it accepts).
+
+    Returns:
+        The prepared dataset.
     """
     subject, dataset = build("dataset", factory_or_name, datasets, lambda obj: isinstance(obj, Dataset), kwargs)
     if not isinstance(dataset, Dataset):
@@ -41,7 +49,15 @@ def check_dataset(factory_or_name: Any, *, sample: int | None = 8, **kwargs: Any
 
 
 def sample_ids(count: int, sample: int | None) -> np.ndarray:
-    """Up to ``sample`` image ids spread evenly from the first to the last image (all for None)."""
+    """Up to ``sample`` image ids spread evenly from the first to the last image (all for None).
+
+    Args:
+        count: number of images in the dataset.
+        sample: how many ids to pick; None for all, 0 or less for none.
+
+    Returns:
+        Sorted, distinct int64 image ids.
+    """
     if sample is None:
         return np.arange(count)
     if count == 0 or sample <= 0:
@@ -50,7 +66,15 @@ def sample_ids(count: int, sample: int | None) -> np.ndarray:
 
 
 def grouped(per_image: list[list[tuple[str, str]]], sampled: int) -> list[str]:
-    """One line per distinct problem, naming the first image that has it and how many others do."""
+    """One line per distinct problem, naming the first image that has it and how many others do.
+
+    Args:
+        per_image: for each sampled image, its (image description, problem) pairs.
+        sampled: number of images sampled, for the "[k of n sampled images]" suffix.
+
+    Returns:
+        One message per distinct problem, in order of first appearance.
+    """
     first: dict[str, str] = {}
     counts: dict[str, int] = {}
     for problems in per_image:
@@ -62,7 +86,14 @@ def grouped(per_image: list[list[tuple[str, str]]], sampled: int) -> list[str]:
 
 
 def class_problems(dataset: Dataset) -> list[str]:
-    """Problems with the class table: class 0 must be BG and there must be at least one real class."""
+    """Problems with the class table: class 0 must be BG and there must be at least one real class.
+
+    Args:
+        dataset: the prepared dataset.
+
+    Returns:
+        Problem messages; empty when the class table conforms.
+    """
     problems = []
     names = list(getattr(dataset, "class_names", []))
     first = dataset.class_info[0] if dataset.class_info else None
@@ -78,13 +109,23 @@ def class_problems(dataset: Dataset) -> list[str]:
 
 def image_problems(dataset: Dataset, image_id: int) -> list[tuple[str, str]]:
     """(image description, problem) for everything wrong with one image: reference, pixels, masks,
-    class ids and determinism."""
+    class ids and determinism.
+
+    Args:
+        dataset: the prepared dataset.
+        image_id: internal id of the image to load.
+    """
     who = dataset.describe_image(image_id)
     return [(who, problem) for problem in single_image_problems(dataset, image_id)]
 
 
 def single_image_problems(dataset: Dataset, image_id: int) -> list[str]:
-    """The problems of one image, as messages without the image's name."""
+    """The problems of one image, as messages without the image's name.
+
+    Args:
+        dataset: the prepared dataset.
+        image_id: internal id of the image to load.
+    """
     problems = []
     try:
         reference = dataset.image_reference(image_id)
@@ -108,7 +149,13 @@ def single_image_problems(dataset: Dataset, image_id: int) -> list[str]:
 
 
 def load(dataset: Dataset, image_id: int, problems: list[str]) -> tuple[Any, Any, Any] | None:
-    """(image, mask, class_ids), or None after noting why they could not be loaded."""
+    """(image, mask, class_ids), or None after noting why they could not be loaded.
+
+    Args:
+        dataset: the prepared dataset.
+        image_id: internal id of the image to load.
+        problems: list the reason for a failure is appended to.
+    """
     try:
         image = dataset.load_image(image_id)
     except Exception as exc:
@@ -126,7 +173,14 @@ def load(dataset: Dataset, image_id: int, problems: list[str]) -> tuple[Any, Any
 
 
 def image_shape_problems(image: Any) -> list[str]:
-    """load_image must give a non-empty uint8 HxWx3 array."""
+    """load_image must give a non-empty uint8 HxWx3 array.
+
+    Args:
+        image: what load_image returned.
+
+    Returns:
+        At most one message; empty when the image conforms.
+    """
     if not isinstance(image, np.ndarray):
         return [f"load_image returned {type(image).__name__}, not a numpy array"]
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
@@ -137,7 +191,17 @@ def image_shape_problems(image: Any) -> list[str]:
 
 
 def mask_problems(dataset: Dataset, image_id: int, image: Any, mask: Any, class_ids: Any) -> list[str]:
-    """load_mask must give bool HxWxN masks of the image's size and N class ids the dataset knows."""
+    """load_mask must give bool HxWxN masks of the image's size and N class ids the dataset knows.
+
+    Args:
+        dataset: the prepared dataset, for its classes and the image's source.
+        image_id: internal id of the image.
+        image: what load_image returned, for its size.
+        mask, class_ids: what load_mask returned.
+
+    Returns:
+        Problem messages; empty when the masks and class ids conform.
+    """
     if not isinstance(mask, np.ndarray) or not isinstance(class_ids, np.ndarray):
         return [f"load_mask must return numpy arrays, got {type(mask).__name__} and "
                 f"{type(class_ids).__name__}"]
@@ -171,7 +235,11 @@ def mask_problems(dataset: Dataset, image_id: int, image: Any, mask: Any, class_
 
 
 def same_array(a: Any, b: Any) -> bool:
-    """False only for two arrays that differ in dtype, shape or values (other types are reported elsewhere)."""
+    """False only for two arrays that differ in dtype, shape or values (other types are reported elsewhere).
+
+    Args:
+        a, b: the results of the first and the second load.
+    """
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
         return a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b)
     return True

@@ -11,6 +11,10 @@ class ConformanceError(MaskkitError, AssertionError):
     """A plugin breaks the maskkit contract; the message lists every problem found.
 
     It is an AssertionError too, so pytest reports it as a test failure with the full message.
+
+    Args:
+        subject: how the message names the plugin, e.g. ``dataset 'shapes' (plugin 'shapes')``.
+        problems: one message per problem found.
     """
 
     def __init__(self, subject: str, problems: Sequence[str]) -> None:

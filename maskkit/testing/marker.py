@@ -17,7 +17,14 @@ OFFSET, STEP = 16, 3
 
 
 def marker_image(height: int = HEIGHT, width: int = WIDTH) -> np.ndarray:
-    """RGB uint8 image with red = column code, green = row code, blue = 255."""
+    """RGB uint8 image with red = column code, green = row code, blue = 255.
+
+    Args:
+        height, width: image size in pixels; neither may exceed 80 (the codes must fit in uint8).
+
+    Returns:
+        uint8 array of shape [height, width, 3].
+    """
     if OFFSET + STEP * (max(height, width) - 1) > 255:
         raise ValueError(f"marker images are at most {(255 - OFFSET) // STEP + 1} pixels on a side")
     ys, xs = np.mgrid[0:height, 0:width]
@@ -25,7 +32,11 @@ def marker_image(height: int = HEIGHT, width: int = WIDTH) -> np.ndarray:
 
 
 def marker_masks(height: int = HEIGHT, width: int = WIDTH) -> np.ndarray:
-    """Three asymmetric instance masks (rectangle, disc, triangle), bool HxWx3."""
+    """Three asymmetric instance masks (rectangle, disc, triangle), bool HxWx3.
+
+    Args:
+        height, width: mask size in pixels, as the marker image's.
+    """
     ys, xs = np.mgrid[0:height, 0:width]
     rectangle = (xs >= width // 10) & (xs < width // 2) & (ys >= height // 12) & (ys < height // 2)
     disc = (xs - 0.7 * width) ** 2 + (ys - 0.6 * height) ** 2 <= (0.18 * min(height, width)) ** 2
@@ -39,6 +50,13 @@ def decode(image: np.ndarray, height: int = HEIGHT,
 
     ``valid`` where the colour spells a source pixel (rounded); ``exact`` where it spells one
     exactly, i.e. the pixel was copied or resampled within 1/(2*STEP) pixel of a source pixel.
+
+    Args:
+        image: an augmented marker image, uint8 [h, w, 3] of any size.
+        height, width: size of the source marker image; positions outside it are not valid.
+
+    Returns:
+        Four [h, w] arrays: bool ``valid`` and ``exact``, int64 source row and column (0 where not valid).
     """
     red, green, blue = (image[..., c].astype(np.int64) for c in range(3))
     source_x = np.rint((red - OFFSET) / STEP).astype(np.int64)
@@ -49,7 +67,15 @@ def decode(image: np.ndarray, height: int = HEIGHT,
 
 
 def stable(masks: np.ndarray, radius: int = 1) -> np.ndarray:
-    """Per pixel and mask: True where every pixel within ``radius`` has the same mask value."""
+    """Per pixel and mask: True where every pixel within ``radius`` has the same mask value.
+
+    Args:
+        masks: bool HxWxN masks.
+        radius: Chebyshev radius of the neighbourhood in pixels; the edge counts as repeated.
+
+    Returns:
+        bool array of the shape of ``masks``.
+    """
     padded = np.pad(masks, ((radius, radius), (radius, radius), (0, 0)), mode="edge")
     height, width = masks.shape[:2]
     same = np.ones(masks.shape, dtype=bool)

@@ -10,7 +10,13 @@ from maskkit.testing.errors import ConformanceError
 
 
 def describe(kind: str, target: Any, registry: Registry) -> str:
-    """How messages name the plugin under test: ``dataset 'shapes' (plugin 'shapes')`` or the factory."""
+    """How messages name the plugin under test: ``dataset 'shapes' (plugin 'shapes')`` or the factory.
+
+    Args:
+        kind: the plugin kind, e.g. "dataset".
+        target: a registered name, a factory or an object.
+        registry: the registry a name is looked up in, for the plugin that registered it.
+    """
     if isinstance(target, str):
         entry = registry.entries().get(target)
         return f"{kind} {target!r}" + (f" (plugin {entry.plugin!r})" if entry is not None else "")
@@ -25,6 +31,13 @@ def build(kind: str, target: Any, registry: Registry, is_product: Callable[[Any]
 
     Objects for which ``is_product`` is true are used as they are. Failures become a
     ConformanceError naming the plugin.
+
+    Args:
+        kind: the plugin kind, e.g. "dataset", for messages.
+        target: a registered name, a factory or a ready object.
+        registry: the registry names are looked up in.
+        is_product: true for a ready object, which is returned without calling anything.
+        kwargs: factory arguments; only those the factory accepts are passed.
     """
     subject = describe(kind, target, registry)
     if is_product(target):

@@ -42,6 +42,18 @@ def matterport_rpn_targets(anchors: np.ndarray, gt_boxes: np.ndarray, config: An
     overlapping them from being negatives; ties at a box's best IoU are all positive and a box touching
     no anchor gets none; then the same seeded sampling. With ``RPN_TRAIN_ANCHORS_PER_IMAGE`` above twice
     the anchor count nothing is sampled away, so rpn_match holds every anchor's label.
+
+    Args:
+        anchors: [A, 4] anchors (y1, x1, y2, x2) in pixels.
+        gt_boxes: [N, 4] ground-truth boxes in pixels.
+        config: gives RPN_TRAIN_ANCHORS_PER_IMAGE and RPN_BBOX_STD_DEV.
+        rng: numpy Generator for the positive/negative sampling.
+        class_ids: [N] class ids of the boxes, negative for crowds; None means no crowds.
+
+    Returns:
+        rpn_match: int32 [A], 1 positive, -1 negative, 0 neutral.
+        rpn_bbox: float32 [RPN_TRAIN_ANCHORS_PER_IMAGE, 4] deltas of the positives, normalised by
+        RPN_BBOX_STD_DEV, zero-padded.
     """
     anchors64 = np.asarray(anchors, dtype=np.float32).astype(np.float64)
     boxes = np.asarray(gt_boxes, dtype=np.float32).reshape(-1, 4)

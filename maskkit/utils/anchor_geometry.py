@@ -26,6 +26,13 @@ def generate_anchors(
     """Anchors [N, (y1, x1, y2, x2)] in pixels for one feature map, centred on cell origins.
 
     Ratio is width/height; order is row-major cell, then (scale, ratio) per cell.
+
+    Args:
+        scales: anchor side(s) in pixels (the square root of the area).
+        ratios: width/height ratios.
+        shape: (rows, cols) of the feature map.
+        feature_stride: pixels per feature-map cell.
+        anchor_stride: place anchors on every ``anchor_stride``-th cell in each direction.
     """
     s, r = np.meshgrid(np.atleast_1d(np.asarray(scales, dtype=np.float64)),
                        np.asarray(ratios, dtype=np.float64))
@@ -52,7 +59,18 @@ def generate_pyramid_anchors(
     feature_strides: Sequence[int],
     anchor_stride: int,
 ) -> np.ndarray:
-    """Anchors for all pyramid levels, one scale per level, concatenated level by level."""
+    """Anchors for all pyramid levels, one scale per level, concatenated level by level.
+
+    Args:
+        scales: one anchor side in pixels per level.
+        ratios: width/height ratios, the same on every level.
+        feature_shapes: (rows, cols) per level, e.g. from compute_backbone_shapes.
+        feature_strides: pixels per cell per level.
+        anchor_stride: as in generate_anchors.
+
+    Returns:
+        float64 [N, (y1, x1, y2, x2)] pixel anchors; ValueError unless the three per-level lists match.
+    """
     if not (len(scales) == len(feature_shapes) == len(feature_strides)):
         raise ValueError(
             f"need one scale, shape and stride per level; got {len(scales)} scales, "
@@ -66,7 +84,12 @@ def generate_pyramid_anchors(
 
 
 def compute_backbone_shapes(image_shape: Sequence[int], strides: Sequence[int]) -> np.ndarray:
-    """Feature-map sizes [levels, (h, w)] as ceil(image / stride) for each backbone stride."""
+    """Feature-map sizes [levels, (h, w)] as ceil(image / stride) for each backbone stride.
+
+    Args:
+        image_shape: (height, width, ...) of the model's input image.
+        strides: the backbone's stride per level.
+    """
     h, w = int(image_shape[0]), int(image_shape[1])
     return np.array([[-(-h // int(s)), -(-w // int(s))] for s in strides], dtype=np.int64)
 
@@ -76,7 +99,16 @@ def anchors_per_level(
     num_ratios: int,
     anchor_stride: int = 1,
 ) -> np.ndarray:
-    """Number of anchors each level contributes (for splitting the concatenated anchor array)."""
+    """Number of anchors each level contributes (for splitting the concatenated anchor array).
+
+    Args:
+        feature_shapes: (rows, cols) per level.
+        num_ratios: anchors per cell (one scale per level, so the number of ratios).
+        anchor_stride: as in generate_anchors.
+
+    Returns:
+        int64 [levels] anchor counts.
+    """
     shapes = np.asarray(feature_shapes, dtype=np.int64).reshape(-1, 2)
     cells = -(-shapes // int(anchor_stride))
     return cells[:, 0] * cells[:, 1] * int(num_ratios)

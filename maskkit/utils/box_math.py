@@ -32,6 +32,9 @@ def extract_bboxes(mask: np.ndarray) -> np.ndarray:
     """Tight pixel boxes of each instance mask [H, W, N] as int32 [N, (y1, x1, y2, x2)].
 
     y2/x2 are exclusive; an empty mask yields an all-zero box.
+
+    Args:
+        mask: [H, W, N] instance masks, bool or anything whose nonzero pixels count as set.
     """
     mask = np.asarray(mask)
     if mask.ndim != 3:
@@ -63,7 +66,17 @@ def extract_bboxes(mask: np.ndarray) -> np.ndarray:
 def compute_iou(
     box: np.ndarray, boxes: np.ndarray, box_area: float, boxes_area: np.ndarray
 ) -> np.ndarray:
-    """IoU of one box against many boxes, given precomputed areas (avoids recomputing in loops)."""
+    """IoU of one box against many boxes, given precomputed areas (avoids recomputing in loops).
+
+    Args:
+        box: (y1, x1, y2, x2).
+        boxes: [N, (y1, x1, y2, x2)].
+        box_area: the area of ``box``.
+        boxes_area: [N] areas of ``boxes``.
+
+    Returns:
+        [N] IoUs; 0 where the union is empty.
+    """
     box = np.asarray(box)
     boxes = np.asarray(boxes)
     y1 = np.maximum(box[0], boxes[:, 0])
@@ -82,7 +95,14 @@ def _areas(boxes: np.ndarray) -> np.ndarray:
 
 
 def compute_overlaps(boxes1: np.ndarray, boxes2: np.ndarray) -> np.ndarray:
-    """Pairwise IoU matrix [N1, N2] between two box sets (vectorised broadcast)."""
+    """Pairwise IoU matrix [N1, N2] between two box sets (vectorised broadcast).
+
+    Args:
+        boxes1, boxes2: [N1, 4] and [N2, 4] boxes (y1, x1, y2, x2).
+
+    Returns:
+        float64 [N1, N2]; 0 where the union is empty.
+    """
     b1 = np.asarray(boxes1, dtype=np.float64).reshape(-1, 4)
     b2 = np.asarray(boxes2, dtype=np.float64).reshape(-1, 4)
     y1 = np.maximum(b1[:, None, 0], b2[None, :, 0])
@@ -107,6 +127,12 @@ def compute_overlaps_masks(masks1: np.ndarray, masks2: np.ndarray) -> np.ndarray
     Intersections come from a dense product of the masks, or, when the sets share few pixels (an
     image of hundreds of small instances: 600 at 256x256 took seconds as a product), from the pixels
     they share; the counts and so the IoUs are the same.
+
+    Args:
+        masks1, masks2: [H, W, N1] and [H, W, N2] masks of the same H and W.
+
+    Returns:
+        [N1, N2] IoUs; 0 where the union is empty.
     """
     masks1 = np.asarray(masks1)
     masks2 = np.asarray(masks2)
@@ -167,6 +193,11 @@ def non_max_suppression(
     """Greedy NMS: keep the best-scoring box, drop boxes with IoU > threshold, repeat.
 
     Returns int32 indices of the kept boxes, highest score first.
+
+    Args:
+        boxes: [N, (y1, x1, y2, x2)].
+        scores: [N] scores; ties keep the later box first.
+        threshold: IoU above which a lower-scoring box is dropped.
     """
     boxes = np.asarray(boxes)
     scores = np.asarray(scores)
@@ -191,7 +222,12 @@ def non_max_suppression(
 
 
 def box_refinement(box: np.ndarray, gt_box: np.ndarray) -> np.ndarray:
-    """Deltas [N, (dy, dx, log(dh), log(dw))] that turn ``box`` into ``gt_box``."""
+    """Deltas [N, (dy, dx, log(dh), log(dw))] that turn ``box`` into ``gt_box``.
+
+    Args:
+        box: [N, (y1, x1, y2, x2)] boxes to refine.
+        gt_box: [N, 4] target boxes, one per box.
+    """
     return refinement_deltas(np.asarray(box, dtype=np.float32), np.asarray(gt_box, dtype=np.float32),
                              np.log, lambda columns: np.stack(columns, axis=1))
 
@@ -222,7 +258,15 @@ def refinement_deltas(box: Any, gt_box: Any, log: Callable[[Any], Any],
 
 
 def apply_box_deltas(boxes: np.ndarray, deltas: np.ndarray) -> np.ndarray:
-    """Apply [N, (dy, dx, log(dh), log(dw))] deltas to boxes; inverse of box_refinement."""
+    """Apply [N, (dy, dx, log(dh), log(dw))] deltas to boxes; inverse of box_refinement.
+
+    Args:
+        boxes: [N, (y1, x1, y2, x2)].
+        deltas: [N, 4], one per box.
+
+    Returns:
+        float32 [N, (y1, x1, y2, x2)] refined boxes.
+    """
     boxes = np.asarray(boxes, dtype=np.float32)
     deltas = np.asarray(deltas, dtype=np.float32)
     h = boxes[:, 2] - boxes[:, 0]
@@ -244,12 +288,22 @@ def _norm_consts(shape: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def norm_boxes(boxes: np.ndarray, shape: Sequence[int]) -> np.ndarray:
-    """Pixel boxes -> normalised float32 boxes; (y2, x2) shift by -1 so the image maps to [0, 1]."""
+    """Pixel boxes -> normalised float32 boxes; (y2, x2) shift by -1 so the image maps to [0, 1].
+
+    Args:
+        boxes: [..., (y1, x1, y2, x2)] pixel boxes.
+        shape: (height, width, ...) of the image.
+    """
     scale, shift = _norm_consts(shape)
     return ((np.asarray(boxes) - shift) / scale).astype(np.float32)
 
 
 def denorm_boxes(boxes: np.ndarray, shape: Sequence[int]) -> np.ndarray:
-    """Normalised boxes -> int32 pixel boxes (inverse of norm_boxes, rounded)."""
+    """Normalised boxes -> int32 pixel boxes (inverse of norm_boxes, rounded).
+
+    Args:
+        boxes: [..., (y1, x1, y2, x2)] normalised boxes.
+        shape: (height, width, ...) of the image.
+    """
     scale, shift = _norm_consts(shape)
     return np.around(np.asarray(boxes) * scale + shift).astype(np.int32)

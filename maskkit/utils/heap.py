@@ -29,7 +29,11 @@ _USER_TUNED = ("MALLOC_TOP_PAD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHO
 
 def heap_pad_bytes(environ: dict[str, str] | None = None) -> int:
     """The pad to ask for: MASKKIT_HEAP_PAD_MB (default 64) in bytes, 0 when it is 0 or when the user
-    tuned glibc's malloc themselves (GLIBC_TUNABLES naming malloc, or a MALLOC_*_ variable)."""
+    tuned glibc's malloc themselves (GLIBC_TUNABLES naming malloc, or a MALLOC_*_ variable).
+
+    Args:
+        environ: the environment to read; None for os.environ. A negative or non-integer pad raises ConfigError.
+    """
     environ = os.environ if environ is None else environ
     if "malloc" in environ.get("GLIBC_TUNABLES", "") or any(name in environ for name in _USER_TUNED):
         return 0
@@ -53,7 +57,12 @@ def keep_heap_padding() -> int:
 
 
 def set_heap_pad(libc: Any, pad: int) -> int:
-    """mallopt(M_TOP_PAD, ``pad``) through ``libc`` (None: not glibc); the pad in effect, 0 if refused."""
+    """mallopt(M_TOP_PAD, ``pad``) through ``libc`` (None: not glibc); the pad in effect, 0 if refused.
+
+    Args:
+        libc: the ctypes handle of glibc, or None.
+        pad: bytes to keep at the top of each heap; 0 or less does nothing.
+    """
     if libc is None or pad <= 0:
         return 0
     return pad if libc.mallopt(_M_TOP_PAD, int(pad)) == 1 else 0

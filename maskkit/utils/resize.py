@@ -33,6 +33,14 @@ def resize(image: np.ndarray, output_shape: Sequence[int],
     """Resize [H, W] or [H, W, C] to (h, w) with cv2, keeping dtype and the channel axis.
 
     Works for any dtype (bool/int32/float16 go through float32) and any channel count.
+
+    Args:
+        image: [H, W] or [H, W, C] array, H and W nonzero.
+        output_shape: (h, w, ...) of the result; h and w must be positive.
+        interpolation: a cv2.INTER_* flag; bilinear by default.
+
+    Returns:
+        [h, w] or [h, w, C] of the input's dtype (integers rounded and clipped, bool thresholded at 0.5).
     """
     image = np.asarray(image)
     out_h, out_w = int(output_shape[0]), int(output_shape[1])
@@ -69,7 +77,12 @@ def resize(image: np.ndarray, output_shape: Sequence[int],
 
 def pad_with_zeros(image: np.ndarray, padding: Padding) -> np.ndarray:
     """``image`` [H, W(, C)] with ``padding``'s (before, after) rows and columns of zeros, as
-    np.pad(mode="constant") gives, without its per-call overhead; the image itself when there is none."""
+    np.pad(mode="constant") gives, without its per-call overhead; the image itself when there is none.
+
+    Args:
+        image: [H, W] or [H, W, C] array.
+        padding: [(top, bottom), (left, right), ...]; entries past the second are ignored.
+    """
     (top, bottom), (left, right) = padding[0], padding[1]
     if not (top or bottom or left or right):
         return image
@@ -93,6 +106,15 @@ def resize_image(
     ``pad64`` (scale then pad sides to multiples of 64), ``crop`` (scale then random
     min_dim x min_dim crop; pass ``rng`` for determinism).
     Returns (image, window (y1, x1, y2, x2) of the real image, scale, padding, crop).
+
+    Args:
+        image: [H, W] or [H, W, C] array; the dtype is kept.
+        min_dim: scale up (never down) so the shorter side is at least this; pad64 needs a multiple of 64,
+            pad64 and crop need it set.
+        max_dim: ``square`` only: scale down so the longer side fits, and the output square's side.
+        min_scale: lower bound on the scale, applied after ``min_dim`` and before ``max_dim``'s limit.
+        mode: ``none``, ``square``, ``pad64`` or ``crop``.
+        rng: ``crop`` only: picks the crop's corner; None draws from a fresh unseeded generator.
     """
     image = np.asarray(image)
     if image.ndim not in (2, 3):
@@ -158,7 +180,14 @@ def resize_image(
 def resize_mask(mask: np.ndarray, scale: float, padding: Padding,
                 crop: Crop = None) -> np.ndarray:
     """Scale (nearest neighbour), then crop or pad a [H, W, N] mask to match resize_image (the input
-    itself when there is nothing to scale, crop or pad)."""
+    itself when there is nothing to scale, crop or pad).
+
+    Args:
+        mask: [H, W, N] masks of the image before resize_image.
+        scale: the scale resize_image returned.
+        padding: the padding resize_image returned; unused when ``crop`` is given.
+        crop: the crop (y, x, h, w) resize_image returned, or None.
+    """
     mask = np.asarray(mask)
     if mask.ndim != 3:
         raise ValueError(f"mask must be [H, W, N], got shape {mask.shape}")
@@ -187,6 +216,14 @@ def minimize_mask(bbox: np.ndarray, mask: np.ndarray,
     Per instance only the crop's conversion and one OpenCV call run; thresholding and the
     [H, W, N] layout happen once for all. This runs on the input pipeline's threads, where every
     Python step holds the GIL, and images can have a hundred instances.
+
+    Args:
+        bbox: [N, (y1, x1, y2, x2, ...)] pixel boxes, from extract_bboxes; an empty box raises ValueError.
+        mask: [H, W, N] instance masks.
+        mini_shape: (height, width, ...) of each mini mask.
+
+    Returns:
+        bool [mini_height, mini_width, N].
     """
     mask = np.asarray(mask)
     bbox = np.asarray(bbox)
@@ -209,7 +246,16 @@ def minimize_mask(bbox: np.ndarray, mask: np.ndarray,
 
 def expand_mask(bbox: np.ndarray, mini_mask: np.ndarray,
                 image_shape: Sequence[int]) -> np.ndarray:
-    """Inverse of minimize_mask: paste each mini mask back into a full-image bool mask."""
+    """Inverse of minimize_mask: paste each mini mask back into a full-image bool mask.
+
+    Args:
+        bbox: [N, (y1, x1, y2, x2, ...)] pixel boxes the mini masks were cut from; empty boxes stay empty.
+        mini_mask: [h, w, N] mini masks.
+        image_shape: (height, width, ...) of the image.
+
+    Returns:
+        bool [height, width, N].
+    """
     mini_mask = np.asarray(mini_mask)
     bbox = np.asarray(bbox)
     n = mini_mask.shape[-1]
@@ -227,7 +273,16 @@ def expand_mask(bbox: np.ndarray, mini_mask: np.ndarray,
 
 def unmold_mask(mask: np.ndarray, bbox: Sequence[int],
                 image_shape: Sequence[int]) -> np.ndarray:
-    """Resize a small float mask to its box and threshold at 0.5 into a full-image bool mask."""
+    """Resize a small float mask to its box and threshold at 0.5 into a full-image bool mask.
+
+    Args:
+        mask: [h, w] float mask, e.g. a mask head's output.
+        bbox: (y1, x1, y2, x2) pixel box; the part outside the image is dropped.
+        image_shape: (height, width, ...) of the image.
+
+    Returns:
+        bool [height, width].
+    """
     full = np.zeros((int(image_shape[0]), int(image_shape[1])), dtype=bool)
     paste_mask(full, mask, bbox)
     return full
@@ -235,7 +290,13 @@ def unmold_mask(mask: np.ndarray, bbox: Sequence[int],
 
 def paste_mask(canvas: np.ndarray, mask: np.ndarray, bbox: Sequence[int]) -> None:
     """Resize a small float mask to its pixel box, threshold at 0.5 and write the part of the box that
-    lies inside ``canvas`` [H, W] into it (detect fills one preallocated [N, H, W] array this way)."""
+    lies inside ``canvas`` [H, W] into it (detect fills one preallocated [N, H, W] array this way).
+
+    Args:
+        canvas: [H, W] bool array written in place, only inside the box.
+        mask: [h, w] float mask.
+        bbox: (y1, x1, y2, x2) pixel box; an empty box writes nothing.
+    """
     y1, x1, y2, x2 = (int(v) for v in bbox[:4])
     if y2 <= y1 or x2 <= x1:
         return

@@ -8,7 +8,11 @@ from typing import Any, Mapping
 
 
 def toml_value(value: Any) -> str:
-    """One TOML value: booleans, integers, floats, strings, arrays and inline tables of those."""
+    """One TOML value: booleans, integers, floats, strings, arrays and inline tables of those.
+
+    Args:
+        value: the value; lists and tuples become arrays, mappings inline tables, anything else TypeError.
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -29,7 +33,11 @@ def toml_value(value: Any) -> str:
 
 
 def dumps_toml(values: Mapping[str, Any]) -> str:
-    """``KEY = value`` lines, one per entry; None (which TOML cannot express) is an error."""
+    """``KEY = value`` lines, one per entry; None (which TOML cannot express) is an error.
+
+    Args:
+        values: bare keys (written unquoted) to values toml_value can write.
+    """
     lines = []
     for key, value in values.items():
         if value is None:

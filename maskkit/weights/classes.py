@@ -13,7 +13,14 @@ _SHOWN = 10
 
 
 def dataset_class_metadata(dataset: Any) -> dict[str, Any]:
-    """Checkpoint metadata describing a prepared dataset's classes: names and (source, source id) pairs."""
+    """Checkpoint metadata describing a prepared dataset's classes: names and (source, source id) pairs.
+
+    Args:
+        dataset: a prepared Dataset.
+
+    Returns:
+        ``{"class_names": [...], "class_sources": [[source, id], ...]}``, one entry per class, BG first.
+    """
     return {
         "class_names": [str(name) for name in dataset.class_names],
         "class_sources": [[str(info["source"]), info["id"]] for info in dataset.class_info],
@@ -31,6 +38,13 @@ def check_class_names(
     ``advice`` ends the message (default: how to fine-tune on the new list by excluding the heads).
 
     Weights without stored names (matterport files) cannot be checked and pass.
+
+    Args:
+        stored: class names stored with the weights; None or empty when there are none.
+        expected: the class list the model is built for, BG first.
+        excluded_heads: the class-specific heads are not loaded, so any stored list is fine.
+        source: how the message names where ``stored`` came from.
+        advice: the message's last sentence; None for the default.
     """
     if excluded_heads or not stored:
         return

@@ -15,7 +15,11 @@ LayerInfo = tuple[str, list[WeightInfo]]
 
 
 def inspect_weights(path: str | os.PathLike) -> list[LayerInfo]:
-    """``[(layer_name, [(weight_name, shape, dtype), ...]), ...]`` as stored, for layers that have weights."""
+    """``[(layer_name, [(weight_name, shape, dtype), ...]), ...]`` as stored, for layers that have weights.
+
+    Args:
+        path: a maskkit checkpoint or Keras 2 / matterport HDF5 weights file.
+    """
     with open_weights_file(path) as handle:
         layout = read_layout(handle, path)
         return [
@@ -25,7 +29,11 @@ def inspect_weights(path: str | os.PathLike) -> list[LayerInfo]:
 
 
 def format_inspection(layers: Sequence[LayerInfo]) -> str:
-    """An aligned table of an inspection, one weight per line, ending with layer/weight/parameter totals."""
+    """An aligned table of an inspection, one weight per line, ending with layer/weight/parameter totals.
+
+    Args:
+        layers: what inspect_weights returned.
+    """
     rows = [
         (name if index == 0 else "", weight_name, "x".join(map(str, shape)) or "scalar", dtype)
         for name, weights in layers

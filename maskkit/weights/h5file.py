@@ -18,7 +18,14 @@ from maskkit.errors import WeightsError
 
 @contextlib.contextmanager
 def open_weights_file(path: str | os.PathLike) -> Iterator[h5py.File]:
-    """Open ``path`` read-only, turning a missing, non-HDF5 or truncated file into a WeightsError."""
+    """Open ``path`` read-only, turning a missing, non-HDF5 or truncated file into a WeightsError.
+
+    Args:
+        path: the weights file.
+
+    Returns:
+        A context manager yielding the open h5py.File; read errors inside it become WeightsError too.
+    """
     path = Path(path)
     if not path.exists():
         raise WeightsError(f"weights file {path} does not exist")
@@ -37,19 +44,33 @@ def open_weights_file(path: str | os.PathLike) -> Iterator[h5py.File]:
 
 
 def decode(value: Any) -> str:
-    """Return an HDF5 string value (bytes, numpy bytes or str) as str."""
+    """Return an HDF5 string value (bytes, numpy bytes or str) as str.
+
+    Args:
+        value: the attribute value; bytes are decoded as UTF-8, anything else goes through str().
+    """
     if isinstance(value, (bytes, np.bytes_)):
         return bytes(value).decode("utf-8")
     return str(value)
 
 
 def has_string_list(node: h5py.Group, name: str) -> bool:
-    """True if ``node`` carries the attribute ``name`` whole or in Keras-2-style chunks."""
+    """True if ``node`` carries the attribute ``name`` whole or in Keras-2-style chunks.
+
+    Args:
+        node: an HDF5 file or group.
+        name: the attribute name, e.g. "layer_names".
+    """
     return name in node.attrs or f"{name}0" in node.attrs
 
 
 def read_string_list(node: h5py.Group, name: str) -> list[str]:
-    """Read a string-list attribute, joining Keras 2 chunks ``name0``, ``name1``, ... when present."""
+    """Read a string-list attribute, joining Keras 2 chunks ``name0``, ``name1``, ... when present.
+
+    Args:
+        node: an HDF5 file or group.
+        name: the attribute name; a missing attribute reads as [].
+    """
     if name in node.attrs:
         values = node.attrs[name]
     else:
@@ -63,5 +84,11 @@ def read_string_list(node: h5py.Group, name: str) -> list[str]:
 
 
 def write_string_list(node: h5py.Group, name: str, values: Sequence[str]) -> None:
-    """Write ``values`` as a bytes-array attribute, as Keras 2 did."""
+    """Write ``values`` as a bytes-array attribute, as Keras 2 did.
+
+    Args:
+        node: an HDF5 file or group open for writing.
+        name: the attribute name, e.g. "weight_names".
+        values: the strings, stored UTF-8 encoded, in one attribute (never chunked).
+    """
     node.attrs[name] = np.array([value.encode("utf-8") for value in values], dtype=bytes)

@@ -28,7 +28,16 @@ _HOW_TO = (
 
 
 def load_imagenet_backbone(model: Any, path: str | os.PathLike | None) -> LoadReport:
-    """Load a local Keras ResNet ImageNet weights file into the backbone layers of ``model`` by name."""
+    """Load a local Keras ResNet ImageNet weights file into the backbone layers of ``model`` by name.
+
+    Args:
+        model: a Keras model with matterport-named ResNet layers.
+        path: a local Keras ResNet50/ResNet101 "notop" weights file in either naming scheme; None raises
+            WeightsError, as there is no download.
+
+    Returns:
+        The LoadReport; non-backbone layers show as missing in the file.
+    """
     if path is None:
         raise WeightsError(f"no ImageNet weights file given. {_HOW_TO}")
     if not Path(path).is_file():
@@ -69,7 +78,11 @@ def _stage_blocks(names: Iterable[str]) -> dict[str, set[str]]:
 
 
 def matterport_resnet_name(name: str) -> str:
-    """Map a keras-applications ResNet layer name to matterport's (``conv2_block1_0_conv`` -> ``res2a_branch1``)."""
+    """Map a keras-applications ResNet layer name to matterport's (``conv2_block1_0_conv`` -> ``res2a_branch1``).
+
+    Args:
+        name: a layer name; names of neither the stem nor a block are returned unchanged.
+    """
     if name in _STEM:
         return _STEM[name]
     match = _BLOCK_LAYER.fullmatch(name)

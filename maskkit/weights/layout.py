@@ -28,7 +28,11 @@ FORMAT_LABELS = {FORMAT: "maskkit checkpoint", KERAS2: "Keras 2 / matterport HDF
 
 
 def short_weight_name(name: str) -> str:
-    """``"rpn_model/rpn_conv_shared/kernel:0"`` -> ``"kernel"``: the name that identifies a weight in its layer."""
+    """``"rpn_model/rpn_conv_shared/kernel:0"`` -> ``"kernel"``: the name that identifies a weight in its layer.
+
+    Args:
+        name: a weight name as stored, with or without path and ``:N`` suffix.
+    """
     return re.sub(r":\d+$", "", name.rsplit("/", 1)[-1])
 
 
@@ -86,13 +90,25 @@ class WeightsLayout:
         return found
 
     def renamed(self, rename: Callable[[str], str]) -> "WeightsLayout":
-        """A copy whose layer names went through ``rename`` (used to map other naming schemes)."""
+        """A copy whose layer names went through ``rename`` (used to map other naming schemes).
+
+    Args:
+        rename: maps a stored layer name to the model's; aliases are dropped.
+    """
         layers = tuple(attrs.evolve(layer, name=rename(layer.name), aliases=()) for layer in self.layers)
         return attrs.evolve(self, layers=layers)
 
 
 def read_layout(handle: h5py.File, path: str | Path) -> WeightsLayout:
-    """Read the layer/weight structure of an open weights file (no arrays are loaded)."""
+    """Read the layer/weight structure of an open weights file (no arrays are loaded).
+
+    Args:
+        handle: the open HDF5 file; its datasets stay referenced by the layout, so keep it open.
+        path: the file's path, kept in the layout and named in errors.
+
+    Returns:
+        A WeightsLayout of format FORMAT (maskkit checkpoint) or KERAS2.
+    """
     path = Path(path)
     if decode(handle.attrs.get("format", "")) == FORMAT:
         return _read_native(handle, path)

@@ -58,6 +58,17 @@ def load_weights(
     before anything is assigned, so a failed load leaves the model untouched. With ``strict`` every
     non-excluded layer on both sides must match. With ``class_names`` the names stored in the file
     must equal them unless the class heads are excluded.
+
+    Args:
+        model: any Keras 3 model; nested models are flattened to their leaf layers.
+        path: the weights file; a native checkpoint's checksum is verified before anything is assigned.
+        by_name: match layers by name; False matches them by order, which needs the same architecture.
+        exclude: layer names or regexes to leave untouched; None or () excludes nothing.
+        strict: raise WeightsError unless every non-excluded layer matches on both sides.
+        class_names: the model's class list, BG first; None skips the class-name check.
+
+    Returns:
+        A LoadReport of the loaded, excluded, missing and unused layers.
     """
     layers = flatten_model(model)
     with open_weights_file(path) as handle:
@@ -74,7 +85,16 @@ def load_layout(
     strict: bool = False,
     class_names: Sequence[str] | None = None,
 ) -> LoadReport:
-    """Match, check and assign an already-opened layout onto flattened model layers."""
+    """Match, check and assign an already-opened layout onto flattened model layers.
+
+    Args:
+        layers: the model's leaf layers, from flatten_model.
+        layout: the file's layout; its file must still be open.
+        by_name, exclude, strict, class_names: as in load_weights.
+
+    Returns:
+        A LoadReport of the loaded, excluded, missing and unused layers.
+    """
     excluder = Excluder(exclude)
     if class_names is not None:
         check_class_names(
@@ -118,7 +138,12 @@ def load_layout(
 
 
 class Excluder:
-    """Matches layer names against exact names or regexes (whole-name match)."""
+    """Matches layer names against exact names or regexes (whole-name match).
+
+    Args:
+        patterns: names or regexes; one str or Pattern counts as a list of one, None as none. A str that
+            is not a valid regex matches itself literally.
+    """
 
     def __init__(self, patterns: Iterable[str | re.Pattern[str]] | None) -> None:
         if patterns is None:
@@ -128,18 +153,37 @@ class Excluder:
         self.patterns = [_compile(pattern) for pattern in patterns]
 
     def matches(self, *names: str) -> bool:
+        """True if any pattern matches any of ``names`` whole.
+
+        Args:
+            names: the names one layer goes by.
+        """
         return any(pattern.fullmatch(name) for pattern in self.patterns for name in names)
 
     def excludes_model_layer(self, layer: ModelLayer) -> bool:
-        """A model layer is excluded by its stored name, its own name, or any enclosing model's name."""
+        """A model layer is excluded by its stored name, its own name, or any enclosing model's name.
+
+        Args:
+            layer: a leaf layer from flatten_model.
+        """
         return self.matches(layer.name, *layer.path)
 
     def excludes_file_layer(self, layer: FileLayer) -> bool:
+        """A file layer is excluded by its name, its HDF5 group's name or any of its aliases.
+
+        Args:
+            layer: a layer of a WeightsLayout.
+        """
         return self.matches(layer.name, layer.group, *layer.aliases)
 
 
 def heads_excluded(layers: list[ModelLayer], excluder: Excluder) -> bool:
-    """True if the model has class-specific heads and all of them are excluded."""
+    """True if the model has class-specific heads and all of them are excluded.
+
+    Args:
+        layers: the model's leaf layers, from flatten_model.
+        excluder: the exclusions of the load.
+    """
     heads = [layer for layer in layers if layer.path[-1] in CLASS_HEAD_LAYERS]
     return bool(heads) and all(excluder.excludes_model_layer(layer) for layer in heads)
 

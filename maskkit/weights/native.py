@@ -34,7 +34,14 @@ CHECKSUM_ATTR = "checksum"
 def save_weights(model: Any, path: str | os.PathLike, metadata: dict[str, Any] | None = None,
                  optimizer: Any = None) -> None:
     """Write ``model``'s weights (and ``optimizer``'s variables, if given) to a native checkpoint
-    atomically (the old file survives a failure)."""
+    atomically (the old file survives a failure).
+
+    Args:
+        model: a Keras model; nested models are flattened to their leaf layers.
+        path: the checkpoint to write, usually ``*.weights.h5``.
+        metadata: JSON-serialisable metadata (epoch, config, class names, ...); None for none.
+        optimizer: a built Keras optimizer whose variables are stored too; None for none.
+    """
     import keras
 
     layers = [
@@ -47,7 +54,11 @@ def save_weights(model: Any, path: str | os.PathLike, metadata: dict[str, Any] |
 
 
 def read_optimizer_state(path: str | os.PathLike) -> list[tuple[str, np.ndarray]]:
-    """The optimizer variables (name, array) stored in a native checkpoint, in order; [] if none."""
+    """The optimizer variables (name, array) stored in a native checkpoint, in order; [] if none.
+
+    Args:
+        path: the checkpoint.
+    """
     with open_weights_file(path) as handle:
         if OPTIMIZER_GROUP not in handle:
             return []
@@ -57,7 +68,15 @@ def read_optimizer_state(path: str | os.PathLike) -> list[tuple[str, np.ndarray]
 
 def restore_optimizer_state(optimizer: Any, state: list[tuple[str, np.ndarray]]) -> bool:
     """Assign stored optimizer variables (all but the learning rate, which the caller chooses) to a
-    built ``optimizer``; False, changing nothing, if they do not fit (other layers were trained)."""
+    built ``optimizer``; False, changing nothing, if they do not fit (other layers were trained).
+
+    Args:
+        optimizer: a built Keras optimizer.
+        state: (name, array) pairs from read_optimizer_state, matched to the variables by position.
+
+    Returns:
+        True if the variables were assigned.
+    """
     pairs = [(variable, array) for variable, (_, array) in zip(optimizer.variables, state)
              if not variable.path.endswith("learning_rate")]
     if len(state) != len(optimizer.variables) or any(tuple(v.shape) != a.shape for v, a in pairs):
@@ -70,7 +89,12 @@ def restore_optimizer_state(optimizer: Any, state: list[tuple[str, np.ndarray]])
 def verify_checksum(handle: h5py.File, path: str | os.PathLike) -> None:
     """Recompute a native checkpoint's checksum; WeightsError naming the file if it does not match.
 
-    Files without a checksum (older checkpoints, Keras 2 files) pass."""
+    Files without a checksum (older checkpoints, Keras 2 files) pass.
+
+    Args:
+        handle: the open weights file.
+        path: the file's path, named in the error.
+    """
     stored = decode(handle.attrs.get(CHECKSUM_ATTR, ""))
     if not stored:
         return
@@ -95,13 +119,24 @@ def _update(digest: Any, name: str, array: np.ndarray) -> None:
 
 
 def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
-    """The JSON metadata stored in a native checkpoint; ``{}`` for Keras 2 / matterport files."""
+    """The JSON metadata stored in a native checkpoint; ``{}`` for Keras 2 / matterport files.
+
+    Args:
+        path: the weights file.
+    """
     with open_weights_file(path) as handle:
         return dict(read_layout(handle, path).metadata)
 
 
 def convert_weights(src: str | os.PathLike, dst: str | os.PathLike, metadata: dict[str, Any] | None = None) -> None:
-    """Rewrite a Keras 2 / matterport weights file (or a native one) as a native checkpoint, without a model."""
+    """Rewrite a Keras 2 / matterport weights file (or a native one) as a native checkpoint, without a model.
+
+    Args:
+        src: the file to read.
+        dst: the native checkpoint to write.
+        metadata: entries added to (and overriding) the source's metadata, ``converted_from`` and
+            ``source_format``; None for none.
+    """
     with open_weights_file(src) as handle:
         layout = read_layout(handle, src)
         layers = [
@@ -118,7 +153,15 @@ def write_native(
     optimizer_state: list[tuple[str, np.ndarray]] = (),
 ) -> None:
     """Write layers, optimizer state, metadata and checksum in the native layout through a temp file,
-    fsync and rename."""
+    fsync and rename.
+
+    Args:
+        path: the checkpoint to write; WeightsError if that fails.
+        layers: (layer name, [(weight name, function returning the array)]) per layer, in order.
+        metadata: JSON-serialisable metadata; ``maskkit_version`` is added.
+        root_attrs: further root attributes, e.g. ``keras_version`` and ``backend``.
+        optimizer_state: (variable name, array) pairs stored in the optimizer group; empty for none.
+    """
     import maskkit
 
     path = Path(path)
