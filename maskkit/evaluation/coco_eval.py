@@ -23,12 +23,21 @@ def evaluate_coco(dataset: Dataset, image_ids: Sequence[int], results: Sequence[
                   iou_types: Sequence[str] = IOU_TYPES) -> dict[str, Any]:
     """COCO metrics of ``results`` (aligned with ``image_ids``, maskkit detect contract) on ``dataset``.
 
-    Returns ``{iou_type: {"stats": {AP, AP50, ..., ARl}, "per_category": [...]}, "summary_text": str,
-    "num_images": int, "num_detections": int, "max_detections": int}``. A stat is -1 when no ground
-    truth falls in its bucket (COCOeval's convention), e.g. APl on small images. A dataset read from a COCO file is
-    scored against that file's annotations, exactly as pycocotools would on the file. At most
-    ``max_detections`` detections per image and category count: COCO's 100, raised to the most
-    ground-truth instances of one category in one image when that is more (cocoeval_run).
+    A stat is -1 when no ground truth falls in its bucket (COCOeval's convention), e.g. APl on small
+    images. A dataset read from a COCO file is scored against that file's annotations, exactly as
+    pycocotools would on the file. At most ``max_detections`` detections per image and category count:
+    COCO's 100, raised to the most ground-truth instances of one category in one image when that is
+    more (cocoeval_run).
+
+    Args:
+        dataset: the prepared dataset holding the ground truth.
+        image_ids: internal ids of the evaluated images.
+        results: one detect result per image id (rois, class_ids, scores, masks in original image pixels).
+        iou_types: any of ``"bbox"`` and ``"segm"`` (default both).
+
+    Returns:
+        ``{iou_type: {"stats": {AP, AP50, ..., ARl}, "per_category": [...]}, "summary_text": str,
+        "num_images": int, "num_detections": int, "max_detections": int}``.
     """
     unknown = [t for t in iou_types if t not in IOU_TYPES]
     if unknown:
@@ -59,7 +68,12 @@ def load_results(coco_gt: COCO, detections: list[dict[str, Any]]) -> COCO:
 
 
 def check_mask_sizes(coco_gt: COCO, detections: list[dict[str, Any]]) -> None:
-    """Raise MaskkitError naming the image when a detection mask is not the size of its image."""
+    """Raise MaskkitError naming the image when a detection mask is not the size of its image.
+
+    Args:
+        coco_gt: the ground truth, whose images give the sizes.
+        detections: COCO results (``detections_to_coco_results``) with RLE segmentations.
+    """
     for det in detections:
         img = coco_gt.imgs[det["image_id"]]
         if list(det["segmentation"]["size"]) != [img["height"], img["width"]]:
@@ -69,7 +83,15 @@ def check_mask_sizes(coco_gt: COCO, detections: list[dict[str, Any]]) -> None:
 
 
 def per_category_ap(cocoeval: COCOeval, coco_gt: COCO) -> list[dict[str, Any]]:
-    """AP (0.5:0.95), AP50 and AP75 per category over all areas at 100 detections; -1 without ground truth."""
+    """AP (0.5:0.95), AP50 and AP75 per category over all areas at 100 detections; -1 without ground truth.
+
+    Args:
+        cocoeval: evaluated and accumulated (``run_cocoeval``).
+        coco_gt: the ground truth, for the category names.
+
+    Returns:
+        One ``{"category_id", "name", "AP", "AP50", "AP75"}`` dict per category of ``cocoeval.params.catIds``.
+    """
     precision = cocoeval.eval["precision"]  # [T, R, K, A, M]
     thresholds = cocoeval.params.iouThrs
     area_all = cocoeval.params.areaRngLbl.index("all")
@@ -84,6 +106,10 @@ def per_category_ap(cocoeval: COCOeval, coco_gt: COCO) -> list[dict[str, Any]]:
 
 
 def mean_valid(values: np.ndarray) -> float:
-    """Mean of the entries COCOeval filled in (> -1), or -1 when there are none."""
+    """Mean of the entries COCOeval filled in (> -1), or -1 when there are none.
+
+    Args:
+        values: a slice of COCOeval's precision or recall array.
+    """
     valid = values[values > -1]
     return float(valid.mean()) if valid.size else -1.0

@@ -28,13 +28,21 @@ RESULT_FIELDS = ("rois", "class_ids", "scores", "masks")
 
 
 def category_ids(dataset: Dataset) -> dict[int, int]:
-    """Internal class id (1..) -> COCO category id."""
+    """Internal class id (1..) -> COCO category id.
+
+    Args:
+        dataset: a prepared dataset; its classes' source ids are used when ``single_source_ids`` allows.
+    """
     internal = list(range(1, dataset.num_classes))
     return dict(zip(internal, single_source_ids([dataset.class_info[i] for i in internal], internal)))
 
 
 def coco_image_ids(dataset: Dataset) -> dict[int, int]:
-    """Internal image id -> COCO image id."""
+    """Internal image id -> COCO image id.
+
+    Args:
+        dataset: a prepared dataset; its images' source ids are used when ``single_source_ids`` allows.
+    """
     internal = [int(i) for i in dataset.image_ids]
     return dict(zip(internal, single_source_ids([dataset.image_info[i] for i in internal], internal)))
 
@@ -52,6 +60,10 @@ def dataset_to_coco(dataset: Dataset, image_ids: Sequence[int] | None = None) ->
     """An in-memory, indexed COCO object of the ground truth of ``image_ids`` (default: all images).
 
     Masks become compressed RLEs; negative (crowd) class ids become ``iscrowd=1``; empty masks are left out.
+
+    Args:
+        dataset: a prepared dataset.
+        image_ids: internal image ids; None for all of the dataset's.
     """
     if not dataset.is_prepared:
         raise DatasetError(f"{dataset.name}: call prepare() before evaluating")
@@ -93,6 +105,10 @@ def source_ground_truth(dataset: Dataset, image_ids: Sequence[int] | None = None
 
     Only datasets whose images and classes all carry the file's own ids qualify. Annotations lacking
     ``area``, ``bbox`` or ``iscrowd`` (which pycocotools needs) get them from their masks / 0.
+
+    Args:
+        dataset: a dataset, prepared when it names a ``coco_annotation_file``.
+        image_ids: internal ids of the images to keep; None for all of the dataset's.
     """
     path = getattr(dataset, "coco_annotation_file", None)
     if path is None:
@@ -119,7 +135,12 @@ def source_ground_truth(dataset: Dataset, image_ids: Sequence[int] | None = None
 
 
 def completed_annotation(ann: dict[str, Any], height: int, width: int) -> dict[str, Any]:
-    """``ann`` as is when it has area, bbox and iscrowd; else a copy with the missing ones filled in."""
+    """``ann`` as is when it has area, bbox and iscrowd; else a copy with the missing ones filled in.
+
+    Args:
+        ann: one annotation of a COCO file (polygon, uncompressed or compressed RLE segmentation).
+        height, width: its image's size in pixels, to decode the segmentation.
+    """
     if all(key in ann for key in ("area", "bbox", "iscrowd")):
         return ann
     ann = dict(ann)
@@ -134,7 +155,13 @@ def completed_annotation(ann: dict[str, Any], height: int, width: int) -> dict[s
 
 
 def image_size(dataset: Dataset, image_id: int, mask: np.ndarray) -> tuple[int, int]:
-    """Height and width of an image: from its masks, its info, or by reading it."""
+    """Height and width of an image: from its masks, its info, or by reading it.
+
+    Args:
+        dataset: the dataset holding the image.
+        image_id: internal image id.
+        mask: the image's masks [H, W, N] as ``load_mask`` returns them (may be empty).
+    """
     if mask.ndim == 3 and mask.shape[0] and mask.shape[1]:
         return int(mask.shape[0]), int(mask.shape[1])
     info = dataset.image_info[image_id]
@@ -167,6 +194,11 @@ def detections_to_coco_results(dataset: Dataset, image_ids: Sequence[int],
 
     ``results[k]`` belongs to ``image_ids[k]`` and holds rois int [N, (y1, x1, y2, x2)] with y2/x2
     exclusive, class_ids [N], scores [N] and masks bool [H, W, N] in original image pixels.
+
+    Args:
+        dataset: the prepared dataset of the images, for the COCO image and category ids.
+        image_ids: internal image ids.
+        results: one detect result per image id, as above.
     """
     if len(image_ids) != len(results):
         raise MaskkitError(f"{len(image_ids)} image ids but {len(results)} detection results")
@@ -188,7 +220,16 @@ def detections_to_coco_results(dataset: Dataset, image_ids: Sequence[int],
 
 def checked_result(result: dict[str, Any], dataset: Dataset,
                    image_id: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(rois, class_ids, scores, masks) of one detect result, checked for consistent shapes and ids."""
+    """(rois, class_ids, scores, masks) of one detect result, checked for consistent shapes and ids.
+
+    Args:
+        result: one detect result dict (``RESULT_FIELDS``).
+        dataset: the dataset, for the number of classes and the image's description in errors.
+        image_id: internal id of the image ``result`` belongs to.
+
+    Returns:
+        rois [N, 4], class_ids int64 [N], scores float64 [N] and masks bool [H, W, N] ([0, 0, 0] when N is 0).
+    """
     who = f"detections for {dataset.describe_image(image_id)}"
     missing = [f for f in RESULT_FIELDS if f not in result]
     if missing:

@@ -17,7 +17,14 @@ from maskkit.atomic_files import atomic_write_text
 
 
 def to_builtin(value: Any) -> Any:
-    """JSON fallback for numpy scalars and arrays."""
+    """JSON fallback for numpy scalars and arrays.
+
+    Args:
+        value: what ``json.dumps`` cannot serialise itself.
+
+    Returns:
+        The Python scalar or nested list; anything else raises TypeError.
+    """
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, np.ndarray):
@@ -26,22 +33,40 @@ def to_builtin(value: Any) -> Any:
 
 
 def write_metrics_json(path: str | os.PathLike, metrics: dict[str, Any]) -> None:
-    """Write ``metrics`` as indented JSON; a reader never sees half a file."""
+    """Write ``metrics`` as indented JSON; a reader never sees half a file.
+
+    Args:
+        path: the JSON file to write.
+        metrics: a metrics dict (module docstring).
+    """
     atomic_write_text(path, json.dumps(metrics, indent=2, default=to_builtin) + "\n")
 
 
 def write_results_json(path: str | os.PathLike, coco_results: list[dict[str, Any]]) -> None:
-    """Write COCO results (``detections_to_coco_results``) as the JSON list COCO.loadRes reads."""
+    """Write COCO results (``detections_to_coco_results``) as the JSON list COCO.loadRes reads.
+
+    Args:
+        path: the JSON file to write (atomically).
+        coco_results: the result dicts.
+    """
     atomic_write_text(path, json.dumps(coco_results, default=to_builtin) + "\n")
 
 
 def format_value(value: float) -> str:
-    """Three decimals; COCOeval's -1 (no ground truth in that bucket) shows as '-'."""
+    """Three decimals; COCOeval's -1 (no ground truth in that bucket) shows as '-'.
+
+    Args:
+        value: a COCO number in [0, 1], or -1.
+    """
     return "-" if value < 0 else f"{value:.3f}"
 
 
 def format_metrics_table(metrics: dict[str, Any]) -> str:
-    """The 12 COCO numbers per iou type, per-category AP and the reference mAP as aligned text."""
+    """The 12 COCO numbers per iou type, per-category AP and the reference mAP as aligned text.
+
+    Args:
+        metrics: a metrics dict (module docstring); iou types or a reference it lacks are left out.
+    """
     iou_types = [t for t in IOU_TYPES if t in metrics]
     lines: list[str] = []
     if iou_types:

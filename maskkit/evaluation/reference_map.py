@@ -20,7 +20,17 @@ def evaluate_map(dataset: Dataset, image_ids: Sequence[int], results: Sequence[d
     """Mean over images of matterport's AP at ``iou_threshold`` and over IoU 0.5:0.95.
 
     Crowd instances (negative class ids) are left out of the ground truth, as matterport's targets
-    leave them out of training. Returns ``{"iou_threshold", "mAP", "mAP_50_95", "per_image": [...]}``.
+    leave them out of training.
+
+    Args:
+        dataset: the prepared dataset holding the ground truth.
+        image_ids: internal ids of the evaluated images.
+        results: one detect result per image id, masks in original image pixels.
+        iou_threshold: IoU at which a detection matches, for ``mAP``.
+
+    Returns:
+        ``{"iou_threshold", "mAP", "mAP_50_95", "per_image": [{"image_id", "AP", "AP_50_95"}, ...]}``;
+        both means are 0.0 without images.
     """
     if len(image_ids) != len(results):
         raise MaskkitError(f"{len(image_ids)} image ids but {len(results)} detection results")
@@ -48,7 +58,12 @@ def evaluate_map(dataset: Dataset, image_ids: Sequence[int], results: Sequence[d
 
 
 def ground_truth(dataset: Dataset, image_id: int) -> tuple[np.ndarray, np.ndarray]:
-    """Non-crowd, non-empty GT masks bool [H, W, N] and class ids of one image."""
+    """Non-crowd, non-empty GT masks bool [H, W, N] and class ids of one image.
+
+    Args:
+        dataset: the dataset holding the image.
+        image_id: internal image id.
+    """
     mask, class_ids = dataset.load_mask(image_id)
     size = image_size(dataset, image_id, mask)
     mask, class_ids = check_mask(mask, class_ids, size, dataset.num_classes, dataset.describe_image(image_id))

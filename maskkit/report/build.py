@@ -35,9 +35,16 @@ def write_report(out_dir: str | os.PathLike, dataset: Dataset, image_ids: Sequen
     """Write ``out_dir/index.html`` (and ``thumbs/``) for ``results`` (detect outputs aligned with
     ``image_ids``) on ``dataset``; returns the page's path.
 
-    ``run`` describes the run (checkpoint, dataset, config, class names...); ``run_dir`` is a run folder
-    whose TensorBoard history becomes loss curves; ``score_threshold`` is the slider's start and the
-    confusion matrix's cut; ``detections`` may pass ``detections_to_coco_results`` already computed.
+    Args:
+        out_dir: the report folder, created if missing.
+        dataset: the prepared dataset holding the images and ground truth.
+        image_ids: internal ids of the evaluated images.
+        results: one detect result per image id (not read when ``detections`` is given).
+        run: describes the run (checkpoint, dataset, config, class names...); None for the basics only.
+        run_dir: a run folder whose TensorBoard history becomes loss curves; None for none.
+        score_threshold: the gallery slider's start and the confusion matrix's cut.
+        title: the page's title; default "maskkit evaluation — <dataset name>".
+        detections: ``detections_to_coco_results`` of ``results``, when already computed.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,11 @@ PR_IOUS = (0.5, 0.75)
 
 
 def stats(cocoeval: COCOeval) -> dict[str, float]:
-    """The 12 COCO numbers by name."""
+    """The 12 COCO numbers by name.
+
+    Args:
+        cocoeval: a ``run_cocoeval`` result (its ``stats`` set).
+    """
     return dict(zip(STAT_NAMES, (float(s) for s in cocoeval.stats)))
 
 
@@ -26,6 +30,13 @@ def pr_curves(cocoeval: COCOeval, ious: Sequence[float] = PR_IOUS) -> dict[int, 
     """Precision at COCO's 101 recall points per category id and IoU (all areas, at the detection limit).
 
     COCOeval marks a category without ground truth with -1; such curves come back empty.
+
+    Args:
+        cocoeval: evaluated and accumulated.
+        ious: IoU thresholds; each reads COCOeval's nearest one.
+
+    Returns:
+        ``{category_id: {iou: precisions in [0, 1] rounded to 4 places, or []}}``.
     """
     precision = cocoeval.eval["precision"]  # [T, R, K, A, M]
     thresholds = cocoeval.params.iouThrs

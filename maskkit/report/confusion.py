@@ -19,7 +19,15 @@ from pycocotools.coco import COCO
 def confusion_matrix(coco_gt: COCO, coco_dt: COCO, iou_type: str = "segm", iou_threshold: float = 0.5,
                      score_threshold: float = 0.5) -> dict[str, Any]:
     """``{"labels": [class names..., "background"], "matrix": rows = truth, columns = prediction,
-    "iou_type", "iou_threshold", "score_threshold"}``; the last row and column are background."""
+    "iou_type", "iou_threshold", "score_threshold"}``; the last row and column are background.
+
+    Args:
+        coco_gt: the ground truth; its categories, sorted by id, are the labels.
+        coco_dt: the detections, loaded against ``coco_gt``.
+        iou_type: ``"segm"`` (mask IoU) or ``"bbox"``.
+        iou_threshold: least IoU of a match.
+        score_threshold: detections scoring less are left out.
+    """
     cat_ids = sorted(coco_gt.getCatIds())
     index = {cat_id: k for k, cat_id in enumerate(cat_ids)}
     background = len(cat_ids)
@@ -44,13 +52,24 @@ def confusion_matrix(coco_gt: COCO, coco_dt: COCO, iou_type: str = "segm", iou_t
 
 
 def shapes(coco: COCO, anns: Sequence[dict[str, Any]], iou_type: str) -> list[Any]:
-    """The RLE masks (any segmentation format, via pycocotools) or xywh boxes of ``anns``."""
+    """The RLE masks (any segmentation format, via pycocotools) or xywh boxes of ``anns``.
+
+    Args:
+        coco: the COCO object ``anns`` belong to (it knows their image sizes).
+        anns: annotations or detections.
+        iou_type: ``"segm"`` for masks, anything else for boxes.
+    """
     return [coco.annToRLE(a) for a in anns] if iou_type == "segm" else [a["bbox"] for a in anns]
 
 
 def overlaps(dts: Sequence[Any], gts: Sequence[Any], crowd: bool) -> np.ndarray:
     """IoU [D, G] of detection and ground-truth shapes (for crowd regions: the part of the detection
-    inside them, COCO's convention)."""
+    inside them, COCO's convention).
+
+    Args:
+        dts, gts: detection and ground-truth shapes (``shapes``), all masks or all boxes.
+        crowd: whether ``gts`` are crowd regions.
+    """
     if not len(dts) or not len(gts):
         return np.zeros((len(dts), len(gts)))
     return np.asarray(mask_utils.iou(list(dts), list(gts), [int(crowd)] * len(gts)))
@@ -60,8 +79,16 @@ def match_instances(ious: np.ndarray, crowd_ious: np.ndarray,
                     threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Greedy matching of score-sorted detections (rows) to ground truth (columns) at IoU >= threshold.
 
-    Returns (pairs [M, 2] of (detection, truth), unmatched detections not on a crowd region,
-    ground truth left over). Greedy by score is sequential by nature, so it walks the detections.
+    Greedy by score is sequential by nature, so it walks the detections.
+
+    Args:
+        ious: IoU [D, G] of the detections, by descending score, and the non-crowd ground truth.
+        crowd_ious: IoU [D, C] of the same detections and the crowd regions.
+        threshold: least IoU of a match.
+
+    Returns:
+        (pairs [M, 2] of (detection, truth), unmatched detections not on a crowd region, ground truth
+        left over), as index arrays.
     """
     free = np.ones(ious.shape[1], dtype=bool)
     pairs, unmatched = [], []

@@ -34,7 +34,13 @@ def thumbnail(image: np.ndarray, side: int = THUMB_SIDE) -> np.ndarray:
 
 
 def outline(rle: dict[str, Any], box: Sequence[float], tolerance: float) -> str:
-    """SVG path data of a mask's outer contours (an RLE), cropped to ``box`` to stay cheap."""
+    """SVG path data of a mask's outer contours (an RLE), cropped to ``box`` to stay cheap.
+
+    Args:
+        rle: the mask as a pycocotools RLE.
+        box: its xywh box in pixels.
+        tolerance: how far in pixels the simplified outline may stray from the contour (approxPolyDP).
+    """
     mask = mask_utils.decode(rle)
     x, y, w, h = (int(v) for v in box)
     x0, y0 = max(x - 1, 0), max(y - 1, 0)
@@ -52,7 +58,16 @@ def image_record(coco_gt: COCO, coco_dt: COCO, coco_image_id: int, category_inde
                  thumb: str, tolerance: float, matched: set[int]) -> dict[str, Any]:
     """One image's entry: name, size, thumbnail path, ground truth [class, box, path, crowd] and
     detections [class, score, box, path, matched], best score first (``matched``: detection ids that
-    hit a ground-truth instance of their class)."""
+    hit a ground-truth instance of their class).
+
+    Args:
+        coco_gt, coco_dt: ground truth and detections (loaded against ``coco_gt``).
+        coco_image_id: the image's COCO id.
+        category_index: COCO category id -> index into the page's class list.
+        thumb: the thumbnail's path relative to the report folder.
+        tolerance: outline simplification in original pixels (``outline``).
+        matched: as above.
+    """
     info = coco_gt.imgs[coco_image_id]
     gts = coco_gt.loadAnns(coco_gt.getAnnIds(imgIds=[coco_image_id]))
     dts = sorted(coco_dt.loadAnns(coco_dt.getAnnIds(imgIds=[coco_image_id])), key=lambda d: -d["score"])
@@ -68,7 +83,16 @@ def image_record(coco_gt: COCO, coco_dt: COCO, coco_image_id: int, category_inde
 
 def write_gallery(out_dir: Path, dataset: Dataset, image_ids: Sequence[int], coco_image_ids: Sequence[int],
                   coco_gt: COCO, coco_dt: COCO, matched: set[int]) -> list[dict[str, Any]]:
-    """Write ``out_dir/thumbs/NNNNN.jpg`` for each image and return the gallery records in input order."""
+    """Write ``out_dir/thumbs/NNNNN.jpg`` for each image and return the gallery records in input order.
+
+    Args:
+        out_dir: the report folder.
+        dataset: the dataset the images are read from.
+        image_ids: internal image ids.
+        coco_image_ids: their COCO ids, aligned with ``image_ids``.
+        coco_gt, coco_dt: ground truth and detections (loaded against ``coco_gt``).
+        matched: ids of the detections that hit a ground-truth instance of their class.
+    """
     thumbs = out_dir / "thumbs"
     thumbs.mkdir(parents=True, exist_ok=True)
     category_index = {cat_id: k for k, cat_id in enumerate(sorted(coco_gt.getCatIds()))}

@@ -23,12 +23,20 @@ def esc(value: Any) -> str:
 
 
 def asset(name: str) -> str:
-    """Text of a file shipped in maskkit/report/assets."""
+    """Text of a file shipped in maskkit/report/assets.
+
+    Args:
+        name: the file's name, e.g. ``report.css``.
+    """
     return resources.files("maskkit.report").joinpath("assets", name).read_text(encoding="utf-8")
 
 
 def run_section(run: dict[str, Any]) -> str:
-    """Checkpoint, dataset, date, classes and the config (key fields first, all of it folded)."""
+    """Checkpoint, dataset, date, classes and the config (key fields first, all of it folded).
+
+    Args:
+        run: the run description ``write_report`` assembles (date, class names, image count included).
+    """
     config = run.get("config") or {}
     rows = [("checkpoint", run.get("checkpoint") or "—"), ("epoch", run.get("epoch", "—")),
             ("dataset", run.get("dataset") or "—"), ("images evaluated", run.get("num_images", "—")),
@@ -43,7 +51,11 @@ def run_section(run: dict[str, Any]) -> str:
 
 def loss_section(series: Sequence[tuple[str, dict[int, float], dict[int, float]]]) -> str:
     """One chart per scalar of the run's history (losses, validation metrics): train and val against
-    absolute epoch; a history of one epoch is a table of its numbers, not dots on empty charts."""
+    absolute epoch; a history of one epoch is a table of its numbers, not dots on empty charts.
+
+    Args:
+        series: ``loss_series`` of the run's history: (name, train {epoch: value}, val {epoch: value}).
+    """
     if not series:
         return ""
     epochs = sorted({epoch for _, train, val in series for epoch in (*train, *val)})
@@ -60,7 +72,12 @@ def loss_section(series: Sequence[tuple[str, dict[int, float], dict[int, float]]
 
 
 def history_numbers(series: Sequence[tuple[str, dict[int, float], dict[int, float]]], epoch: int) -> str:
-    """The scalars of a one-epoch run as a table: name, train, val."""
+    """The scalars of a one-epoch run as a table: name, train, val.
+
+    Args:
+        series: as for ``loss_section``.
+        epoch: the one epoch.
+    """
     def cell(values: dict[int, float], key: str) -> str:
         return f'<td id="history-{key}">{values[epoch]:.4g}</td>' if epoch in values else "<td>—</td>"
 
@@ -72,7 +89,11 @@ def history_numbers(series: Sequence[tuple[str, dict[int, float], dict[int, floa
 
 
 def metrics_section(stats: dict[str, dict[str, float]]) -> str:
-    """The 12 COCO numbers as rows, one column per iou type."""
+    """The 12 COCO numbers as rows, one column per iou type.
+
+    Args:
+        stats: iou type -> {stat name: value} (``cocoeval_runs.stats``).
+    """
     types = list(stats)
     head = "".join(f"<th>{esc(t)}</th>" for t in types)
     body = "".join(f"<tr><th>{name}</th>" + "".join(f'<td id="stat-{t}-{name}">{format_value(stats[t][name])}</td>'
@@ -82,7 +103,11 @@ def metrics_section(stats: dict[str, dict[str, float]]) -> str:
 
 
 def per_class_section(tables: dict[str, list[dict[str, Any]]]) -> str:
-    """AP, AP50, AP75 per class and iou type."""
+    """AP, AP50, AP75 per class and iou type.
+
+    Args:
+        tables: iou type -> ``per_category_ap`` rows, all in the same category order.
+    """
     types = list(tables)
     head = "".join(f"<th>{t} {m}</th>" for t in types for m in ("AP", "AP50", "AP75"))
     rows = []
@@ -96,7 +121,13 @@ def per_class_section(tables: dict[str, list[dict[str, Any]]]) -> str:
 
 def pr_section(curves: dict[str, dict[int, dict[float, list[float]]]], names: dict[int, str],
                rec_thrs: Sequence[float]) -> str:
-    """Precision-recall curves per class at IoU 0.5 and 0.75, one chart per class and iou type."""
+    """Precision-recall curves per class at IoU 0.5 and 0.75, one chart per class and iou type.
+
+    Args:
+        curves: iou type -> ``pr_curves``.
+        names: category id -> class name.
+        rec_thrs: the recall points of the curves.
+    """
     charts = []
     for iou_type, per_class in curves.items():
         for cat_id, by_iou in per_class.items():
@@ -109,13 +140,24 @@ def pr_section(curves: dict[str, dict[int, dict[float, list[float]]]], names: di
 
 
 def pr_line(name: str, recall: Sequence[float], precision: Sequence[float], dash: bool) -> dict[str, Any]:
-    """A PR series ending at the highest recall reached (COCO pads precision with 0 beyond it)."""
+    """A PR series ending at the highest recall reached (COCO pads precision with 0 beyond it).
+
+    Args:
+        name: the series' legend text.
+        recall: the recall points.
+        precision: the precision at each recall point.
+        dash: draw the line dashed.
+    """
     reached = max((k for k, p in enumerate(precision) if p > 0), default=0) + 1
     return {"name": name, "x": list(recall[:reached]), "y": list(precision[:reached]), "dash": dash}
 
 
 def confusion_section(confusion: dict[str, Any]) -> str:
-    """Truth rows against predicted columns, shaded by the share of each row."""
+    """Truth rows against predicted columns, shaded by the share of each row.
+
+    Args:
+        confusion: a ``confusion_matrix`` dict.
+    """
     labels, matrix = confusion["labels"], confusion["matrix"]
     head = "".join(f"<th class='rot'><span>{esc(label)}</span></th>" for label in labels)
     rows = []
@@ -132,8 +174,13 @@ def confusion_section(confusion: dict[str, Any]) -> str:
 
 
 def gallery_section(class_names: Sequence[str], score_threshold: float, root: str = "") -> str:
-    """Controls (class, score, labels, boxes, pages) and the empty gallery the script fills; ``root``
-    is the folder the captions' paths are relative to."""
+    """Controls (class, score, labels, boxes, pages) and the empty gallery the script fills.
+
+    Args:
+        class_names: the class filter's options, by class index.
+        score_threshold: the score slider's start.
+        root: the folder the captions' paths are relative to; "" when they are not paths.
+    """
     options = "".join(f'<option value="{k}">{esc(name)}</option>' for k, name in enumerate(class_names))
     where = f' Paths are relative to <code id="gallery-root">{esc(root)}</code>.' if root else ""
     return (f'<section id="gallery-section"><h2>Images, worst first</h2><div class="controls">'
@@ -156,7 +203,21 @@ def render_page(*, title: str, run: dict[str, Any], history_series: Sequence, st
                 curves: dict, category_names: dict[int, str], rec_thrs: Sequence[float], confusion: dict,
                 gallery: dict[str, Any]) -> str:
     """The whole page as one string: the gallery first (the images are what a reader came for), then
-    the run, the numbers and the charts."""
+    the run, the numbers and the charts.
+
+    Args:
+        title: the page's title and heading.
+        run: the run description (``run_section``).
+        history_series: ``loss_series`` of the run's history; empty for none.
+        stats: iou type -> the 12 COCO numbers by name.
+        tables: iou type -> ``per_category_ap`` rows.
+        curves: iou type -> ``pr_curves``.
+        category_names: category id -> class name.
+        rec_thrs: the recall points of the curves.
+        confusion: a ``confusion_matrix`` dict.
+        gallery: the data assets/report.js draws the gallery from: ``classes``, ``score``, ``pageSize``,
+            ``root`` and ``images`` (the records of ``write_gallery``).
+    """
     data = json.dumps(gallery, separators=(",", ":")).replace("</", "<\\/")
     losses_link = '<a href="#losses">losses</a>' if history_series else ""
     summary = run_section(run) + metrics_section(stats) + per_class_section(tables)

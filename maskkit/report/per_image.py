@@ -20,6 +20,14 @@ def interpolated_ap(matched: np.ndarray, ignored: np.ndarray, num_gt: int, rec_t
     """COCO AP per IoU threshold of detections sorted by score: ``matched``/``ignored`` are bool [T, D].
 
     Precision is made monotone from the right and sampled at ``rec_thrs`` (0 past the highest recall).
+
+    Args:
+        matched, ignored: bool [T, D]: whether detection d matched, or is ignored, at IoU threshold t.
+        num_gt: the image's non-ignored ground-truth instances of the category.
+        rec_thrs: ascending recall points (COCO's 101).
+
+    Returns:
+        AP float [T]; 0 without ground truth but with a counted detection, NaN with neither.
     """
     if num_gt == 0:
         return np.full(len(matched), 0.0 if (~ignored).any() else np.nan)
@@ -34,14 +42,23 @@ def interpolated_ap(matched: np.ndarray, ignored: np.ndarray, num_gt: int, rec_t
 
 
 def all_area_entries(cocoeval: COCOeval) -> list[dict[str, Any]]:
-    """COCOeval's per-image, per-category match records for the "all" area range."""
+    """COCOeval's per-image, per-category match records for the "all" area range.
+
+    Args:
+        cocoeval: evaluated (``evaluate()`` run).
+    """
     params = cocoeval.params
     rng = list(params.areaRng[params.areaRngLbl.index("all")])
     return [e for e in cocoeval.evalImgs if e is not None and list(e["aRng"]) == rng]
 
 
 def matched_detection_ids(cocoeval: COCOeval, iou: float = 0.5) -> set[int]:
-    """Ids of the detections COCOeval matched to a ground-truth instance of their class at ``iou``."""
+    """Ids of the detections COCOeval matched to a ground-truth instance of their class at ``iou``.
+
+    Args:
+        cocoeval: evaluated (``evaluate()`` run).
+        iou: IoU threshold; COCOeval's nearest one is read.
+    """
     t = int(np.argmin(np.abs(cocoeval.params.iouThrs - iou)))
     matched: set[int] = set()
     for entry in all_area_entries(cocoeval):
@@ -54,6 +71,9 @@ def per_image_ap(cocoeval: COCOeval) -> dict[int, dict[str, Any]]:
     """COCO image id -> ``{"AP": AP@0.5:0.95, "AP50": AP@0.5}`` (None without ground truth and detections).
 
     Uses the "all" area range at the largest maxDets, like the headline AP; needs ``evaluate()`` run.
+
+    Args:
+        cocoeval: the run whose per-image matches (``evalImgs``) are read.
     """
     params = cocoeval.params
     t50 = int(np.argmin(np.abs(params.iouThrs - 0.5)))

@@ -34,7 +34,11 @@ def read_history(run_dir: str | os.PathLike) -> dict[str, dict[int, float]]:
 
 def loss_series(history: dict[str, dict[int, float]]) -> list[tuple[str, dict[int, float], dict[int, float]]]:
     """(name, train {epoch: value}, val {epoch: value}) per scalar, pairing ``x`` with ``val_x``: the
-    total loss first, then the other losses, then other metrics (e.g. a validation-only mAP); timings left out."""
+    total loss first, then the other losses, then other metrics (e.g. a validation-only mAP); timings left out.
+
+    Args:
+        history: scalar tag -> {epoch: value}, as ``read_history`` returns it.
+    """
     names = {tag.removeprefix("val_") for tag in history if tag != "epoch_seconds"}
     order = sorted(names, key=lambda name: (name != "loss", not name.endswith("loss"), name))
     return [(name, history.get(name, {}), history.get(f"val_{name}", {})) for name in order]

@@ -15,6 +15,11 @@ def pipeline_run_info(pipe: Any, dataset: "Dataset") -> tuple[dict[str, Any], Pa
 
     The checkpoint is the one holding the model's current weights: the model's own checkpoint at its
     epoch when there is one (a loaded run checkpoint, or training in this process), else the file loaded.
+
+    Args:
+        pipe: the pipeline whose model, weights, config and class names describe the run.
+        dataset: the dataset evaluated; when it is ``pipe.val_dataset`` its name carries the pipeline's
+            validation arguments.
     """
     model = pipe.model
     own = Path(model.checkpoint_path.format(epoch=model.epoch)) if model.epoch else None

@@ -27,9 +27,17 @@ def line_chart(series: Sequence[dict], *, title: str, x_label: str, y_label: str
                width: int = 320, height: int = 220, integer_x: bool = False, legend: str = "top-right") -> str:
     """An SVG line chart of ``series``: dicts with ``name``, ``x``, ``y`` and optional ``dash``/``color``.
 
-    Ranges default to the data's; points render as a polyline, single points as dots; a legend
-    names each series (``legend``: "top-right" or "bottom-left" inside the plot); ``integer_x`` keeps x
-    ticks on whole numbers (epochs).
+    Points render as a polyline, single points as dots; a legend names each series.
+
+    Args:
+        series: the lines: ``x`` and ``y`` equally long lists, ``dash`` a bool, ``color`` a CSS colour
+            (default from PALETTE).
+        title: heading above the plot, also the chart's aria-label.
+        x_label, y_label: the axis titles.
+        x_range, y_range: (low, high) of the axes; default the data's, y from 0 or below.
+        width, height: the SVG's size in pixels.
+        integer_x: keep x ticks on whole numbers (epochs).
+        legend: "top-right" or "bottom-left" inside the plot.
     """
     xs = [x for s in series for x in s["x"]]
     ys = [y for s in series for y in s["y"]]

@@ -25,7 +25,11 @@ TITLE_H = 24
 
 
 def as_rgb(image: np.ndarray) -> np.ndarray:
-    """Any [H, W] or [H, W, 1|3|4] array as RGB uint8 for display (masks and floats stretched)."""
+    """Any [H, W] or [H, W, 1|3|4] array as RGB uint8 for display (masks and floats stretched).
+
+    Args:
+        image: the array to show.
+    """
     return to_rgb_uint8(image, stretch=True)
 
 
@@ -46,7 +50,11 @@ def random_colors(n: int, seed: int = 0) -> list[tuple[float, float, float]]:
 
 
 def to_255(color: Color) -> tuple[int, int, int]:
-    """Colour as 0-255 ints; floats all <= 1.0 are read as matterport-style [0, 1] colours."""
+    """Colour as 0-255 ints; floats all <= 1.0 are read as matterport-style [0, 1] colours.
+
+    Args:
+        color: RGB (further channels ignored), 0-255 or [0, 1].
+    """
     c = [float(v) for v in color[:3]]
     if max(c) <= 1.0:
         c = [v * 255.0 for v in c]
@@ -54,7 +62,14 @@ def to_255(color: Color) -> tuple[int, int, int]:
 
 
 def apply_mask(image: np.ndarray, mask: np.ndarray, color: Color, alpha: float = 0.5) -> np.ndarray:
-    """Blend ``color`` into ``image`` where ``mask`` is set; returns a new RGB uint8 array."""
+    """Blend ``color`` into ``image`` where ``mask`` is set; returns a new RGB uint8 array.
+
+    Args:
+        image: the picture (any array ``as_rgb`` takes).
+        mask: [H, W], the image's size; non-zero pixels are coloured.
+        color: RGB, 0-255 or [0, 1] (``to_255``).
+        alpha: weight of ``color`` in the blend, 0-1.
+    """
     out = as_rgb(image).copy()
     mask = np.asarray(mask).astype(bool)
     if mask.shape != out.shape[:2]:
@@ -66,14 +81,28 @@ def apply_mask(image: np.ndarray, mask: np.ndarray, color: Color, alpha: float =
 
 
 def text_size(text: str, scale: float = FONT_SCALE) -> tuple[int, int]:
-    """(width, height) in pixels of ``text`` drawn by :func:`put_text`."""
+    """(width, height) in pixels of ``text`` drawn by :func:`put_text`.
+
+    Args:
+        text: the text.
+        scale: OpenCV font scale.
+    """
     (w, h), base = cv2.getTextSize(text, FONT, scale, 1)
     return w, h + base
 
 
 def put_text(img: np.ndarray, text: str, org: tuple[int, int], color=BLACK,
              scale: float = FONT_SCALE, bg: Optional[tuple[int, int, int]] = None) -> None:
-    """Draw ``text`` with its top-left corner at ``org``, optionally on a filled background."""
+    """Draw ``text`` with its top-left corner at ``org``, optionally on a filled background.
+
+    Args:
+        img: RGB uint8 image, drawn on in place.
+        text: the text.
+        org: (x, y) of the text's top-left corner in pixels.
+        color: text colour, RGB 0-255.
+        scale: OpenCV font scale.
+        bg: background colour, RGB 0-255; None for none.
+    """
     w, h = text_size(text, scale)
     x, y = int(org[0]), int(org[1])
     if bg is not None:
@@ -82,7 +111,12 @@ def put_text(img: np.ndarray, text: str, org: tuple[int, int], color=BLACK,
 
 
 def rotated_label(text: str, scale: float = FONT_SCALE) -> np.ndarray:
-    """``text`` on white, turned 90 degrees counter-clockwise so it reads bottom to top."""
+    """``text`` on white, turned 90 degrees counter-clockwise so it reads bottom to top.
+
+    Args:
+        text: the label.
+        scale: OpenCV font scale.
+    """
     w, h = text_size(text, scale)
     strip = np.full((h + 2, w + 4, 3), 255, np.uint8)
     put_text(strip, text, (0, 0), scale=scale)
@@ -90,7 +124,15 @@ def rotated_label(text: str, scale: float = FONT_SCALE) -> np.ndarray:
 
 
 def add_title(img: np.ndarray, title: Optional[str]) -> np.ndarray:
-    """Prepend a white strip with ``title`` (font shrunk to fit the width)."""
+    """Prepend a white strip with ``title`` (font shrunk to fit the width).
+
+    Args:
+        img: RGB uint8 [H, W, 3] image.
+        title: the text; None or "" returns ``img`` as it is.
+
+    Returns:
+        A new image TITLE_H pixels taller, or ``img`` itself without a title.
+    """
     if not title:
         return img
     strip = np.full((TITLE_H, img.shape[1], 3), 255, np.uint8)
@@ -103,7 +145,15 @@ def add_title(img: np.ndarray, title: Optional[str]) -> np.ndarray:
 
 
 def dashed_line(img: np.ndarray, p1, p2, color, dash: int = 4, thickness: int = 1) -> None:
-    """A line of ``dash``-pixel dashes from ``p1`` to ``p2`` (x, y)."""
+    """A line of ``dash``-pixel dashes from ``p1`` to ``p2`` (x, y).
+
+    Args:
+        img: RGB uint8 image, drawn on in place.
+        p1, p2: the ends, (x, y) in pixels.
+        color: RGB 0-255.
+        dash: length of a dash, and of the gap after it, in pixels.
+        thickness: line width in pixels.
+    """
     p1 = np.asarray(p1, float)
     p2 = np.asarray(p2, float)
     length = float(np.hypot(*(p2 - p1)))
@@ -116,7 +166,15 @@ def dashed_line(img: np.ndarray, p1, p2, color, dash: int = 4, thickness: int = 
 
 
 def rect(img: np.ndarray, box, color, dashed: bool = False, thickness: int = 1) -> None:
-    """Draw a (y1, x1, y2, x2) box (y2/x2 exclusive), solid or dashed."""
+    """Draw a (y1, x1, y2, x2) box (y2/x2 exclusive), solid or dashed.
+
+    Args:
+        img: RGB uint8 image, drawn on in place.
+        box: (y1, x1, y2, x2) in pixels; further entries are ignored.
+        color: RGB 0-255.
+        dashed: draw the box dashed.
+        thickness: line width in pixels.
+    """
     y1, x1, y2, x2 = (int(round(float(v))) for v in box[:4])
     x2, y2 = x2 - 1, y2 - 1
     if not dashed:
@@ -128,7 +186,14 @@ def rect(img: np.ndarray, box, color, dashed: bool = False, thickness: int = 1) 
 
 def draw_contours(img: np.ndarray, mask: np.ndarray, color, offset: tuple[int, int] = (0, 0)) -> None:
     """Outline the regions of ``mask`` on ``img`` in place; ``offset`` (x, y) places a mask cut from a
-    larger one (its top-left corner in ``img``)."""
+    larger one (its top-left corner in ``img``).
+
+    Args:
+        img: RGB uint8 image, drawn on in place.
+        mask: [h, w] the regions to outline.
+        color: RGB 0-255.
+        offset: (x, y) of the mask's top-left corner in ``img``.
+    """
     contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE,
                                    offset=(int(offset[0]), int(offset[1])))
     cv2.drawContours(img, contours, -1, color, 1)

@@ -43,7 +43,24 @@ def display_instances(
     colors: Optional[Sequence[Color]] = None,
     path: Optional[str | os.PathLike] = None,
 ) -> np.ndarray:
-    """Draw instance boxes, translucent masks, mask outlines and "name score" captions."""
+    """Draw instance boxes, translucent masks, mask outlines and "name score" captions.
+
+    Args:
+        image: the picture (any array ``as_rgb`` takes).
+        boxes: [N, (y1, x1, y2, x2)] in pixels; an all-zero box gets neither box nor caption.
+        masks: [H, W, N] instance masks, or None.
+        class_ids: [N] class ids.
+        class_names: names by class id (an id without one shows as its number).
+        scores: [N] scores for the captions; None for names only.
+        title: text above the picture (without instances default "No instances to display").
+        show_mask: draw the translucent masks and their outlines.
+        show_bbox: draw the (dashed) boxes.
+        colors: a colour per instance (RGB, 0-255 or [0, 1]); default ``random_colors``.
+        path: where to write the PNG (None: only return it).
+
+    Returns:
+        The RGB picture.
+    """
     out = as_rgb(image).copy()
     boxes = np.asarray(boxes).reshape(-1, 4)
     n = boxes.shape[0]
@@ -85,7 +102,17 @@ def display_images(
     cols: int = 4,
     path: Optional[str | os.PathLike] = None,
 ) -> np.ndarray:
-    """Tile images in a grid with a caption above each; non-uint8 images are normalised."""
+    """Tile images in a grid with a caption above each; non-uint8 images are normalised.
+
+    Args:
+        images: the pictures (any arrays ``as_rgb`` takes), at least one.
+        titles: a caption per image (None or None entries: none).
+        cols: images per row.
+        path: where to write the PNG (None: only return it).
+
+    Returns:
+        The RGB picture.
+    """
     if len(images) == 0:
         raise ValueError("display_images needs at least one image")
     if cols < 1:
@@ -161,7 +188,18 @@ def draw_boxes(
     """Draw anchors/proposals: original boxes thin (dashed when refined boxes are given), refined
     boxes solid with a line from each original to its refinement.
 
-    ``visibilities`` per box: 0 skip, 1 faint, 2 prominent (matterport semantics).
+    Args:
+        image: the picture (any array ``as_rgb`` takes).
+        boxes: [N, (y1, x1, y2, x2)] original boxes in pixels.
+        refined_boxes: [N, (y1, x1, y2, x2)] refined boxes; at least one of the two is needed.
+        masks: [H, W, N] masks to overlay, or None.
+        captions: a caption per box (None or "" for none).
+        visibilities: per box: 0 skip, 1 faint, 2 prominent (matterport semantics); default all 1.
+        title: text above the picture.
+        path: where to write the PNG (None: only return it).
+
+    Returns:
+        The RGB picture.
     """
     if boxes is None and refined_boxes is None:
         raise ValueError("draw_boxes needs boxes or refined_boxes")
@@ -201,7 +239,18 @@ def draw_boxes(
 
 def enlarge(image: np.ndarray, boxes: np.ndarray, masks: np.ndarray,
             min_side: int = 512) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Scale a small image (and its boxes and masks) up by a whole factor so captions stay legible."""
+    """Scale a small image (and its boxes and masks) up by a whole factor so captions stay legible.
+
+    Args:
+        image: the picture.
+        boxes: [N, 4] boxes in pixels.
+        masks: [H, W, N] masks.
+        min_side: the longer side is scaled to at least this many pixels.
+
+    Returns:
+        (image as RGB, boxes, masks) scaled, or all three unchanged when the longer side already reaches
+        ``min_side``.
+    """
     factor = max(1, -(-min_side // max(image.shape[:2])))
     if factor == 1:
         return image, boxes, masks
@@ -222,9 +271,18 @@ def display_detections(
     """One picture of a detection ``result`` (``rois``, ``masks``, ``class_ids``, ``scores`` as
     ``MaskRCNN.detect`` returns), with the ground truth beside it when ``gt`` is given.
 
-    ``gt`` is ``(masks, class_ids)`` as ``Dataset.load_mask`` returns (boxes follow from the masks)
-    or a mapping with ``masks``, ``class_ids`` and optionally ``boxes``. Images smaller than
-    ``min_side`` are enlarged by a whole factor so captions stay legible.
+    Args:
+        image: the picture the detections belong to.
+        result: the detect result (``scores`` optional).
+        class_names: names by class id.
+        gt: ``(masks, class_ids)`` as ``Dataset.load_mask`` returns (boxes follow from the masks) or a
+            mapping with ``masks``, ``class_ids`` and optionally ``boxes``; None for detections only.
+        title: text above the picture.
+        min_side: images smaller than this are enlarged by a whole factor so captions stay legible.
+        path: where to write the PNG (None: only return it).
+
+    Returns:
+        The RGB picture.
     """
     panels = [_panel(image, result["rois"], result["masks"], result["class_ids"], class_names,
                      result.get("scores"), f"detections ({len(result['class_ids'])})", min_side)]

@@ -22,7 +22,19 @@ def axes(canvas: np.ndarray, left: int, top: int, right: int, bottom: int,
           xlim: tuple[float, float], ylim: tuple[float, float],
           xlabel: str, ylabel: str, xticks: Sequence[float], yticks: Sequence[float],
           ytick_labels: Optional[Sequence[str]] = None):
-    """Draw plot axes with ticks and labels; return a data->pixel mapping function."""
+    """Draw plot axes with ticks and labels; return a data->pixel mapping function.
+
+    Args:
+        canvas: RGB uint8 image, drawn on in place.
+        left, top, right, bottom: the plot frame in pixels.
+        xlim, ylim: (low, high) data values at the frame's edges.
+        xlabel, ylabel: the axis titles.
+        xticks, yticks: tick positions in data units.
+        ytick_labels: a text per y tick (default the value, 3 significant digits).
+
+    Returns:
+        ``to_px(x, y)``: data coordinates to pixel coordinates [..., (x, y)].
+    """
     x0, x1 = xlim
     y0, y1 = ylim
 
@@ -53,7 +65,11 @@ def axes(canvas: np.ndarray, left: int, top: int, right: int, bottom: int,
 
 
 def finite_runs(pts: np.ndarray) -> list[np.ndarray]:
-    """The stretches of consecutive finite points of a [N, 2] polyline."""
+    """The stretches of consecutive finite points of a [N, 2] polyline.
+
+    Args:
+        pts: [N, 2] points; a row with NaN or inf breaks the line.
+    """
     idx = np.flatnonzero(np.all(np.isfinite(pts), axis=1))
     if idx.size == 0:
         return []
@@ -61,7 +77,14 @@ def finite_runs(pts: np.ndarray) -> list[np.ndarray]:
 
 
 def polyline(canvas: np.ndarray, pts: np.ndarray, color, thickness: int = 2) -> None:
-    """Draw a polyline, breaking it at non-finite points."""
+    """Draw a polyline, breaking it at non-finite points.
+
+    Args:
+        canvas: RGB uint8 image, drawn on in place.
+        pts: [N, 2] (x, y) points in pixels; a lone finite point is drawn as a dot.
+        color: RGB 0-255.
+        thickness: line width in pixels.
+    """
     for run in finite_runs(pts):
         poly = np.rint(run).astype(np.int32).reshape(-1, 1, 2)
         if len(run) == 1:
@@ -73,7 +96,12 @@ def polyline(canvas: np.ndarray, pts: np.ndarray, color, thickness: int = 2) -> 
 def dashed_polyline(canvas: np.ndarray, pts: np.ndarray, color, thickness: int = 2,
                     dash: float = 7.0, gap: float = 5.0) -> None:
     """Draw a polyline as ``dash``-pixel dashes ``gap`` pixels apart along its length, breaking it at
-    non-finite points; a lone point is a dot."""
+    non-finite points; a lone point is a dot.
+
+    Args:
+        canvas, pts, color, thickness: as for ``polyline``.
+        dash, gap: lengths of the dashes and of the gaps between them, in pixels.
+    """
     for run in finite_runs(pts):
         if len(run) == 1:
             polyline(canvas, run, color, thickness)
@@ -93,7 +121,16 @@ def plot_precision_recall(
     recalls: np.ndarray,
     path: Optional[str | os.PathLike] = None,
 ) -> np.ndarray:
-    """Precision-recall curve on white axes (recall 0-1, precision 0-1.1), AP in the title."""
+    """Precision-recall curve on white axes (recall 0-1, precision 0-1.1), AP in the title.
+
+    Args:
+        ap: the AP shown in the title (labelled AP@50).
+        precisions, recalls: [N] the curve's points.
+        path: where to write the PNG (None: only return it).
+
+    Returns:
+        The RGB picture.
+    """
     precisions = np.asarray(precisions, float).reshape(-1)
     recalls = np.asarray(recalls, float).reshape(-1)
     if precisions.shape != recalls.shape:
@@ -238,7 +275,13 @@ def plot_loss_curves(
 
 def legend(canvas: np.ndarray, styles: Sequence[SeriesStyle], x: int, y: int) -> None:
     """A row per loss in its colour (dashed when it has only a validation series), a blank row, then
-    the key: solid = training, dashed = validation."""
+    the key: solid = training, dashed = validation.
+
+    Args:
+        canvas: RGB uint8 image, drawn on in place.
+        styles: the series' styles (``series_styles``).
+        x, y: the legend's top-left corner in pixels.
+    """
     groups: dict[str, list[SeriesStyle]] = {}
     for style in styles:
         groups.setdefault(style.group, []).append(style)
@@ -259,7 +302,11 @@ _HIST_BAR = (70, 130, 180)
 
 
 def log2_bins(areas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(edges, counts): bins [0, 1), [1, 2), [2, 4), ... up to the largest area."""
+    """(edges, counts): bins [0, 1), [1, 2), [2, 4), ... up to the largest area.
+
+    Args:
+        areas: mask areas in pixels.
+    """
     areas = np.asarray(areas, dtype=np.int64).reshape(-1)
     top = int(areas.max()) if areas.size else 1
     edges = np.concatenate([[0], 2 ** np.arange(max(top, 1).bit_length() + 1)])
@@ -268,7 +315,11 @@ def log2_bins(areas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def short(value: int) -> str:
-    """1536 -> '1.5k', 2097152 -> '2M': compact axis labels."""
+    """1536 -> '1.5k', 2097152 -> '2M': compact axis labels.
+
+    Args:
+        value: a non-negative number (k = 1024, M = 1024**2).
+    """
     for suffix, scale in (("M", 1 << 20), ("k", 1 << 10)):
         if value >= scale:
             return f"{value / scale:.3g}{suffix}"
@@ -277,7 +328,13 @@ def short(value: int) -> str:
 
 def draw_area_histogram(areas: np.ndarray, title: str = "mask areas",
                         path: Optional[str | os.PathLike] = None) -> np.ndarray:
-    """An RGB uint8 bar chart of instance counts per mask-area bin (pixels, log2 scale)."""
+    """An RGB uint8 bar chart of instance counts per mask-area bin (pixels, log2 scale).
+
+    Args:
+        areas: [N] mask areas in pixels.
+        title: the heading; the instance count is appended.
+        path: where to write the PNG (None: only return it).
+    """
     edges, counts = log2_bins(areas)
     canvas = np.full((_HIST_H, _HIST_W, 3), 255, dtype=np.uint8)
     cv2.putText(canvas, f"{title} ({int(counts.sum())} instances)", (_HIST_LEFT, 25), FONT, 0.55, BLACK, 1, cv2.LINE_AA)
