@@ -38,7 +38,12 @@ class Augmenter(abc.ABC):
 
 
 def check_augmenter_contract(obj: Any, where: str) -> None:
-    """Raise PluginError naming ``where`` unless ``obj`` is a documented Augmenter with valid ``targets``."""
+    """Raise PluginError naming ``where`` unless ``obj`` is a documented Augmenter with valid ``targets``.
+
+    Args:
+        obj: what an augmenter factory returned.
+        where: names the factory in the error message.
+    """
     if not isinstance(obj, Augmenter):
         raise PluginError(f"{where}: factory returned {type(obj).__name__}, not a maskkit.Augmenter")
     targets = getattr(obj, "targets", None)
@@ -59,7 +64,19 @@ augmenters = Registry("augmenter", _check_registered)
 
 def check_output(aug: Augmenter, image: np.ndarray, masks: np.ndarray,
                  out: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Validate what an augmenter returned; a colour augmenter must hand the masks back unchanged."""
+    """Validate what an augmenter returned; a colour augmenter must hand the masks back unchanged.
+
+    Args:
+        aug: the Augmenter that ran.
+        image, masks: its inputs, uint8 [H, W, C] and [H, W, N].
+        out: what it returned.
+
+    Returns:
+        The new (image uint8 [H', W', C], masks bool [H', W', N]).
+
+    Raises:
+        PluginError: ``out`` is not such a pair, or a colour augmenter changed the masks.
+    """
     name = type(aug).__name__
     if not (isinstance(out, tuple) and len(out) == 2):
         raise PluginError(f"augmenter {name} must return (image, masks), got {type(out).__name__}")

@@ -21,7 +21,11 @@ def _checked(children: Sequence[Augmenter], who: str) -> list[Augmenter]:
 
 
 class Compose(Augmenter):
-    """Apply every child in order to the image and masks; moves masks if any child is geometric."""
+    """Apply every child in order to the image and masks; moves masks if any child is geometric.
+
+    Args:
+        augmenters: the children, each checked against the Augmenter contract.
+    """
 
     def __init__(self, augmenters: Sequence[Augmenter]) -> None:
         self.augmenters = _checked(augmenters, "Compose")
@@ -58,7 +62,11 @@ class Sometimes(Augmenter):
 
 
 class OneOf(Augmenter):
-    """Apply exactly one child, picked uniformly by the rng, to the image and masks."""
+    """Apply exactly one child, picked uniformly by the rng, to the image and masks.
+
+    Args:
+        augmenters: the children (at least one), each checked against the Augmenter contract.
+    """
 
     def __init__(self, augmenters: Sequence[Augmenter]) -> None:
         self.augmenters = _checked(augmenters, "OneOf")

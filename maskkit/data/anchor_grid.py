@@ -92,12 +92,22 @@ def anchors_for(config: Config, image_shape: Sequence[int]) -> np.ndarray:
 def normalised_anchors(config: Config, image_shape: Sequence[int]) -> np.ndarray:
     """float32 [A, 4] anchors_for normalised to ``image_shape`` (norm_boxes), computed once, read-only:
     the model's ``anchors`` input. The one place this is computed, for training batches
-    (maskkit.data.feed), detection (MaskRCNN.detect) and the exported SavedModel alike."""
+    (maskkit.data.feed), detection (MaskRCNN.detect) and the exported SavedModel alike.
+
+    Args:
+        config: supplies the anchor settings, as for anchor_grid.
+        image_shape: (height, width, ...) of the molded image.
+    """
     return _cached_normalised(*_anchor_key(config, image_shape))
 
 
 def anchor_counts(config: Config, image_shape: Sequence[int]) -> list[int]:
-    """How many anchors each pyramid level (P2..P6) contributes, in anchors_for's order."""
+    """How many anchors each pyramid level (P2..P6) contributes, in anchors_for's order.
+
+    Args:
+        config: supplies BACKBONE_STRIDES, RPN_ANCHOR_RATIOS and RPN_ANCHOR_STRIDE.
+        image_shape: (height, width, ...) of the molded image.
+    """
     shapes = compute_backbone_shapes(image_shape, config.BACKBONE_STRIDES)
     counts = anchors_per_level(shapes, len(config.RPN_ANCHOR_RATIOS), config.RPN_ANCHOR_STRIDE)
     return [int(c) for c in counts]

@@ -142,7 +142,13 @@ class PairIous(NamedTuple):
     pair_entry: np.ndarray
 
     def anchors(self, tables: WindowTables, pairs: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-        """Anchor ids of the pairs with the given indices, each plus its box's entry in ``offsets``."""
+        """Anchor ids of the pairs with the given indices, each plus its box's entry in ``offsets``.
+
+        Args:
+            tables: the grid's window_tables these pairs were computed with.
+            pairs: int indices of the pairs.
+            offsets: int per box, added to the anchor id of each of its pairs.
+        """
         entry = self.pair_entry[pairs]
         return (tables.row_base[self.entry_row[entry]] + tables.col_step[self.pair_col[pairs]]
                 + offsets[self.entry_box[entry]])

@@ -35,7 +35,15 @@ def with_anchors(batches: Any, config: Config) -> Any:
     batch's image size (maskkit.data.anchor_grid.normalised_anchors). With a fixed batch and image size
     (square and crop resizing) they are one constant of the input graph, already [B, A, 4], handed
     out again with every batch (33 MB at 1024 px and batch 8, built once instead of per batch);
-    otherwise they are looked up and broadcast per batch, on tf.data's threads."""
+    otherwise they are looked up and broadcast per batch, on tf.data's threads.
+
+    Args:
+        batches: a tf.data.Dataset of batch dicts with ``images`` [B, H, W, C].
+        config: supplies the anchor settings (normalised_anchors).
+
+    Returns:
+        The mapped tf.data.Dataset, prefetching one batch.
+    """
     import tensorflow as tf
 
     count, height, width = batches.element_spec["images"].shape[:3]
@@ -115,7 +123,19 @@ def training_inputs(train_dataset: Dataset, val_dataset: Dataset | None, config:
                     augmenters: Any = None, shard: tuple[int, int] = (0, 1)) -> tuple[EpochInput, EpochInput | None]:
     """The training input and (with a validation dataset and config.VALIDATION_STEPS) the validation
     input of a run whose next epoch is ``first_epoch``; see epoch_input. Both record dropped
-    instances in one DroppedInstances, so a run warns about them once."""
+    instances in one DroppedInstances, so a run warns about them once.
+
+    Args:
+        train_dataset: the prepared training Dataset.
+        val_dataset: the prepared validation Dataset, or None for no validation input.
+        config: the run's Config.
+        first_epoch: index of the next epoch to run; its pipelines are built now.
+        augmenters: an Augmenter or spec for the training input; None means config.AUGMENTERS.
+        shard: (index, count) of this worker in a multi-worker run; (0, 1) reads everything.
+
+    Returns:
+        (training input, validation input or None), each ``batches(epoch)`` as from epoch_input.
+    """
     dropped = DroppedInstances(config.MAX_GT_INSTANCES)
     train = epoch_input(train_dataset, config, first_epoch, augmenters=augmenters, shard=shard, dropped=dropped)
     if val_dataset is None or not config.VALIDATION_STEPS:

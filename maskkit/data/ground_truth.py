@@ -28,8 +28,19 @@ def load_image_gt(dataset: Dataset, config: Config, image_id: int,
 
     ``augmenters`` (an Augmenter) is applied to the original image and masks together, before
     resizing; ``image_meta``'s original shape is the augmented image's shape, which the window
-    and scale refer to. Masks are [H, W, N], or MINI_MASK_SHAPE + [N] when mini masks are used
-    (default: config.USE_MINI_MASK). ``rng`` drives augmentation and crop mode.
+    and scale refer to. Instances whose mask is empty after resizing are left out.
+
+    Args:
+        dataset: the prepared Dataset to load from; its class count must match config.NUM_CLASSES.
+        config: supplies the resize settings, NUM_CLASSES and the mini-mask settings.
+        image_id: the image's index in ``dataset``.
+        augmenters: an Augmenter applied before resizing, or None for none.
+        use_mini_mask: masks as MINI_MASK_SHAPE + [N] instead of [H, W, N]; None means config.USE_MINI_MASK.
+        rng: drives augmentation and crop mode; None means a fresh unseeded generator.
+
+    Raises:
+        ConfigError: NUM_CLASSES does not match the dataset.
+        DatasetError: the augmenter failed.
     """
     rng = rng if rng is not None else np.random.default_rng()
     use_mini_mask = config.USE_MINI_MASK if use_mini_mask is None else use_mini_mask
@@ -60,7 +71,13 @@ def load_image_gt(dataset: Dataset, config: Config, image_id: int,
 
 
 def active_class_ids(dataset: Dataset, config: Config, image_id: int) -> np.ndarray:
-    """int32 [NUM_CLASSES]: 1 for the classes of the image's source (and BG), 0 elsewhere."""
+    """int32 [NUM_CLASSES]: 1 for the classes of the image's source (and BG), 0 elsewhere.
+
+    Args:
+        dataset: the prepared Dataset holding the image.
+        config: supplies NUM_CLASSES.
+        image_id: the image's index in ``dataset``.
+    """
     active = np.zeros(config.NUM_CLASSES, dtype=np.int32)
     source = dataset.image_info[image_id]["source"]
     active[dataset.source_class_ids.get(source, [0])] = 1
@@ -68,7 +85,12 @@ def active_class_ids(dataset: Dataset, config: Config, image_id: int) -> np.ndar
 
 
 def check_class_count(dataset: Dataset, config: Config) -> None:
-    """Raise ConfigError when NUM_CLASSES does not match the dataset's class count (BG included)."""
+    """Raise ConfigError when NUM_CLASSES does not match the dataset's class count (BG included).
+
+    Args:
+        dataset: the prepared Dataset.
+        config: supplies NUM_CLASSES.
+    """
     if dataset.num_classes != config.NUM_CLASSES:
         raise ConfigError("NUM_CLASSES", f"is {config.NUM_CLASSES} but {dataset.name} has "
                           f"{dataset.num_classes} classes including BG ({', '.join(dataset.class_names)})")

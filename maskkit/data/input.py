@@ -45,6 +45,12 @@ class ExampleBuilder:
     DatasetError when a whole dataset's worth in a row had none, instead of looping forever. Images
     with more than MAX_GT_INSTANCES instances are recorded in ``dropped`` (a DroppedInstances; by
     default one that warns when it meets the first).
+
+    Args:
+        dataset, config: the prepared Dataset and the run's Config.
+        augmenters: an Augmenter applied to each image before resizing, or None.
+        seed: base seed of every example's generator ([seed, pass, position]).
+        dropped: records images over MAX_GT_INSTANCES; None means one that warns at the first.
     """
 
     def __init__(self, dataset: Dataset, config: Config, augmenters: Any = None, seed: int = 0,
@@ -68,7 +74,13 @@ class ExampleBuilder:
 
     def unpadded(self, position: int, image_id: int, pass_index: int = 0) -> tuple[dict[str, np.ndarray], bool]:
         """As __call__, but gt_class_ids/gt_boxes/gt_masks hold only the image's own instances
-        (at most MAX_GT_INSTANCES)."""
+        (at most MAX_GT_INSTANCES).
+
+        Args:
+            position: the example's position in the stream; seeds its generator.
+            image_id: the image's index in the dataset.
+            pass_index: how often the pipeline was iterated from the start; seeds the generator.
+        """
         example, keep, rng = self._ground_truth(position, image_id, pass_index)
         rpn_match, rpn_bbox = build_rpn_targets(anchor_grid(self.config, example["images"].shape),
                                                 example["gt_class_ids"], example["gt_boxes"], self.config, rng=rng)
@@ -101,7 +113,12 @@ class ExampleBuilder:
     def group(self, pass_index: int, positions: np.ndarray, image_ids: np.ndarray) -> list[np.ndarray]:
         """The kept examples of consecutive stream positions, stacked per key in KEYS order (ground
         truth padded to MAX_GT_INSTANCES, rpn_match as int8): one hand-over to TensorFlow per group
-        instead of per image, and the group's RPN targets in one pass (build_group_rpn_targets)."""
+        instead of per image, and the group's RPN targets in one pass (build_group_rpn_targets).
+
+        Args:
+            pass_index: how often the pipeline was iterated from the start.
+            positions, image_ids: int [G] stream positions and their image ids.
+        """
         built = (self._ground_truth(int(position), int(image_id), int(pass_index))
                  for position, image_id in zip(positions, image_ids))
         kept = [(example, rng) for example, keep, rng in built if keep]
@@ -191,7 +208,16 @@ def index_stream(image_ids: np.ndarray, shuffle: bool, seed: int, repeat: bool,
                  pass_index: int = 0, shard: tuple[int, int] = (0, 1)) -> Iterator[tuple[int, int, int]]:
     """(pass, stream position, image id) triples; each epoch is a permutation drawn from
     [seed, pass, epoch], where ``pass`` counts how often the pipeline was iterated from the start.
-    ``shard=(index, count)`` keeps the positions ``index`` modulo ``count`` (one worker's share)."""
+    ``shard=(index, count)`` keeps the positions ``index`` modulo ``count`` (one worker's share).
+
+    Args:
+        image_ids: the image ids of one epoch.
+        shuffle: permute each epoch; False keeps ``image_ids``' order.
+        seed: base seed of the permutations.
+        repeat: run epoch after epoch forever; False stops after one.
+        pass_index: the ``pass`` of the triples and the permutations' seed.
+        shard: (index, count) of this worker; (0, 1) keeps every position.
+    """
     position, epoch = 0, 0
     index, count = shard
     while True:
@@ -207,7 +233,11 @@ def index_stream(image_ids: np.ndarray, shuffle: bool, seed: int, repeat: bool,
 
 
 def example_shapes(config: Config) -> dict[str, tuple]:
-    """Static per-example shapes of KEYS (None where the image size varies)."""
+    """Static per-example shapes of KEYS (None where the image size varies).
+
+    Args:
+        config: supplies the resize mode, image shape, anchors, mini-mask and instance settings.
+    """
     if config.IMAGE_RESIZE_MODE in ("square", "crop"):
         height, width = config.IMAGE_SHAPE[:2]
         anchors = int(anchors_for(config, config.IMAGE_SHAPE).shape[0])
@@ -255,6 +285,17 @@ def make_dataset(dataset: Dataset, config: Config, *, augmenters: Any = None, sh
     second thread help; tf.data then re-batches the groups (``rebatch``: one copy, where splitting
     and batching again took two and were most of tf.data's time at 1024 px), so skipped images
     never leave a batch short.
+
+    Args:
+        dataset, config: the prepared Dataset and the run's Config.
+        augmenters: an Augmenter or build_augmenters spec, or None.
+        shuffle: a fresh permutation of the image ids each epoch; False reads them in order.
+        seed: base seed of shuffling, augmentation and RPN target sampling.
+        repeat: an endless stream of epochs; False ends after one epoch.
+        num_parallel_calls: threads building examples; None means config.NUM_WORKERS (at least 1).
+        processes: worker processes building examples instead of threads; 0 for threads.
+        shard: (index, count) of this worker's share of the stream.
+        dropped: records images over MAX_GT_INSTANCES; None means the pipeline warns at the first.
     """
     import tensorflow as tf
 
@@ -321,7 +362,11 @@ def next_batch(batches: Iterator[Any]) -> Any:
 
 
 def example_error(exc: Exception) -> MaskkitError:
-    """The maskkit error a tf.data OpError carries (same message), or a DatasetError naming the failure."""
+    """The maskkit error a tf.data OpError carries (same message), or a DatasetError naming the failure.
+
+    Args:
+        exc: the OpError (or any exception) whose message may embed a raised error's traceback.
+    """
     raised = list(_RAISED.finditer(exc.message if hasattr(exc, "message") else str(exc)))
     if not raised:
         return DatasetError(f"building a training example failed: {type(exc).__name__}: "

@@ -8,7 +8,12 @@ from maskkit.config import Config
 
 
 def mold_image(images: np.ndarray, config: Config) -> np.ndarray:
-    """RGB uint8 image(s) -> float32 with MEAN_PIXEL subtracted, as the model expects."""
+    """RGB uint8 image(s) -> float32 with MEAN_PIXEL subtracted, as the model expects.
+
+    Args:
+        images: [..., H, W, C] image or batch of images, C the length of MEAN_PIXEL.
+        config: supplies MEAN_PIXEL.
+    """
     images = np.asarray(images)
     mean = np.asarray(config.MEAN_PIXEL, dtype=np.float32)
     if images.ndim < 2 or images.shape[-1] != mean.size:
@@ -20,6 +25,11 @@ def mold_image(images: np.ndarray, config: Config) -> np.ndarray:
 
 
 def unmold_image(normalized_images: np.ndarray, config: Config) -> np.ndarray:
-    """Inverse of mold_image: add MEAN_PIXEL back and return uint8 (rounded, clipped)."""
+    """Inverse of mold_image: add MEAN_PIXEL back and return uint8 (rounded, clipped).
+
+    Args:
+        normalized_images: float image(s) as from mold_image.
+        config: supplies MEAN_PIXEL.
+    """
     restored = np.asarray(normalized_images, dtype=np.float32) + np.asarray(config.MEAN_PIXEL, dtype=np.float32)
     return np.clip(np.rint(restored), 0, 255).astype(np.uint8)

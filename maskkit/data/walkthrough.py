@@ -35,6 +35,14 @@ def run_inspection(dataset: Dataset, config: Config, out_dir: str | os.PathLike,
     Returns the statistics (image/class counts and names, anchors per level, per sampled image
     its positive/negative/neutral anchors and ROI classes) and ``files``, the PNGs written.
     ``augmenters`` (a spec or Augmenter) is shown in the mini-mask picture; default: fliplr.
+
+    Args:
+        dataset: the prepared Dataset; its class count must match config.NUM_CLASSES.
+        config: the Config whose resizing, anchors and targets are shown.
+        out_dir: directory for the PNGs; created if missing.
+        seed: seeds the sample of images and their augmentation.
+        count: how many images to sample (at most the dataset's size).
+        augmenters: an Augmenter or spec; None means ``fliplr@1.0``.
     """
     check_class_count(dataset, config)
     if len(dataset) == 0:
@@ -149,7 +157,11 @@ def _draw_center_anchors(dataset: Dataset, config: Config, image_id: int, out: P
 
 
 def format_inspection(stats: dict[str, Any]) -> str:
-    """The statistics of run_inspection as the text ``maskkit inspect`` prints."""
+    """The statistics of run_inspection as the text ``maskkit inspect`` prints.
+
+    Args:
+        stats: the dict run_inspection returns.
+    """
     lines = [f"Images: {stats['images']}", f"Classes: {stats['classes']}"]
     lines += [f"  {i:3d}. {name}" for i, name in enumerate(stats["class_names"])]
     lines.append(f"Anchors: {stats['anchors']}")

@@ -36,6 +36,16 @@ def check_data(dataset: Dataset, *, limit: int | None = None, workers: int | Non
 
     Files are decoded by OpenCV, which releases the GIL, so threads read in parallel. ``progress``
     shows a bar on stderr. Dataset-wide checks (duplicates, classes) always cover every image.
+
+    Args:
+        dataset: the Dataset to check; prepared first if it is not.
+        limit: scan only the first ``limit`` images; None scans all.
+        workers: reader threads; None means default_workers().
+        progress: show a progress bar on stderr.
+        large_image_pixels: images with more pixels get ``large-image``.
+        tiny_mask_pixels: masks with fewer pixels get ``tiny-mask``.
+        duplicate_iou: instance pairs with a higher mask IoU get ``duplicate-instances``.
+        max_instances: images with more instances get ``too-many-instances``; None for no limit.
     """
     if not dataset.is_prepared:
         dataset.prepare()
@@ -65,7 +75,15 @@ def check_data(dataset: Dataset, *, limit: int | None = None, workers: int | Non
 
 
 def scan_all(dataset: Dataset, count: int, workers: int, limits: Limits, progress: bool) -> list[ImageScan]:
-    """Scan images 0..count-1, in chunks spread over a thread pool; results in image order."""
+    """Scan images 0..count-1, in chunks spread over a thread pool; results in image order.
+
+    Args:
+        dataset: the prepared Dataset.
+        count: how many images to scan, from image 0.
+        workers: threads; 1 scans in this thread.
+        limits: the warnings' thresholds.
+        progress: show a progress bar on stderr.
+    """
     chunks = [range(i, min(i + CHUNK, count)) for i in range(0, count, CHUNK)]
 
     def scan_chunk(ids: range) -> list[ImageScan]:
@@ -88,7 +106,12 @@ def scan_all(dataset: Dataset, count: int, workers: int, limits: Limits, progres
 
 @contextlib.contextmanager
 def progress_bar(total: int, enabled: bool) -> Iterator:
-    """Yield ``advance(n)``; draws a click progress bar on stderr when enabled."""
+    """Yield ``advance(n)``; draws a click progress bar on stderr when enabled.
+
+    Args:
+        total: the bar's length (items to process); 0 draws no bar.
+        enabled: draw the bar; False yields an ``advance`` that does nothing.
+    """
     if not enabled or total == 0:
         yield lambda n: None
         return

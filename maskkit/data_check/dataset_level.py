@@ -16,7 +16,11 @@ ANNOTATION_CODES = ("unknown-class", "unknown-image", "skipped-annotation", "bad
 
 
 def structure_findings(dataset: Dataset) -> list[Finding]:
-    """No images, no classes, duplicate image ids or paths."""
+    """No images, no classes, duplicate image ids or paths.
+
+    Args:
+        dataset: the prepared Dataset; all of its images are looked at.
+    """
     found = []
     if len(dataset.image_info) == 0:
         found.append(finding("no-images", f"{dataset.name} has no images"))
@@ -40,7 +44,13 @@ def structure_findings(dataset: Dataset) -> list[Finding]:
 
 
 def class_findings(dataset: Dataset, counts: np.ndarray, scanned: int) -> list[Finding]:
-    """Declared classes without instances in the ``scanned`` images (``counts`` per class id)."""
+    """Declared classes without instances in the ``scanned`` images (``counts`` per class id).
+
+    Args:
+        dataset: the prepared Dataset, for its classes and image count.
+        counts: int [num_classes] instances (crowds included) per class id in the scanned images.
+        scanned: how many images were scanned; names the scope in the messages.
+    """
     unused = [i for i in range(1, dataset.num_classes) if counts[i] == 0]
     scope = "the dataset" if scanned == len(dataset.image_info) else f"the {scanned} checked images"
     return [finding("unused-class", f"class {i} {dataset.class_names[i]!r} has no instance in {scope}")
@@ -52,6 +62,9 @@ def annotation_findings(dataset: Dataset) -> list[Finding]:
 
     A code the data check does not know becomes ``annotation-problem``; a method that raises is
     itself reported, so a broken plugin cannot hide the rest of the check.
+
+    Args:
+        dataset: the prepared Dataset whose ``annotation_problems()`` is asked.
     """
     try:
         problems = list(dataset.annotation_problems())

@@ -60,5 +60,12 @@ class Finding:
 
 
 def finding(code: str, message: str, image_id: int | None = None, file: str | None = None) -> Finding:
-    """A Finding with the severity registered for ``code``."""
+    """A Finding with the severity registered for ``code``.
+
+    Args:
+        code: a key of CODES.
+        message: the readable description of this occurrence.
+        image_id: the image's internal id, or None for a dataset-wide finding.
+        file: the image's file, or None if unknown or not about one image.
+    """
     return Finding(CODES[code][0], code, message, image_id, file)

@@ -89,7 +89,11 @@ class DataReport:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
-        """The report as a JSON string."""
+        """The report as a JSON string.
+
+        Args:
+            indent: json.dumps indentation; None for one line.
+        """
         return json.dumps(self.to_dict(), indent=indent)
 
     def write(self, out_dir: str | os.PathLike) -> dict[str, str]:
@@ -130,7 +134,11 @@ class DataReport:
 
 
 def where(f: Finding) -> str:
-    """``image 3 (path): `` prefix naming the image of a finding, if it has one."""
+    """``image 3 (path): `` prefix naming the image of a finding, if it has one.
+
+    Args:
+        f: the Finding; one without an image_id gives "".
+    """
     if f.image_id is None:
         return ""
     return f"image {f.image_id}" + (f" ({f.file})" if f.file else "") + ": "

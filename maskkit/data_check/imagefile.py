@@ -18,14 +18,22 @@ JPEG_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0x
 
 def decode_file(path: str | os.PathLike) -> tuple[int, int, int, int]:
     """(height, width, channels, EXIF orientation) of the decoded file, upright as maskkit loads it;
-    ``imageio.UnreadableImage`` if it is missing or corrupt."""
+    ``imageio.UnreadableImage`` if it is missing or corrupt.
+
+    Args:
+        path: the image file.
+    """
     image, orientation = imageio.decode_with_orientation(path)
     channels = 1 if image.ndim == 2 else int(image.shape[2])
     return int(image.shape[0]), int(image.shape[1]), channels, orientation
 
 
 def file_orientation(path: str | os.PathLike) -> int:
-    """The EXIF orientation of a file from its first bytes; 1 when it has none or cannot be read."""
+    """The EXIF orientation of a file from its first bytes; 1 when it has none or cannot be read.
+
+    Args:
+        path: the image file.
+    """
     try:
         with open(path, "rb") as handle:
             return imageio.exif_orientation(handle.read(imageio.HEADER_BYTES))
@@ -34,7 +42,11 @@ def file_orientation(path: str | os.PathLike) -> int:
 
 
 def header_channels(path: str | os.PathLike) -> int | None:
-    """Channels stored in a PNG or JPEG file, from its header; None for other or unreadable files."""
+    """Channels stored in a PNG or JPEG file, from its header; None for other or unreadable files.
+
+    Args:
+        path: the image file.
+    """
     try:
         with open(path, "rb") as handle:
             head = handle.read(65536)

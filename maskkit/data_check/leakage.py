@@ -43,7 +43,11 @@ class Fingerprints:
 
 def difference_hash(image: np.ndarray) -> int:
     """The 64-bit difference hash of an RGB (or grey) uint8 picture: is each of 8x8 grey cells darker
-    than its right neighbour in a 9x8 thumbnail."""
+    than its right neighbour in a 9x8 thumbnail.
+
+    Args:
+        image: [H, W, 3] RGB or [H, W] grey uint8 picture.
+    """
     import cv2
 
     grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
@@ -53,7 +57,11 @@ def difference_hash(image: np.ndarray) -> int:
 
 
 def file_digest(path: str | os.PathLike) -> str:
-    """SHA-1 of a file's bytes."""
+    """SHA-1 of a file's bytes, as a hex string.
+
+    Args:
+        path: the file.
+    """
     digest = hashlib.sha1()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -62,7 +70,13 @@ def file_digest(path: str | os.PathLike) -> str:
 
 
 def fingerprint(dataset: Dataset, image_id: int) -> tuple[str, int]:
-    """(content hash, difference hash) of one image; ('', 0) when it cannot be read (the scan reports that)."""
+    """(content hash, difference hash) of one image; ('', 0) when it cannot be read (the scan reports that).
+
+    Args:
+        dataset: the prepared Dataset; its file's bytes are hashed when it uses the default load_image,
+            otherwise the loaded pixels are.
+        image_id: the image's internal id.
+    """
     try:
         image = dataset.load_image(image_id)
         path = image_file(dataset, image_id)

@@ -50,13 +50,24 @@ class ImageScan:
 
 
 def image_file(dataset: Dataset, image_id: int) -> str | None:
-    """The file an image comes from, if it has one."""
+    """The file an image comes from, if it has one.
+
+    Args:
+        dataset: the prepared Dataset.
+        image_id: the image's internal id; its info's ``path`` names the file.
+    """
     path = dataset.image_info[image_id].get("path")
     return str(path) if isinstance(path, (str, os.PathLike)) else None
 
 
 def scan_image(dataset: Dataset, image_id: int, limits: Limits) -> ImageScan:
-    """Read image ``image_id`` and its masks once and record everything wrong with them."""
+    """Read image ``image_id`` and its masks once and record everything wrong with them.
+
+    Args:
+        dataset: the prepared Dataset.
+        image_id: the image's internal id.
+        limits: the warnings' thresholds.
+    """
     scan = ImageScan(image_id, image_file(dataset, image_id))
     if not read_pixels(dataset, scan):
         return scan
@@ -82,6 +93,10 @@ def read_pixels(dataset: Dataset, scan: ImageScan) -> bool:
     """Fill size and stored channels; False (after an error finding) when the image cannot be read.
 
     Datasets that keep Dataset.load_image are read straight from the file, once and unconverted.
+
+    Args:
+        dataset: the prepared Dataset.
+        scan: the image's ImageScan; its height, width and channels are set and findings added.
     """
     try:
         if type(dataset).load_image is Dataset.load_image and scan.file is not None:
@@ -115,7 +130,12 @@ def read_pixels(dataset: Dataset, scan: ImageScan) -> bool:
 
 def check_annotated_size(dataset: Dataset, scan: ImageScan) -> None:
     """Warn when the image's ``height``/``width`` in its info (from the annotation file) differ from the
-    decoded, upright image; the typical cause is an EXIF-rotated photo labelled as stored."""
+    decoded, upright image; the typical cause is an EXIF-rotated photo labelled as stored.
+
+    Args:
+        dataset: the prepared Dataset holding the image's info.
+        scan: the image's ImageScan, its decoded size already read (read_pixels).
+    """
     info = dataset.image_info[scan.image_id]
     height, width = info.get("height"), info.get("width")
     if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in (height, width)):
@@ -138,7 +158,15 @@ def check_annotated_size(dataset: Dataset, scan: ImageScan) -> None:
 
 
 def check_masks(dataset: Dataset, scan: ImageScan, mask: np.ndarray, class_ids: np.ndarray, limits: Limits) -> None:
-    """Findings about the masks and class ids of one image; fills class ids and areas when sound."""
+    """Findings about the masks and class ids of one image; fills class ids and areas when sound.
+
+    Args:
+        dataset: the prepared Dataset, for its class count.
+        scan: the image's ImageScan, its size already read; findings, class_ids and areas are set.
+        mask: the masks load_mask returned, expected [H, W, N] bool (or 0/1 integers).
+        class_ids: the class ids load_mask returned, expected int [N] (negative for crowds).
+        limits: the warnings' thresholds.
+    """
     if class_ids.ndim != 1 or not np.issubdtype(class_ids.dtype, np.integer):
         add(scan, "unreadable-mask", f"class ids must be a 1-D integer array, got shape {class_ids.shape} "
                                      f"dtype {class_ids.dtype}")
@@ -192,6 +220,14 @@ def duplicate_pairs(masks: np.ndarray, areas: np.ndarray, threshold: float) -> t
     A pair's IoU is at most its boxes' overlap over the larger mask area; this bound, computed for all
     pairs at once, leaves only near-duplicates, whose intersections are then counted inside the
     overlap of their boxes.
+
+    Args:
+        masks: [H, W, N] masks of one image.
+        areas: int [N] pixel count of each mask; empty masks are never paired.
+        threshold: the mask IoU a pair must exceed.
+
+    Returns:
+        (int [P, 2] pairs (i, j), float64 [P] their IoUs).
     """
     if masks.shape[2] < 2:
         return np.zeros((0, 2), dtype=np.int64), np.zeros(0)
@@ -219,5 +255,11 @@ def shown(values: Any) -> str:
 
 
 def add(scan: ImageScan, code: str, message: str) -> None:
-    """Record a finding about the scanned image."""
+    """Record a finding about the scanned image.
+
+    Args:
+        scan: the image's ImageScan, which gets the finding.
+        code: a key of findings.CODES.
+        message: the readable description.
+    """
     scan.findings.append(finding(code, message, scan.image_id, scan.file))

@@ -32,7 +32,11 @@ class SplitsReport:
                 "skipped_splits": dict(self.skipped), "across_splits": [f.to_dict() for f in self.across]}
 
     def to_json(self, indent: int | None = 2) -> str:
-        """The report as a JSON string."""
+        """The report as a JSON string.
+
+        Args:
+            indent: json.dumps indentation; None for one line.
+        """
         return json.dumps(self.to_dict(), indent=indent)
 
     def write(self, out_dir: str | os.PathLike) -> dict[str, str]:

@@ -45,7 +45,12 @@ def scale_ladder(base: float, levels: int) -> tuple:
 
 def candidate_anchors(levels: int, current_scales: Sequence[float],
                       current_ratios: Sequence[float]) -> list[tuple[tuple, tuple, bool]]:
-    """(scales, ratios, is_current) to evaluate: the current pair first, then every ladder x ratio set."""
+    """(scales, ratios, is_current) to evaluate: the current pair first, then every ladder x ratio set.
+
+    Args:
+        levels: pyramid levels, one scale each (len(BACKBONE_STRIDES)).
+        current_scales, current_ratios: the config's RPN_ANCHOR_SCALES and RPN_ANCHOR_RATIOS.
+    """
     current = (tuple(current_scales), tuple(current_ratios))
     pairs = [(scale_ladder(base, levels), tuple(ratios)) for base in BASE_SCALES for ratios in RATIO_SETS]
     return [(*current, True)] + [(s, r, False) for s, r in pairs if (s, r) != current]
@@ -70,7 +75,11 @@ def evaluate_candidates(image_hw: np.ndarray, boxes: np.ndarray, image_index: np
 
 
 def choose_anchors(candidates: Sequence[AnchorCandidate]) -> AnchorCandidate:
-    """The winner by the module's rule (best IoU 0.5 share, then 0.7, within TOLERANCE; then fewer ratios)."""
+    """The winner by the module's rule (best IoU 0.5 share, then 0.7, within TOLERANCE; then fewer ratios).
+
+    Args:
+        candidates: the evaluated candidates (evaluate_candidates); at least one.
+    """
     best50 = max(c.coverage.at50 for c in candidates)
     pool = [c for c in candidates if c.coverage.at50 >= best50 - TOLERANCE]
     best70 = max(c.coverage.at70 for c in pool)

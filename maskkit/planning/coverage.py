@@ -40,7 +40,11 @@ class Coverage:
 
 
 def coverage_of(best_ious: np.ndarray) -> Coverage:
-    """Coverage from each box's best anchor IoU."""
+    """Coverage from each box's best anchor IoU.
+
+    Args:
+        best_ious: float [N] each box's highest IoU with any anchor; empty gives a Coverage of no boxes.
+    """
     best = np.asarray(best_ious, dtype=np.float64)
     if not best.size:
         return Coverage(0.0, 0.0, 0)

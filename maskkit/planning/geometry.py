@@ -57,7 +57,12 @@ def resize_geometry(image_hw: np.ndarray, mode: str, min_dim: int, max_dim: int,
 
 
 def config_geometry(image_hw: np.ndarray, config: Config) -> Geometry:
-    """resize_geometry with the config's IMAGE_RESIZE_MODE, IMAGE_MIN_DIM, IMAGE_MAX_DIM and IMAGE_MIN_SCALE."""
+    """resize_geometry with the config's IMAGE_RESIZE_MODE, IMAGE_MIN_DIM, IMAGE_MAX_DIM and IMAGE_MIN_SCALE.
+
+    Args:
+        image_hw: int [I, 2] original image sizes.
+        config: supplies the resize settings.
+    """
     return resize_geometry(image_hw, config.IMAGE_RESIZE_MODE, config.IMAGE_MIN_DIM, config.IMAGE_MAX_DIM,
                            config.IMAGE_MIN_SCALE)
 

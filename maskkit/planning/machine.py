@@ -67,12 +67,20 @@ def available_memory(meminfo: Path) -> int | None:
 
 def machine_preset(machine: Machine) -> str:
     """The preset a plan starts from when the user names none: ``cpu`` (the CPU recipe: small
-    backbone, short epochs, cosine schedule) without a GPU, matterport's ``default`` with one."""
+    backbone, short epochs, cosine schedule) without a GPU, matterport's ``default`` with one.
+
+    Args:
+        machine: the Machine planned for (this_machine()).
+    """
     return "default" if machine.gpu else "cpu"
 
 
 def size_cap(machine: Machine) -> int:
-    """The largest molded image side to plan: 1024 on a GPU, 512 on a CPU (384 under 8 GiB available)."""
+    """The largest molded image side to plan: 1024 on a GPU, 512 on a CPU (384 under 8 GiB available).
+
+    Args:
+        machine: the Machine planned for; unknown memory counts as enough.
+    """
     if machine.gpu:
         return GPU_SIZE_CAP
     if machine.memory_bytes is not None and machine.memory_bytes < SMALL_MEMORY:
@@ -84,10 +92,11 @@ def plan_machine(machine: Machine, size: int, backbone: str) -> Planned:
     """BACKBONE, IMAGES_PER_GPU and PRECISION for ``machine`` training at ``size`` x ``size``.
 
     On a CPU a ResNet-50/101 ``backbone`` becomes ResNet-18 (the cpu preset's), and ResNet-18/50/101
-    become ``tiny`` for images of 256 px or less; any other is kept. Images per step hold the pixels of two 512 px images (2 at 512, 8 at 256 or less: a
-    CPU step costs about its pixels, so small images train in larger batches at the same pace),
-    as many as the memory estimate (2 GiB + 2 GiB per image at 512 px, growing with the pixels)
-    fits in the available memory, at least 1. On a GPU the backbone is kept, 2 images per step.
+    become ``tiny`` for images of 256 px or less; any other is kept. Images per step hold the pixels
+    of two 512 px images (2 at 512, 8 at 256 or less: a CPU step costs about its pixels, so small
+    images train in larger batches at the same pace), as many as the memory estimate (2 GiB + 2 GiB
+    per image at 512 px, growing with the pixels) fits in the available memory, at least 1. On a GPU
+    the backbone is kept, 2 images per step.
     PRECISION stays ``auto``: the run picks it for the machine it starts on.
     """
     planned: Planned = {"PRECISION": ("auto", "chosen for the machine when the run starts (see maskkit env)")}

@@ -31,7 +31,13 @@ def plan_text(plan: Plan, suffix: str, title: str) -> str:
 
 
 def write_plan(plan: Plan, path: str | os.PathLike, title: str) -> Path:
-    """Write the plan file atomically; returns its path."""
+    """Write the plan file atomically; returns its path.
+
+    Args:
+        plan: the Plan to write.
+        path: the file; its extension picks the format (plan_text).
+        title: the heading comment of YAML and TOML files.
+    """
     path = Path(path)
     atomic_write_text(path, plan_text(plan, path.suffix, title))
     return path

@@ -11,13 +11,23 @@ SHOWN_CANDIDATES = 5
 
 
 def format_plan(plan: Plan, dataset: str) -> str:
-    """The summary ``maskkit data plan`` prints."""
+    """The summary ``maskkit data plan`` prints.
+
+    Args:
+        plan: the Plan to show.
+        dataset: the dataset's name, for the heading.
+    """
     return "\n".join([*stats_lines(plan.stats, dataset), "", *coverage_lines(plan), "",
                       *field_lines(plan)]) + "\n"
 
 
 def stats_lines(stats: DataStats, dataset: str) -> list[str]:
-    """Images, instances, classes, image sizes, object side percentiles and objects per image."""
+    """Images, instances, classes, image sizes, object side percentiles and objects per image.
+
+    Args:
+        stats: the plan's DataStats.
+        dataset: the dataset's name, for the first line.
+    """
     crowds = f" (+{stats.crowds} crowd regions)" if stats.crowds else ""
     lines = [f"dataset {dataset}: {stats.images} images, {stats.objects} instances{crowds}, "
              f"{len(stats.class_counts)} classes"]
@@ -39,7 +49,11 @@ def stats_lines(stats: DataStats, dataset: str) -> list[str]:
 
 
 def coverage_lines(plan: Plan) -> list[str]:
-    """Current vs proposed coverage, then the best candidates measured."""
+    """Current vs proposed coverage, then the best candidates measured.
+
+    Args:
+        plan: the Plan whose configs, coverages and candidates are shown.
+    """
     current, proposed = _anchors(plan.current), _anchors(plan.proposed)
     width = max(len(current), len(proposed))
     lines = ["anchor coverage: share of ground-truth boxes whose best anchor reaches the IoU",
@@ -52,7 +66,11 @@ def coverage_lines(plan: Plan) -> list[str]:
 
 
 def field_lines(plan: Plan) -> list[str]:
-    """Each proposed field with its value and reason."""
+    """Each proposed field with its value and reason.
+
+    Args:
+        plan: the Plan whose fields (at least one) are listed.
+    """
     lines = [f"proposed config (base preset {plan.preset}; {plan.machine.describe()}):"]
     values = [", ".join(map(str, f.value)) if isinstance(f.value, list) else str(f.value) for f in plan.fields]
     name_width, value_width = max(len(f.name) for f in plan.fields), max(map(len, values))

@@ -29,7 +29,14 @@ def round_up(value: float, step: int) -> int:
 
 
 def small_object_side(image_hw: np.ndarray, boxes: np.ndarray, image_index: np.ndarray, size: int) -> float:
-    """The 5th-percentile object side, in pixels, once the images are molded to ``size`` x ``size``."""
+    """The 5th-percentile object side, in pixels, once the images are molded to ``size`` x ``size``.
+
+    Args:
+        image_hw: int [I, 2] original image sizes.
+        boxes: [N, 4] object boxes in original pixels; at least one.
+        image_index: int [N], the image of each box.
+        size: the square side S of the molded images.
+    """
     scale = resize_geometry(image_hw, "square", size, size).scale
     return float(np.percentile(box_sides(boxes) * scale[np.asarray(image_index, dtype=np.int64)], SIDE_PERCENTILE))
 

@@ -27,7 +27,11 @@ class DataStats:
 
 
 def box_sides(boxes: np.ndarray) -> np.ndarray:
-    """float64 [N]: each box's side, the square root of its area (a 10x40 box has side 20)."""
+    """float64 [N]: each box's side, the square root of its area (a 10x40 box has side 20).
+
+    Args:
+        boxes: [N, 4] boxes (y1, x1, y2, x2); inverted extents count as 0.
+    """
     boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
     return np.sqrt(np.clip(boxes[:, 2] - boxes[:, 0], 0, None) * np.clip(boxes[:, 3] - boxes[:, 1], 0, None))
 
