@@ -251,11 +251,11 @@ class Config:
 
         path = Path(path)
         check_config_suffix(path)
-        if path.suffix in (".yaml", ".yml"):
+        if path.suffix.lower() in (".yaml", ".yml"):
             import yaml
 
             text = yaml.safe_dump(self.to_dict(), sort_keys=False)
-        elif path.suffix == ".toml":
+        elif path.suffix.lower() == ".toml":
             from maskkit.utils.toml_text import dumps_toml
 
             text = dumps_toml(self.to_dict())
@@ -308,11 +308,11 @@ def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
     check_config_suffix(path)
     text = path.read_text()
     try:
-        if path.suffix in (".yaml", ".yml"):
+        if path.suffix.lower() in (".yaml", ".yml"):
             import yaml
 
             values = yaml.safe_load(text) or {}
-        elif path.suffix == ".toml":
+        elif path.suffix.lower() == ".toml":
             import tomllib
 
             values = tomllib.loads(text)

@@ -24,11 +24,12 @@ def toml_value(value: Any) -> str:
             return "inf" if value > 0 else "-inf"
         return repr(value)
     if isinstance(value, str):
-        return json.dumps(value)  # a JSON string is a valid TOML basic string
+        return json.dumps(value, ensure_ascii=False)  # valid TOML: no \uD83D-style surrogate escapes
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{json.dumps(str(k))} = {toml_value(v)}" for k, v in value.items()) + "}"
+        pairs = (f"{json.dumps(str(k), ensure_ascii=False)} = {toml_value(v)}" for k, v in value.items())
+        return "{" + ", ".join(pairs) + "}"
     raise TypeError(f"cannot write {type(value).__name__} {value!r} as TOML")
 
 

@@ -89,7 +89,7 @@ def test_numbers_are_coerced_where_harmless():
     assert isinstance(c.LEARNING_RATE, float) and isinstance(c.IMAGES_PER_GPU, int)
 
 
-@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+@pytest.mark.parametrize("suffix", [".json", ".yaml", ".YAML", ".Toml"])
 def test_save_load_round_trip(tmp_path, suffix):
     c = ShapesConfig(AUGMENTERS=("fliplr",))
     path = tmp_path / f"config{suffix}"

@@ -14,3 +14,10 @@ def test_toml_values_round_trip_through_tomllib():
     assert tomllib.loads(dumps_toml(values)) == values
     with pytest.raises(TypeError, match="None"):
         dumps_toml({"A": None})
+
+
+def test_characters_beyond_the_basic_plane_read_back():
+    import tomllib
+
+    text = dumps_toml({"NAME": "cells 😀", "MAP": {"ключ 😀": 1}})
+    assert tomllib.loads(text) == {"NAME": "cells 😀", "MAP": {"ключ 😀": 1}}
