@@ -32,7 +32,8 @@ import numpy as np  # noqa: E402
 import maskkit  # noqa: E402
 from maskkit import Config  # noqa: E402
 from maskkit.data import anchor_grid, build_rpn_targets  # noqa: E402
-from maskkit.data.input import ExampleBuilder, example_shapes, stack_examples  # noqa: E402
+from maskkit.data.example_arrays import example_shapes, stack_examples  # noqa: E402
+from maskkit.data.input import ExampleBuilder  # noqa: E402
 from maskkit.data.rpn_targets import subsample_rows  # noqa: E402
 from maskkit.testing import matterport_rpn_targets  # noqa: E402
 from maskkit.utils.box_math import extract_bboxes  # noqa: E402

@@ -23,7 +23,8 @@ import numpy as np
 from maskkit.config import Config
 from maskkit.data.anchor_grid import normalised_anchors
 from maskkit.data.dropped import DroppedInstances
-from maskkit.data.input import make_dataset, next_batch
+from maskkit.data.example_errors import next_batch
+from maskkit.data.input import make_dataset
 from maskkit.dataset import Dataset
 
 Batch = dict[str, Any]
@@ -67,7 +68,7 @@ def with_anchors(batches: Any, config: Config) -> Any:
 
 def ready_batches(batches: Any) -> Iterator[Batch]:
     """The batches of the tf.data pipeline ``batches``, an OpError from building an example raised
-    as the maskkit error it carries (maskkit.data.input.next_batch)."""
+    as the maskkit error it carries (maskkit.data.example_errors.next_batch)."""
     iterator = iter(batches)
     while True:
         try:

@@ -16,7 +16,6 @@ and every pass of a finite pipeline gets a fresh shuffle and fresh augmentation.
 from __future__ import annotations
 
 import itertools
-import re
 import threading
 from typing import Any, Iterator
 
@@ -24,17 +23,15 @@ import numpy as np
 
 from maskkit.augment.build import build_augmenters
 from maskkit.config import Config
-from maskkit.data.anchor_grid import anchor_grid, anchors_for
+from maskkit.data.anchor_grid import anchor_grid
 from maskkit.data.dropped import DroppedInstances
+from maskkit.data.example_arrays import ARRAY_DTYPES, KEYS, example_shapes, pad_instances, stack_examples
 from maskkit.data.example_workers import index_groups, process_groups
 from maskkit.data.ground_truth import check_class_count, load_image_gt
 from maskkit.data.rpn_targets import build_group_rpn_targets, build_rpn_targets
 from maskkit.dataset import Dataset
 from maskkit.errors import ConfigError, DatasetError, MaskkitError
-from maskkit.utils.aligned import aligned_array
 from maskkit.utils.heap import keep_heap_padding
-
-KEYS = ("images", "image_meta", "rpn_match", "rpn_bbox", "gt_class_ids", "gt_boxes", "gt_masks")
 
 
 class ExampleBuilder:
@@ -147,63 +144,6 @@ class ExampleBuilder:
                                    f"{self.dataset.describe_image(image_id)}); nothing to train on")
 
 
-# Where each ground-truth key counts instances (masks are [H, W, N], matterport's layout).
-_INSTANCE_AXIS = {"gt_class_ids": 0, "gt_boxes": 0, "gt_masks": -1}
-_GROUP_DTYPES = {"images": np.uint8, "image_meta": np.float32, "rpn_match": np.int8, "rpn_bbox": np.float32,
-                 "gt_class_ids": np.int32, "gt_boxes": np.float32, "gt_masks": np.bool_}
-
-
-def _with_instances(shape: tuple, key: str, count: int) -> tuple:
-    """``shape`` of one example's ``key`` with its instance axis (if it has one) set to ``count``."""
-    if key not in _INSTANCE_AXIS:
-        return tuple(shape)
-    changed = list(shape)
-    changed[_INSTANCE_AXIS[key]] = count
-    return tuple(changed)
-
-
-def _instances_index(value: np.ndarray, axis: int) -> tuple[slice, ...]:
-    """The index of ``value``'s instances inside a zero-padded array of the same layout."""
-    index = [slice(None)] * value.ndim
-    index[axis] = slice(0, value.shape[axis])
-    return tuple(index)
-
-
-def pad_instances(example: dict[str, np.ndarray], limit: int) -> dict[str, np.ndarray]:
-    """``example`` with gt_class_ids/gt_boxes/gt_masks zero-padded along the instance axis to ``limit``."""
-    padded = dict(example)
-    for key, axis in _INSTANCE_AXIS.items():
-        value = example[key]
-        padded[key] = np.zeros(_with_instances(value.shape, key, limit), dtype=_GROUP_DTYPES[key])
-        padded[key][_instances_index(value, axis)] = value
-    return padded
-
-
-def stack_examples(examples: list[dict[str, np.ndarray]], shapes: dict[str, tuple],
-                   stacked: dict[str, np.ndarray] | None = None) -> list[np.ndarray]:
-    """Unpadded examples stacked per key (KEYS order) into arrays with a leading example axis: ground
-    truth zero-padded to the instance count of ``shapes`` (example_shapes: MAX_GT_INSTANCES),
-    rpn_match narrowed to int8 (values -1/0/1: a quarter of the bytes to hand over), each array
-    64-byte aligned so that TensorFlow takes it over without a copy (maskkit.utils.aligned). No
-    examples give empty arrays of ``shapes``. Keys in ``stacked`` (arrays already stacked for these
-    examples, as build_group_rpn_targets gives) are taken as they are."""
-    limit = shapes["gt_class_ids"][0]
-    stacked = stacked or {}
-    arrays = []
-    for key in KEYS:
-        if key in stacked:
-            arrays.append(stacked[key])
-            continue
-        shape = _with_instances(examples[0][key].shape if examples else tuple(size or 0 for size in shapes[key]),
-                                key, limit)
-        out = aligned_array((len(examples), *shape), _GROUP_DTYPES[key], zeroed=key in _INSTANCE_AXIS)
-        for row, example in zip(out, examples):
-            value = example[key]
-            row[_instances_index(value, _INSTANCE_AXIS[key]) if key in _INSTANCE_AXIS else ...] = value
-        arrays.append(out)
-    return arrays
-
-
 def index_stream(image_ids: np.ndarray, shuffle: bool, seed: int, repeat: bool,
                  pass_index: int = 0, shard: tuple[int, int] = (0, 1)) -> Iterator[tuple[int, int, int]]:
     """(pass, stream position, image id) triples; each epoch is a permutation drawn from
@@ -230,24 +170,6 @@ def index_stream(image_ids: np.ndarray, shuffle: bool, seed: int, repeat: bool,
         epoch += 1
         if not repeat:
             return
-
-
-def example_shapes(config: Config) -> dict[str, tuple]:
-    """Static per-example shapes of KEYS (None where the image size varies).
-
-    Args:
-        config: supplies the resize mode, image shape, anchors, mini-mask and instance settings.
-    """
-    if config.IMAGE_RESIZE_MODE in ("square", "crop"):
-        height, width = config.IMAGE_SHAPE[:2]
-        anchors = int(anchors_for(config, config.IMAGE_SHAPE).shape[0])
-    else:
-        height = width = anchors = None
-    mask_hw = tuple(config.MINI_MASK_SHAPE) if config.USE_MINI_MASK else (height, width)
-    limit = config.MAX_GT_INSTANCES
-    return {"images": (height, width, config.IMAGE_CHANNEL_COUNT), "image_meta": (config.IMAGE_META_SIZE,),
-            "rpn_match": (anchors,), "rpn_bbox": (config.RPN_TRAIN_ANCHORS_PER_IMAGE, 4),
-            "gt_class_ids": (limit,), "gt_boxes": (limit, 4), "gt_masks": (*mask_hw, limit)}
 
 
 def first_image_with_instances(dataset: Dataset) -> int:
@@ -314,7 +236,7 @@ def make_dataset(dataset: Dataset, config: Config, *, augmenters: Any = None, sh
     builder = ExampleBuilder(dataset, config, augment if augment else None, seed, dropped)
     workers = num_parallel_calls if num_parallel_calls is not None else max(1, config.NUM_WORKERS)
     group_shapes = {key: (None, *shape) for key, shape in shapes.items()}
-    dtypes = {key: tf.as_dtype(dtype) for key, dtype in _GROUP_DTYPES.items()}
+    dtypes = {key: tf.as_dtype(dtype) for key, dtype in ARRAY_DTYPES.items()}
     ids = np.asarray(dataset.image_ids, dtype=np.int64)
     passes = itertools.count()
 
@@ -345,33 +267,3 @@ def make_dataset(dataset: Dataset, config: Config, *, augmenters: Any = None, sh
     options = tf.data.Options()
     options.deterministic = True
     return pipeline.with_options(options)
-
-
-_RAISED = re.compile(r"^(?P<type>[A-Za-z_][\w.]*(?:Error|Exception)): (?P<message>.*)$", re.MULTILINE)
-
-
-def next_batch(batches: Iterator[Any]) -> Any:
-    """``next(batches)``, turning an error raised while building an example inside tf.data (which
-    TensorFlow wraps in an OpError with an embedded traceback) back into one readable maskkit error."""
-    import tensorflow as tf
-
-    try:
-        return next(batches)
-    except tf.errors.OpError as exc:
-        raise example_error(exc) from exc
-
-
-def example_error(exc: Exception) -> MaskkitError:
-    """The maskkit error a tf.data OpError carries (same message), or a DatasetError naming the failure.
-
-    Args:
-        exc: the OpError (or any exception) whose message may embed a raised error's traceback.
-    """
-    raised = list(_RAISED.finditer(exc.message if hasattr(exc, "message") else str(exc)))
-    if not raised:
-        return DatasetError(f"building a training example failed: {type(exc).__name__}: "
-                            f"{str(exc).strip().splitlines()[0]}")
-    kind, message = raised[-1]["type"], raised[-1]["message"].strip()
-    if kind.startswith("maskkit.errors."):
-        return DatasetError(message) if kind.endswith(".DatasetError") else MaskkitError(message)
-    return DatasetError(f"building a training example failed: {kind.rpartition('.')[2]}: {message}")

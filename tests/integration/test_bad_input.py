@@ -198,7 +198,8 @@ class FailingMasks(ArrayDataset):
 
 
 def test_an_exception_in_a_datasets_own_code_is_named_when_the_pipeline_meets_it():
-    from maskkit.data.input import make_dataset, next_batch
+    from maskkit.data.example_errors import next_batch
+    from maskkit.data.input import make_dataset
 
     dataset = FailingMasks([square_image() for _ in range(4)], [square_mask() for _ in range(4)],
                            [np.array([1], np.int32)] * 4)

@@ -185,7 +185,8 @@ def reference_batches(dataset, config, augmenters, seed, count):
     """The batches make_dataset must give, built one example at a time with ExampleBuilder (padded per
     image, images without instances skipped)."""
     from maskkit.augment.build import build_augmenters
-    from maskkit.data.input import KEYS, ExampleBuilder, index_stream
+    from maskkit.data.example_arrays import KEYS
+    from maskkit.data.input import ExampleBuilder, index_stream
 
     builder = ExampleBuilder(dataset, config, build_augmenters(augmenters) if augmenters else None, seed)
     ids = np.asarray(dataset.image_ids, dtype=np.int64)

@@ -10,7 +10,8 @@ import pytest
 
 from maskkit.data import example_workers
 from maskkit.data.example_workers import index_groups
-from maskkit.data.input import KEYS, ExampleBuilder
+from maskkit.data.example_arrays import KEYS
+from maskkit.data.input import ExampleBuilder
 from tests.helpers_crowded import crowded_config, crowded_dataset
 
 

@@ -8,9 +8,9 @@ import warnings
 import numpy as np
 import pytest
 
-from maskkit.data import input as data_input
 from maskkit.data.dropped import DroppedInstances
 from maskkit.data.ground_truth import load_image_gt
+from maskkit.data.example_arrays import KEYS
 from maskkit.data.input import ExampleBuilder, make_dataset
 from tests.helpers import shapes_dataset
 from tests.helpers_crowded import crowded_class_ids, crowded_config, crowded_dataset
@@ -41,7 +41,7 @@ def test_a_given_record_collects_the_dropped_instances_without_warning():
     assert dropped.message().startswith("Training examples left out 500 ground-truth instances of 1 image")
 
 
-KEY_INDEX = {key: k for k, key in enumerate(data_input.KEYS)}
+KEY_INDEX = {key: k for k, key in enumerate(KEYS)}
 
 
 def test_an_image_with_600_instances_makes_a_batch_with_all_of_them():
