@@ -51,7 +51,7 @@ class DataReport:
 
     def area_histogram(self) -> dict[str, list[int]]:
         """Instance counts per power-of-two mask-area bin: edges [1, 2, 4, ...] and counts."""
-        from maskkit.visualize.plots import log2_bins
+        from maskkit.visualize.area_histogram import log2_bins
 
         edges, counts = log2_bins(self.mask_areas)
         return {"edges": [int(e) for e in edges], "counts": [int(c) for c in counts]}
@@ -101,7 +101,7 @@ class DataReport:
         from pathlib import Path
 
         from maskkit.atomic_files import atomic_write_text
-        from maskkit.visualize.plots import draw_area_histogram
+        from maskkit.visualize.area_histogram import draw_area_histogram
 
         out = Path(out_dir)
         paths = {"json": str(out / "data_check.json"), "histogram": str(out / "mask_areas.png")}

@@ -1,9 +1,9 @@
 """Headless pictures: detections, masks, anchors and charts as RGB uint8 arrays (OpenCV, no TensorFlow).
 
 Every public function returns an HxWx3 uint8 RGB image and, given ``path=``, also writes it as a
-PNG atomically. ``draw`` holds the primitives, ``instances`` the instance pictures and ``plots`` the
-charts. This package only draws: it imports nothing of the data path, whose walk-through
-(``maskkit inspect``) is maskkit.data.walkthrough.
+PNG atomically. ``draw`` holds the primitives, ``instances`` the instance pictures, ``plots`` the
+charts and ``area_histogram`` the mask-area histogram. This package only draws: it imports nothing
+of the data path, whose walk-through (``maskkit inspect``) is maskkit.data.walkthrough.
 """
 
 from maskkit.visualize.draw import apply_mask, random_colors
@@ -15,7 +15,8 @@ from maskkit.visualize.instances import (
     draw_boxes,
     enlarge,
 )
-from maskkit.visualize.plots import draw_area_histogram, plot_loss_curves, plot_overlaps, plot_precision_recall
+from maskkit.visualize.area_histogram import draw_area_histogram
+from maskkit.visualize.plots import plot_loss_curves, plot_overlaps, plot_precision_recall
 
 __all__ = [
     "random_colors",
