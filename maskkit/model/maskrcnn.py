@@ -31,8 +31,8 @@ from maskkit.model.precision import precision_line, resolve_precision
 from maskkit.model.schedules import schedule_for
 from maskkit.model.seeding import make_repeatable, seeded_initialisers
 from maskkit.model.training import EpochInput, EpochMonitor, StepFunctions, release_frames, run_epochs
-from maskkit.utils.box_math import denorm_boxes, norm_boxes
-from maskkit.utils.resize import paste_mask, resize_image
+from maskkit.model.unmolding import unmold_detections
+from maskkit.utils.resize import resize_image
 
 MODES = ("training", "inference")
 
@@ -325,37 +325,3 @@ class MaskRCNN:
                                                    molded[i][2][0])
         return results
 
-
-def unmold_detections(detections: np.ndarray, masks: np.ndarray, original_shape: Sequence[int],
-                      image_shape: Sequence[int], window: Sequence[int]) -> dict[str, np.ndarray]:
-    """One image's normalised detections [D, 6] and class masks [D, h, w] -> matterport's result dict.
-
-    Args:
-        detections: [D, 6] (y1, x1, y2, x2, class_id, score), normalised to the molded image; class_id 0 pads.
-        masks: [D, h, w] mask probabilities of each detection's class.
-        original_shape: the image's shape before resizing; boxes and masks are returned in its pixels.
-        image_shape: the molded image's shape.
-        window: (y1, x1, y2, x2) pixel window of the image inside the molded one.
-
-    Returns:
-        rois int32 [N, 4], class_ids int32 [N], scores float32 [N], masks bool [H, W, N]; boxes of zero
-        area are dropped.
-    """
-    count = int(np.sum(detections[:, 4] > 0))
-    boxes = detections[:count, :4]
-    class_ids = detections[:count, 4].astype(np.int32)
-    scores = detections[:count, 5].astype(np.float32)
-    masks = masks[:count]
-    wy1, wx1, wy2, wx2 = norm_boxes(np.asarray(window, dtype=np.float32), image_shape[:2])
-    shift = np.array([wy1, wx1, wy1, wx1], dtype=np.float32)
-    scale = np.array([wy2 - wy1, wx2 - wx1, wy2 - wy1, wx2 - wx1], dtype=np.float32)
-    boxes = denorm_boxes((boxes - shift) / scale, original_shape[:2])
-    keep = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]) > 0
-    boxes, class_ids, scores, masks = boxes[keep], class_ids[keep], scores[keep], masks[keep]
-    height, width = int(original_shape[0]), int(original_shape[1])
-    full_masks = np.zeros((len(boxes), height, width), dtype=bool)
-    for index, (mask, box) in enumerate(zip(masks, boxes)):
-        paste_mask(full_masks[index], mask, box)
-    # [N, H, W] in memory (each mask contiguous), seen as matterport's [H, W, N] without a copy.
-    return {"rois": boxes.astype(np.int32), "class_ids": class_ids, "scores": scores,
-            "masks": np.moveaxis(full_masks, 0, -1)}
