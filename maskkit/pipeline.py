@@ -9,27 +9,23 @@ checkpoint alone detects with named classes and evaluates on the same data.
 
 from __future__ import annotations
 
-import math
 import os
-import sys
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import numpy as np
 
 import maskkit
-from maskkit.checkpoints import (FAILED_MARK, clear_failed_mark, last_checkpoints, resolve_weights,
-                                 run_folder_line, settle_failed_run)
+from maskkit.checkpoints import clear_failed_mark, resolve_weights, run_folder_line
 from maskkit.config import Config
 from maskkit.config_assembly import ConfigRequest, assemble_config, pipeline_request
 from maskkit.dataset import Dataset
-from maskkit.errors import ConfigError, MaskkitError, WeightsError
+from maskkit.errors import ConfigError, MaskkitError
 from maskkit.output_paths import check_writable_dir
+from maskkit.training_run import (UNCAPPED_EPOCHS, budget_monitor, checked_learning_rate, load_start_weights,
+                                  settle_failed_training, validation_monitor)
 from maskkit.weights.classes import CLASS_HEAD_LAYERS, check_class_names
 
-
-#: The epoch cap of a time-budgeted run that names none: the budget ends it long before.
-UNCAPPED_EPOCHS = 100_000
 
 CHECKPOINT_CLASSES_ADVICE = (
     "A checkpoint detects and evaluates only the classes it was trained on: use a dataset with those "
@@ -224,37 +220,25 @@ class Pipeline:
                               kind="argument")
         rate = checked_learning_rate(self.config.LEARNING_RATE if learning_rate is None else learning_rate)
         check_writable_dir(self.log_dir, "log folder")
-        if resume:
-            last = self._resume()
-            if last is not None and verbose:
-                print(f"Resuming from {last} (epoch {self.model.epoch})")
-        elif weights is not None:
-            report = self.load_weights(weights, exclude=exclude)
-            if verbose:
-                print(report)
-        elif imagenet is not None:
-            from maskkit.weights import load_imagenet_backbone
-
-            report = load_imagenet_backbone(self.model.keras_model, imagenet)
-            if verbose:
-                print(f"ImageNet backbone: {len(report.loaded)} layers loaded from {imagenet}")
+        load_start_weights(self, resume, weights, exclude, imagenet, verbose)
         if epochs is not None and self.model.epoch >= epochs:
             if verbose:
                 print(f"Already trained to epoch {self.model.epoch}; nothing to do")
             return self.model.history
-        plan = None
+        plan, has_val = None, self.val_dataset is not None
         if minutes is None:
-            monitor = self._validation_monitor(eval_every or 0, keep_best, patience, eval_limit)
+            monitor = validation_monitor(self.evaluate, self.config.NAME, has_val, eval_every or 0, keep_best,
+                                         patience, eval_limit)
         else:
-            plan, monitor = self._budget_monitor(minutes, epochs, eval_every, keep_best, patience, eval_limit,
-                                                 verbose)
+            plan, monitor = budget_monitor(minutes, epochs, self.evaluate, self.config.NAME, has_val, eval_every,
+                                           keep_best, patience, eval_limit, verbose)
         cap = epochs if epochs is not None else self.model.epoch + UNCAPPED_EPOCHS
         existing_folder = self.model.log_dir if self.model.log_dir.is_dir() else None
         try:
             history = self.model.train(self.dataset, self.val_dataset, rate, cap, layers=layers, verbose=verbose,
                                        monitor=monitor, plan=plan)
         except BaseException as exc:
-            self._settle_failed_run(exc, created=self.model.log_dir != existing_folder)
+            settle_failed_training(self.model, exc, created=self.model.log_dir != existing_folder)
             raise
         clear_failed_mark(self.model.log_dir)
         if verbose and monitor is not None:
@@ -263,53 +247,6 @@ class Pipeline:
             print(validation_summary(history, self.model.log_dir, self.config.NAME))
         return history
 
-    def _budget_monitor(self, minutes: float, epochs: int | None, eval_every: int | None,
-                        keep_best: str | None, patience: int | None, eval_limit: int | None,
-                        verbose: int) -> tuple[Any, Any]:
-        """The TrainingBudget and its BudgetMonitor for train(minutes=...): with a validation set it
-        evaluates halfway and at the end, keeping the best checkpoint by ``keep_best``."""
-        from maskkit.model.budget import BudgetMonitor, TrainingBudget
-
-        budget = TrainingBudget(minutes, max_epochs=epochs)
-        validation = None
-        if self.val_dataset is not None:
-            validation = self._validation_monitor(eval_every or 1, keep_best or "segm_ap", patience, eval_limit)
-        elif keep_best not in (None, "val_loss") or eval_every:
-            raise MaskkitError("evaluating during training needs a validation dataset")
-        if verbose:
-            print(f"budget: {minutes:g} min of training, ends by {budget.deadline:%H:%M} "
-                  f"(then the final evaluation); the epoch count is planned from the measured epochs")
-        return budget, BudgetMonitor(budget, validation, every=eval_every or None, verbose=verbose)
-
-    def _validation_monitor(self, eval_every: int, keep_best: str | None, patience: int | None,
-                            eval_limit: int | None) -> Any:
-        """The ValidationMonitor for train()'s options, or None when none is asked for."""
-        from maskkit.model.validation_metrics import EVALUATED, ValidationMonitor
-
-        if not eval_every and keep_best is None:
-            return None
-        if keep_best in EVALUATED and not eval_every:
-            eval_every = 1
-        if eval_every and self.val_dataset is None:
-            raise MaskkitError("eval_every needs a validation dataset: give val_dataset or a registered dataset")
-        return ValidationMonitor(lambda: self.evaluate(limit=eval_limit), self.config.NAME, every=eval_every,
-                                 keep_best=keep_best, patience=patience)
-
-    def _resume(self) -> Path | None:
-        """Load the newest checkpoint of the newest run of this config's NAME under log_dir; a damaged
-        one is skipped with a warning for the one before it. None if the log folder has no run yet."""
-        try:
-            candidates = last_checkpoints(self.log_dir, self.config.NAME)
-        except MaskkitError:
-            return None
-        for path in candidates:
-            try:
-                self.load_weights(path)
-                return path
-            except WeightsError as exc:
-                print(f"Warning: skipping damaged checkpoint: {exc}", file=sys.stderr)
-        raise WeightsError(f"cannot resume: every checkpoint of run {candidates[0].parent} is damaged")
-
     def run_folder_line(self) -> str:
         """Where this process's training writes: the run folder, or on a worker of a multi-worker run
         that is not the chief, that it writes nothing (see maskkit.checkpoints.run_folder_line)."""
@@ -317,20 +254,6 @@ class Pipeline:
 
         return run_folder_line(worker_index(self.model.strategy), self.model.log_dir, self.log_dir,
                                resumed=self.model.log_dir.is_dir())
-
-    def _settle_failed_run(self, error: BaseException, created: bool) -> None:
-        """On the chief, remove the folder of a run that failed before its first checkpoint (only
-        logs in it), or mark a run with checkpoints FAILED (see maskkit.checkpoints.settle_failed_run)."""
-        from maskkit.model.distribute import is_chief
-
-        if not is_chief(self.model.strategy):
-            return
-        outcome = settle_failed_run(self.model.log_dir, error, created)
-        if outcome == "removed":
-            print(f"removed run folder {self.model.log_dir}: the run failed before its first checkpoint",
-                  file=sys.stderr)
-        elif outcome == "marked":
-            print(f"run folder {self.model.log_dir} marked {FAILED_MARK}", file=sys.stderr)
 
     def detect(self, images: Sequence[np.ndarray]) -> list[dict[str, np.ndarray]]:
         """Detections per image: rois, class_ids, scores, masks (matterport's contract).
@@ -400,14 +323,3 @@ class Pipeline:
         """The report's starting score cut: the config's detection threshold, at least 0.5."""
         return max(0.5, float(self.config.DETECTION_MIN_CONFIDENCE))
 
-
-def checked_learning_rate(rate: float) -> float:
-    """``rate`` if it is a finite positive number; ConfigError otherwise (0 or less would not train,
-    or would climb the loss).
-
-    Args:
-        rate: the learning rate asked for.
-    """
-    if not math.isfinite(rate) or rate <= 0:
-        raise ConfigError("learning_rate", f"must be a positive number, got {rate}")
-    return float(rate)
