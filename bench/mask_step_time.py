@@ -50,7 +50,7 @@ def build_step(overrides: dict[str, Any], all_rois: bool) -> Any:
 def main() -> None:
     args = parse_args()
     import maskkit
-    from maskkit.config import parse_overrides
+    from maskkit.config_files import parse_overrides
     from maskkit.data.feed import epoch_input
 
     variants = {"14x14 all ROIs": (COARSE, True), "14x14 positives": (COARSE, False),

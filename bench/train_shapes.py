@@ -93,7 +93,7 @@ def epochs_for_budget(args: argparse.Namespace) -> int:
 
 def run_seed(args: argparse.Namespace, seed: int) -> dict[str, Any]:
     """Train one seed (or load ``--evaluate``), evaluate on the validation images, print and return figures."""
-    from maskkit.config import parse_overrides
+    from maskkit.config_files import parse_overrides
     from maskkit.evaluation import format_metrics_table
     from maskkit.pipeline import Pipeline
 

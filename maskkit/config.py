@@ -2,18 +2,18 @@
 
 Subclass it like the seed's ``ShapesConfig(Config)`` by assigning new class-level defaults;
 derived values (batch size, image shape, image-meta size) are properties, never stored twice.
+The file formats and ``KEY=value`` overrides are read and written by maskkit.config_files.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
-from pathlib import Path
 from typing import Any, ClassVar, Iterable, Mapping
 
 import attrs
 
+from maskkit.config_files import parse_overrides, read_config_file, write_config_file
 from maskkit.errors import ConfigError
 from maskkit.image_meta import meta_size
 
@@ -22,7 +22,6 @@ LR_SCHEDULES = ("constant", "cosine", "step")
 #: PRECISION's machine-dependent value: maskkit.model.precision resolves it when a model is built.
 AUTO_PRECISION = "auto"
 PRECISIONS = (AUTO_PRECISION, "float32", "mixed_bfloat16", "mixed_float16")
-CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".json")
 LOSS_NAMES = ("rpn_class_loss", "rpn_bbox_loss", "mrcnn_class_loss", "mrcnn_bbox_loss", "mrcnn_mask_loss")
 
 
@@ -247,21 +246,7 @@ class Config:
         Args:
             path: the file to write; its extension picks the format.
         """
-        from maskkit.atomic_files import atomic_write_text
-
-        path = Path(path)
-        check_config_suffix(path)
-        if path.suffix.lower() in (".yaml", ".yml"):
-            import yaml
-
-            text = yaml.safe_dump(self.to_dict(), sort_keys=False)
-        elif path.suffix.lower() == ".toml":
-            from maskkit.utils.toml_text import dumps_toml
-
-            text = dumps_toml(self.to_dict())
-        else:
-            text = json.dumps(self.to_dict(), indent=2)
-        atomic_write_text(path, text)
+        write_config_file(path, self.to_dict())
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> "Config":
@@ -295,43 +280,6 @@ class Config:
         print(self.format_table())
 
 
-def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
-    """The mapping a .json, .yaml/.yml or .toml config file holds, keys upper-cased.
-
-    Args:
-        path: the config file; its extension picks the parser. A missing or unparsable file,
-            or one not holding a mapping, is a ConfigError.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(None, f"config file not found: {path}")
-    check_config_suffix(path)
-    text = path.read_text()
-    try:
-        if path.suffix.lower() in (".yaml", ".yml"):
-            import yaml
-
-            values = yaml.safe_load(text) or {}
-        elif path.suffix.lower() == ".toml":
-            import tomllib
-
-            values = tomllib.loads(text)
-        else:
-            values = json.loads(text)
-    except Exception as exc:
-        raise ConfigError(None, f"cannot parse {path}: {exc}") from exc
-    if not isinstance(values, dict):
-        raise ConfigError(None, f"{path} must hold a mapping of field names to values")
-    return {str(key).upper(): value for key, value in values.items()}
-
-
-def check_config_suffix(path: Path) -> None:
-    """ConfigError unless ``path`` ends in an extension config files are read and written with."""
-    if path.suffix.lower() not in CONFIG_SUFFIXES:
-        raise ConfigError(None, f"{path}: config files are {', '.join(CONFIG_SUFFIXES)}, not "
-                                f"{path.suffix or 'extensionless'}")
-
-
 def field_names() -> tuple[str, ...]:
     """Names of every settable Config field."""
     return tuple(f.name for f in attrs.fields(Config) if f.init)
@@ -359,27 +307,3 @@ def _check_types(config: Config) -> None:
             raise ConfigError(field.name, f"expected {expected.__name__}, got {value!r}")
         if expected is float and not math.isfinite(value):
             raise ConfigError(field.name, f"must be finite, got {value}")
-
-
-def parse_overrides(assignments: Iterable[str]) -> dict[str, Any]:
-    """``["IMAGES_PER_GPU=4", "mean_pixel=[1,2,3]"]`` -> ``{"IMAGES_PER_GPU": 4, ...}``.
-
-    Args:
-        assignments: ``KEY=value`` strings; keys are upper-cased, values parsed as YAML. An item
-            without ``=`` or with an unparsable value is a ConfigError.
-
-    Returns:
-        The values by upper-case field name (not checked against the fields here).
-    """
-    import yaml
-
-    out: dict[str, Any] = {}
-    for item in assignments:
-        key, sep, raw = item.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(item, "an override must look like KEY=value")
-        try:
-            out[key.strip().upper()] = yaml.safe_load(raw)
-        except yaml.YAMLError as exc:
-            raise ConfigError(key.strip().upper(), f"cannot parse value {raw!r}: {exc}") from exc
-    return out

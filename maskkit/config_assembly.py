@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import attrs
 
-from maskkit.config import Config, field_names, read_config_file
+from maskkit.config import Config, field_names
+from maskkit.config_files import read_config_file
 from maskkit.dataset_recommendation import recommendation
 from maskkit.errors import ConfigError
 from maskkit.presets import NAMED_AFTER_DATASET, preset_config

@@ -19,7 +19,7 @@ def detect(images: tuple[str, ...], weights: str, dataset_name: str | None, data
            limit: int | None, overrides: tuple[str, ...], out_dir: str) -> None:
     """Detect instances in IMAGES (or --dataset images) with the classes stored in the checkpoint."""
     from maskkit import visualize
-    from maskkit.config import parse_overrides
+    from maskkit.config_files import parse_overrides
     from maskkit.errors import MaskkitError
     from maskkit.evaluation import detections_to_coco_results, write_results_json
     from maskkit.files_dataset import FilesDataset

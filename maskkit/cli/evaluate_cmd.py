@@ -19,7 +19,7 @@ from maskkit.cli.options import checkpoint_options, dataset_args
 def evaluate(weights: str, dataset_name: str | None, data_items: tuple[str, ...], overrides: tuple[str, ...],
              limit: int | None, out_dir: str | None, report_dir: str | None) -> None:
     """Print the 12 COCO numbers for bbox and segm and mAP@0.5; optionally write them as JSON."""
-    from maskkit.config import parse_overrides
+    from maskkit.config_files import parse_overrides
     from maskkit.evaluation import format_metrics_table, write_metrics_json, write_results_json
     from maskkit.output_paths import check_writable_dir
     from maskkit.pipeline import Pipeline

@@ -23,7 +23,7 @@ def export(weights: str, out_dir: str, overrides: tuple[str, ...]) -> None:
 
     # Refuse an occupied or read-only folder before TensorFlow loads and the model is built.
     check_empty_or_absent(out_dir, "export folder", replaceable="saved_model.pb")
-    from maskkit.config import parse_overrides
+    from maskkit.config_files import parse_overrides
     from maskkit.export import export_saved_model, format_signature, read_export_metadata
     from maskkit.pipeline import Pipeline
 

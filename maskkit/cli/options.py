@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import click
 
-from maskkit.config import Config, parse_overrides
+from maskkit.config import Config
+from maskkit.config_files import parse_overrides
 
 if TYPE_CHECKING:
     from maskkit.config_assembly import ConfigRequest

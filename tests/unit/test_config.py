@@ -1,4 +1,7 @@
-"""Config: matterport defaults, subclass overrides, derived values, validation, I/O, overrides."""
+"""Config: matterport defaults, subclass overrides, derived values, validation, save/load, overrides.
+
+The file formats and override parsing themselves are tested in test_config_files.py.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ import json
 import pytest
 
 from maskkit import Config, ConfigError
-from maskkit.config import parse_overrides
 
 
 class ShapesConfig(Config):
@@ -98,23 +100,6 @@ def test_save_load_round_trip(tmp_path, suffix):
     assert Config.load(path).to_dict() == c.to_dict()
 
 
-def test_load_toml_lowercase_keys(tmp_path):
-    path = tmp_path / "c.toml"
-    path.write_text('name = "toml"\nimages_per_gpu = 3\nrpn_anchor_scales = [8, 16, 32, 64, 128]\n')
-    c = Config.load(path)
-    assert c.NAME == "toml" and c.BATCH_SIZE == 3 and c.RPN_ANCHOR_SCALES == (8, 16, 32, 64, 128)
-
-
-def test_load_errors_are_clear(tmp_path):
-    with pytest.raises(ConfigError, match="not found"):
-        Config.load(tmp_path / "missing.json")
-    bad = tmp_path / "bad.json"
-    bad.write_text("{not json")
-    with pytest.raises(ConfigError, match="cannot parse") as info:
-        Config.load(bad)
-    assert str(info.value).startswith(f"cannot parse {bad}") and info.value.field is None
-
-
 def test_errors_say_what_they_are_about():
     assert str(ConfigError("IMAGE_MAX_DIM", "too small")) == "config field IMAGE_MAX_DIM: too small"
     assert str(ConfigError("epochs", "already at epoch 3", kind="argument")) == "argument epochs: already at epoch 3"
@@ -124,12 +109,10 @@ def test_errors_say_what_they_are_about():
 
 
 def test_overrides():
-    assert parse_overrides(["images_per_gpu=4", "MEAN_PIXEL=[1, 2, 3]", "NAME=x"]) == {
-        "IMAGES_PER_GPU": 4, "MEAN_PIXEL": [1, 2, 3], "NAME": "x"}
     c = ShapesConfig().with_overrides(["train_bn=true", "learning_rate=0.01"])
     assert c.TRAIN_BN is True and c.LEARNING_RATE == 0.01
     with pytest.raises(ConfigError, match="KEY=value"):
-        parse_overrides(["oops"])
+        c.with_overrides(["oops"])
 
 
 def test_display_lists_fields_and_derived(capsys):
@@ -147,14 +130,3 @@ def test_precision_must_be_a_known_policy_or_auto() -> None:
         Config(PRECISION="bfloat16")
     with pytest.raises(ConfigError, match="PRECISION.*'Auto'"):
         Config(PRECISION="Auto")
-
-
-@pytest.mark.parametrize("name", ["config.ini", "config.txt", "config"])
-def test_unknown_config_extensions_are_named_not_read_as_json(tmp_path, name):
-    path = tmp_path / name
-    path.write_text("[section]\nNAME = x\n")
-    with pytest.raises(ConfigError, match=r"config files are \.yaml, \.yml, \.toml, \.json"):
-        Config.load(path)
-    with pytest.raises(ConfigError, match=name):
-        Config().save(tmp_path / f"out_{name}")
-    assert not (tmp_path / f"out_{name}").exists()
