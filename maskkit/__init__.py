@@ -39,7 +39,7 @@ _LAZY = {
     "write_report": "maskkit.report",
     "compute_ap": "maskkit.utils.metrics",
     "make_dataset": "maskkit.data.input",
-    "build_augmenters": "maskkit.augment.build",
+    "build_augmenters": "maskkit.augment.from_spec",
     "check_data": "maskkit.data_check",
     "export_saved_model": "maskkit.export",
     "save_weights": "maskkit.weights",

@@ -14,14 +14,11 @@ import multiprocessing.connection
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from typing import TYPE_CHECKING, Iterator
+from typing import Any, Iterator
 
 import numpy as np
 
 from maskkit.utils.heap import keep_heap_padding
-
-if TYPE_CHECKING:
-    from maskkit.data.input import ExampleBuilder
 
 
 def index_groups(stream: Iterator[tuple[int, int, int]], size: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
@@ -34,10 +31,10 @@ def index_groups(stream: Iterator[tuple[int, int, int]], size: int) -> Iterator[
         yield passes[0], np.asarray(positions, dtype=np.int64), np.asarray(image_ids, dtype=np.int64)
 
 
-_worker_builder: ExampleBuilder | None = None
+_worker_builder: Any = None
 
 
-def _init_worker(builder: ExampleBuilder) -> None:
+def _init_worker(builder: Any) -> None:
     global _worker_builder
     _exit_with_parent()
     keep_heap_padding()
@@ -65,11 +62,18 @@ def _group_in_worker(pass_index: int, positions: np.ndarray,
     return arrays, _worker_builder.dropped.take()
 
 
-def process_groups(builder: ExampleBuilder, groups: Iterator[tuple[int, np.ndarray, np.ndarray]],
+def process_groups(builder: Any, groups: Iterator[tuple[int, np.ndarray, np.ndarray]],
                    processes: int) -> Iterator[tuple[np.ndarray, ...]]:
     """ExampleBuilder.group of each group, built by ``processes`` spawned workers, in stream order;
     at most two groups per worker are in flight. What the workers record as dropped is merged into
-    ``builder.dropped``."""
+    ``builder.dropped``.
+
+    Args:
+        builder: the pipeline's maskkit.data.input.ExampleBuilder (each worker gets a pickled copy;
+            typed loosely so this module does not import the pipeline back).
+        groups: (pass, positions, image ids) of each group, as index_groups gives them.
+        processes: how many worker processes to spawn.
+    """
     pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_init_worker, initargs=(builder,))
     pending: collections.deque = collections.deque()
@@ -84,7 +88,7 @@ def process_groups(builder: ExampleBuilder, groups: Iterator[tuple[int, np.ndarr
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _merged(builder: ExampleBuilder, built: tuple[list[np.ndarray], dict[str, int]]) -> tuple[np.ndarray, ...]:
+def _merged(builder: Any, built: tuple[list[np.ndarray], dict[str, int]]) -> tuple[np.ndarray, ...]:
     """A worker's group arrays, its dropped-instance records merged into ``builder.dropped``."""
     arrays, dropped = built
     builder.dropped.merge(dropped)

@@ -21,7 +21,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from maskkit.augment.build import build_augmenters
+from maskkit.augment.from_spec import build_augmenters
 from maskkit.config import Config
 from maskkit.data.anchor_grid import anchor_grid
 from maskkit.data.dropped import DroppedInstances

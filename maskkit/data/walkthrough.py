@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from maskkit.augment.build import build_augmenters
+from maskkit.augment.from_spec import build_augmenters
 from maskkit.config import Config
 from maskkit.data.anchor_grid import anchor_counts, anchor_grid, anchors_for
 from maskkit.data.ground_truth import check_class_count, load_image_gt

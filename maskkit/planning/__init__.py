@@ -10,7 +10,7 @@ from maskkit.planning.coverage import Coverage, best_anchor_iou, dataset_coverag
 from maskkit.planning.machine import Machine, this_machine
 from maskkit.planning.plan import Plan, PlannedField, make_plan
 from maskkit.planning.plan_file import write_plan
-from maskkit.planning.report import format_plan
+from maskkit.planning.plan_report import format_plan
 
 __all__ = ["Annotations", "Coverage", "Machine", "Plan", "PlannedField", "annotations_from_arrays",
            "best_anchor_iou", "dataset_coverage", "format_plan", "make_plan", "read_annotations", "this_machine",

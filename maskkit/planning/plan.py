@@ -2,7 +2,7 @@
 
 Order of decisions: classes; the machine (size cap, backbone, batch, precision); the image size
 (maskkit.planning.sizing); anchors measured at that size (maskkit.planning.anchor_choice);
-instance limits, sampling and mini masks (maskkit.planning.instances). The result is validated
+instance limits, sampling and mini masks (maskkit.planning.instance_settings). The result is validated
 as a Config, and its coverage is reported beside the current config's.
 """
 
@@ -17,7 +17,7 @@ from maskkit.planning.anchor_choice import AnchorCandidate, choose_anchors, eval
 from maskkit.planning.annotations import Annotations
 from maskkit.planning.coverage import Coverage, dataset_coverage
 from maskkit.planning.geometry import config_geometry, place_boxes
-from maskkit.planning.instances import plan_instance_limits, plan_mini_mask, plan_sampling
+from maskkit.planning.instance_settings import plan_instance_limits, plan_mini_mask, plan_sampling
 from maskkit.planning.machine import Machine, plan_machine, size_cap
 from maskkit.planning.sizing import plan_image_size
 from maskkit.planning.stats import DataStats, box_sides, data_stats

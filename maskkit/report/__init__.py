@@ -6,7 +6,7 @@ Nothing here imports TensorFlow except reading a run's TensorBoard history.
 
 from __future__ import annotations
 
-from maskkit.report.build import write_report
+from maskkit.report.writer import write_report
 from maskkit.report.confusion import confusion_matrix
 from maskkit.report.per_image import per_image_ap
 

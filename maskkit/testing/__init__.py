@@ -14,7 +14,7 @@ algorithm, the reference build_rpn_targets is checked against (tests and bench/b
 from maskkit.testing.augmenter_checks import check_augmenter
 from maskkit.testing.backbone_checks import check_backbone
 from maskkit.testing.dataset_checks import check_dataset
-from maskkit.testing.errors import ConformanceError
+from maskkit.testing.conformance_error import ConformanceError
 from maskkit.testing.rpn_reference import matterport_rpn_targets
 
 __all__ = ["ConformanceError", "check_augmenter", "check_backbone", "check_dataset", "matterport_rpn_targets"]

@@ -9,7 +9,7 @@ import numpy as np
 from maskkit.augment.base import Augmenter, augmenters, check_augmenter_contract
 from maskkit.errors import PluginError
 from maskkit.testing import marker
-from maskkit.testing.errors import ConformanceError
+from maskkit.testing.conformance_error import ConformanceError
 from maskkit.testing.resolve import build
 
 TRIALS = 8

@@ -13,7 +13,7 @@ import numpy as np
 from maskkit.backbone import PYRAMID_LEVELS, Backbone, backbones
 from maskkit.config import Config
 from maskkit.errors import PluginError
-from maskkit.testing.errors import ConformanceError
+from maskkit.testing.conformance_error import ConformanceError
 from maskkit.testing.resolve import build
 
 LEVELS = tuple(PYRAMID_LEVELS)

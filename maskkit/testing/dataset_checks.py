@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from maskkit.dataset import Dataset, datasets
-from maskkit.testing.errors import ConformanceError
+from maskkit.testing.conformance_error import ConformanceError
 from maskkit.testing.resolve import build
 
 

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from maskkit.errors import MaskkitError
 from maskkit.registry import Registry, accepted_kwargs
-from maskkit.testing.errors import ConformanceError
+from maskkit.testing.conformance_error import ConformanceError
 
 
 def describe(kind: str, target: Any, registry: Registry) -> str:

@@ -184,7 +184,7 @@ def test_each_pass_over_a_finite_pipeline_is_reshuffled_reproducibly():
 def reference_batches(dataset, config, augmenters, seed, count):
     """The batches make_dataset must give, built one example at a time with ExampleBuilder (padded per
     image, images without instances skipped)."""
-    from maskkit.augment.build import build_augmenters
+    from maskkit.augment.from_spec import build_augmenters
     from maskkit.data.example_arrays import KEYS
     from maskkit.data.input import ExampleBuilder, index_stream
 

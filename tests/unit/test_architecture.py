@@ -246,7 +246,18 @@ def test_every_module_has_its_mirrored_test_module_or_an_exemption():
 WHOLE_PACKAGE_TESTS = {
     "test_architecture.py": "the package's import graph and the tests' layout",
     "test_public_api.py": "the names maskkit/__init__.py exports, and what importing them loads",
+    "test_docstrings.py": "every public function's docstring names its arguments",
 }
+
+#: The most lines a module under maskkit/ may have: past it, a module holds more than one job.
+MAX_MODULE_LINES = 350
+
+
+def test_no_module_is_over_the_line_limit():
+    lengths = {path.relative_to(PACKAGE_ROOT).as_posix(): len(path.read_text().splitlines())
+               for path in PACKAGE_ROOT.rglob("*.py")}
+    long = {name: lines for name, lines in sorted(lengths.items()) if lines > MAX_MODULE_LINES}
+    assert not long, f"modules over {MAX_MODULE_LINES} lines (split them by job): {long}"
 
 
 def test_every_unit_test_module_mirrors_a_module():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from maskkit.planning.machine import GIB, Machine
 from maskkit.planning.plan import make_plan
-from maskkit.planning.report import format_plan
+from maskkit.planning.plan_report import format_plan
 from maskkit.presets import preset_config
 from tests.helpers_planning import synthetic_annotations
 

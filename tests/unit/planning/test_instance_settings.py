@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from maskkit.planning.instances import plan_instance_limits, plan_mini_mask, plan_sampling
+from maskkit.planning.instance_settings import plan_instance_limits, plan_mini_mask, plan_sampling
 from maskkit.presets import cpu_config
 
 
