@@ -303,7 +303,7 @@ class Pipeline:
         from maskkit.evaluation import detections_to_coco_results, evaluate_coco, evaluate_map
 
         if report is not None:
-            Path(report).mkdir(parents=True, exist_ok=True)  # an unusable folder fails before detection runs
+            check_writable_dir(report, "report folder")  # a read-only or occupied path fails before detection
         dataset, image_ids, results = self.detect_dataset(dataset, limit)
         metrics = evaluate_coco(dataset, image_ids, results, iou_types=tuple(iou_types))
         metrics["reference"] = evaluate_map(dataset, image_ids, results)

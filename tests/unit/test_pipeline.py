@@ -52,3 +52,13 @@ def test_train_delegates_to_the_models_train_with_every_layer_by_default(tmp_pat
     assert args == (pipe.dataset, pipe.val_dataset, 0.5, 2) and kwargs["layers"] == "all"
     pipe.train(3, layers="heads", verbose=0)
     assert model.calls[-1][1]["layers"] == "heads"
+
+
+def test_an_unusable_report_folder_is_refused_before_detection(tmp_path):
+    pipe = Pipeline(dataset="shapes", dataset_args={"count": 2, "height": 64, "width": 64}, preset="shapes",
+                    log_dir=tmp_path, overrides={"image_max_dim": 64, "image_min_dim": 64})
+    pipe.detect_dataset = lambda *args: pytest.fail("detection ran before the report folder was checked")
+    occupied = tmp_path / "report"
+    occupied.write_text("a file, not a folder")
+    with pytest.raises(MaskkitError, match="report folder .*report is a file"):
+        pipe.evaluate(report=occupied)
