@@ -231,11 +231,11 @@ class Dataset:
             (image uint8 [H, W, 3], masks bool [H, W, N], class ids int32 [N]).
         """
         self._require_prepared()
+        who = self.describe_image(image_id)
         image = self.load_image(image_id)
-        check_image(image, self.describe_image(image_id))
+        check_image(image, who)
         mask, class_ids = self.load_mask(image_id)
-        mask, class_ids = check_mask(mask, class_ids, image.shape[:2], self.num_classes,
-                                     self.describe_image(image_id))
+        mask, class_ids = check_mask(mask, class_ids, image.shape[:2], self.num_classes, who)
         return image, mask, class_ids
 
     def _require_prepared(self) -> None:

@@ -45,6 +45,7 @@ def load_image_gt(dataset: Dataset, config: Config, image_id: int,
     rng = rng if rng is not None else np.random.default_rng()
     use_mini_mask = config.USE_MINI_MASK if use_mini_mask is None else use_mini_mask
     check_class_count(dataset, config)
+    active = active_class_ids(dataset, config, image_id)
     image, mask, class_ids = dataset.load_checked(image_id)
     if augmenters is not None:
         try:
@@ -65,8 +66,7 @@ def load_image_gt(dataset: Dataset, config: Config, image_id: int,
         mask, class_ids, bboxes = mask[:, :, present], class_ids[present], bboxes[present]
     if use_mini_mask:
         mask = minimize_mask(bboxes, mask, config.MINI_MASK_SHAPE)
-    image_meta = compose_image_meta(image_id, original_shape, image.shape, window, scale,
-                                    active_class_ids(dataset, config, image_id))
+    image_meta = compose_image_meta(image_id, original_shape, image.shape, window, scale, active)
     return image, image_meta, class_ids.astype(np.int32), bboxes.astype(np.int32), mask
 
 
