@@ -1,14 +1,16 @@
-"""Real-data benchmark: train on a COCO folder for a budget of minutes, then score the best checkpoint
-on its held-out test split (COCO bbox/segm AP, AP50, AP75, per-class AP, mAP@0.5).
+"""Real-data benchmark: train on a COCO or VIA folder for a budget of minutes, then score the best
+checkpoint on its held-out test split (COCO bbox/segm AP, AP50, AP75, per-class AP, mAP@0.5).
 
     python bench/train_real.py                                   # ../shared/data/nanoparticles, 15 min
     python bench/train_real.py PATH --minutes 15 --repeat 2
     python bench/train_real.py PATH --config plan.yaml --set LEARNING_RATE=0.01
 
 PATH is a COCO export in Roboflow's layout (``train/``, optional ``valid/``, ``test/`` folders, each
-with ``_annotations.coco.json`` beside its images) and is passed as ``root=`` to the coco dataset,
-so validation during training uses ``valid/`` when present, else a held-out share of ``train/``
-(``--val-fraction``).
+with ``_annotations.coco.json`` beside its images), passed as ``root=`` of the train split to the
+coco dataset, or a VIA folder in matterport's balloon layout (``train/``, optional ``val/``,
+``test/``, each with ``via_region_data.json``; needs ``pip install plugins/maskkit_via``), passed as
+``root=`` to the via dataset. Validation during training uses ``valid/``/``val/`` when present,
+else a held-out share of ``train/`` (``--val-fraction``).
 The run is ``maskkit train --minutes M`` through the Python API: the budget holds the training
 and the periodic validation evaluations, and the checkpoint with the best validation segm AP is
 evaluated on ``test/`` (or ``valid/`` when there is no test split). ``--repeat N`` trains seeds
@@ -25,7 +27,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -39,7 +41,7 @@ HEADLINE = ("segm_AP", "segm_AP50", "segm_AP75", "bbox_AP", "bbox_AP50", "bbox_A
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("data", type=Path, nargs="?", default=DEFAULT_DATA,
-                        help="COCO export folder with train/ and test/ (default: the nanoparticles set)")
+                        help="COCO or VIA folder with train/ and test/ (default: the nanoparticles set)")
     parser.add_argument("--minutes", type=float, default=15.0, help="training budget per seed")
     parser.add_argument("--eval-every", type=int, default=None, metavar="K",
                         help="validation evaluations every K epochs (default: halfway and at the end of the budget)")
@@ -55,15 +57,49 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def split_folder(root: Path, *names: str) -> Path | None:
-    """The first of ``root/name`` that holds a COCO annotation file."""
+ANNOTATION_FILES = {"coco": "_annotations.coco.json", "via": "via_region_data.json"}
+
+
+class Layout(NamedTuple):
+    """How the benchmark reads a data folder: the dataset plugin and its arguments per split."""
+
+    dataset: str
+    train: dict[str, Any]
+    test: dict[str, Any]
+    where: str
+
+
+def split_folder(root: Path, kind: str, *names: str) -> Path | None:
+    """The first of ``root/name`` that holds ``kind``'s annotation file."""
     for name in names:
-        if (root / name / "_annotations.coco.json").is_file():
+        if (root / name / ANNOTATION_FILES[kind]).is_file():
             return root / name
     return None
 
 
-def run_config(args: argparse.Namespace, train_dir: Path, seed: int) -> Any:
+def data_layout(root: Path, val_fraction: float) -> Layout:
+    """The Layout of a COCO (Roboflow) or VIA (balloon) folder; SystemExit naming what is missing."""
+    for kind in ("coco", "via"):
+        train = split_folder(root, kind, "train")
+        if train is None:
+            continue
+        test = split_folder(root, kind, "test", "valid", "val")
+        if test is None:
+            raise SystemExit(f"{root}: needs a test/ (or valid/, val/) folder with {ANNOTATION_FILES[kind]}")
+        has_val = split_folder(root, kind, "valid", "val") is not None
+        if kind == "coco":
+            train_args: dict[str, Any] = {"root": str(train)}
+            test_args = {"root": str(test), "subset": "test"}
+        else:
+            train_args = {"root": str(root)} if has_val else {"root": str(root), "folder": "train"}
+            test_args = {"root": str(root), "subset": test.name}
+        if not has_val:
+            train_args["val_fraction"] = val_fraction
+        return Layout(kind, train_args, test_args, f"{kind}: train {train}, test {test}")
+    raise SystemExit(f"{root}: no train/ folder with _annotations.coco.json (COCO) or via_region_data.json (VIA)")
+
+
+def run_config(args: argparse.Namespace, layout: Layout, seed: int) -> Any:
     """The benchmark's config: ``--config``, else the file ``maskkit data plan`` writes for the train
     split (as a user would make it), then ``--set`` and SEED."""
     from maskkit.config_assembly import ConfigRequest, assemble_config
@@ -72,9 +108,11 @@ def run_config(args: argparse.Namespace, train_dir: Path, seed: int) -> Any:
     if path is None:
         path = args.out / "plan.yaml"
         args.out.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "maskkit", "data", "plan", "coco", "--data", f"root={train_dir}",
+        data = [option for key, value in layout.train.items() if key != "val_fraction"
+                for option in ("--data", f"{key}={value}")]
+        subprocess.run([sys.executable, "-m", "maskkit", "data", "plan", layout.dataset, *data,
                         "--preset", "cpu", "--out", str(path)], check=True)
-    config = assemble_config(ConfigRequest(config_file=path), dataset_name="coco").config
+    config = assemble_config(ConfigRequest(config_file=path), dataset_name=layout.dataset).config
     return config.with_overrides([*args.overrides, f"SEED={seed}"])
 
 
@@ -84,18 +122,15 @@ def headline(metrics: dict[str, Any]) -> dict[str, float]:
                                           for t in ("segm", "bbox") for k in ("AP", "AP50", "AP75")}}
 
 
-def run_seed(args: argparse.Namespace, seed: int, train_dir: Path, test_dir: Path) -> dict[str, Any]:
+def run_seed(args: argparse.Namespace, seed: int, layout: Layout) -> dict[str, Any]:
     """Train one seed to the budget, evaluate its best checkpoint on the test split, print and return figures."""
     from maskkit.evaluation import format_metrics_table
     from maskkit.checkpoints import best_checkpoint_path
     from maskkit.pipeline import Pipeline
 
-    config = run_config(args, train_dir, seed)
+    config = run_config(args, layout, seed)
     out = args.out / f"seed{seed}"
-    data = {"root": str(train_dir)}
-    if split_folder(train_dir.parent, "valid", "val") is None:
-        data["val_fraction"] = args.val_fraction
-    pipe = Pipeline("coco", dataset_args=data, config=config, log_dir=out)
+    pipe = Pipeline(layout.dataset, dataset_args=layout.train, config=config, log_dir=out)
     if seed == args.seed:
         pipe.config.display()
     started = time.perf_counter()
@@ -104,7 +139,7 @@ def run_seed(args: argparse.Namespace, seed: int, train_dir: Path, test_dir: Pat
     train_seconds = float(sum(history["epoch_seconds"]))
     best = best_checkpoint_path(pipe.model.log_dir, pipe.config.NAME)
     weights = best if best.is_file() else pipe.model.log_dir
-    test = Pipeline.from_checkpoint(weights, dataset="coco", dataset_args={"root": str(test_dir), "subset": "test"})
+    test = Pipeline.from_checkpoint(weights, dataset=layout.dataset, dataset_args=layout.test)
     started = time.perf_counter()
     metrics = test.evaluate()
     eval_seconds = time.perf_counter() - started
@@ -132,13 +167,10 @@ def main() -> None:
     args = parse_args()
     import tensorflow as tf
 
-    train_dir = split_folder(args.data, "train")
-    test_dir = split_folder(args.data, "test", "valid", "val")
-    if train_dir is None or test_dir is None:
-        raise SystemExit(f"{args.data}: needs train/ and test/ (or valid/) folders with _annotations.coco.json")
+    layout = data_layout(args.data, args.val_fraction)
     print(f"TF {tf.__version__}, cpus={os.cpu_count()}, load average {os.getloadavg()[0]:.1f}; "
-          f"train {train_dir}, test {test_dir}, {args.minutes:g} min per seed", flush=True)
-    runs = [run_seed(args, seed, train_dir, test_dir) for seed in range(args.seed, args.seed + args.repeat)]
+          f"{layout.where}, {args.minutes:g} min per seed", flush=True)
+    runs = [run_seed(args, seed, layout) for seed in range(args.seed, args.seed + args.repeat)]
     print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
     if len(runs) > 1:
         print(f"{len(runs)} seeds, mean ± half the range (min..max):")
