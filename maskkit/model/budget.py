@@ -142,8 +142,10 @@ class TrainingBudget:
             epoch: the absolute epoch just finished, shown against the planned count.
         """
         left = max(self.seconds - self.elapsed, 0.0)
-        return (f"budget: epoch {epoch} of about {self.planned_epochs}, {left / 60:.1f} of "
-                f"{self.seconds / 60:g} min left, training ends by {self.deadline:%H:%M}")
+        plan = (f"epoch {epoch}, the count is planned from the next (this one also built the graph)"
+                if len(self.train_seconds) <= 1 else f"epoch {epoch} of about {self.planned_epochs}")
+        return (f"budget: {plan}, {left / 60:.1f} of {self.seconds / 60:g} min left, "
+                f"training ends by {self.deadline:%H:%M}")
 
 
 class BudgetMonitor:

@@ -140,3 +140,17 @@ def test_the_probe_epochs_run_unless_the_budget_is_spent(capsys: pytest.CaptureF
     trained = run(BudgetMonitor(TrainingBudget(10, clock=clock), None, verbose=0), clock, [250] * 10)
     assert trained == [1, 2, 3]
     assert "lower STEPS_PER_EPOCH" in capsys.readouterr().err
+
+
+def test_the_first_status_line_promises_no_epoch_count_the_traced_epoch_cannot_give() -> None:
+    clock = FakeClock()
+    budget = TrainingBudget(10, clock=clock)
+    budget.start(0)
+    for epoch, seconds in enumerate([40.0, 10.0], start=1):
+        clock.now += seconds
+        budget.training_done(epoch)
+        budget.epoch_closed(epoch, None, last=False)
+        if epoch == 1:
+            first = budget.status(1)
+    assert "of about" not in first and "planned from the next" in first and "9.3 of 10 min left" in first
+    assert "epoch 2 of about 56" in budget.status(2)  # 550 s left, less a 5 s evaluation, 10 s epochs
