@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import attrs
@@ -69,3 +70,19 @@ def finding(code: str, message: str, image_id: int | None = None, file: str | No
         file: the image's file, or None if unknown or not about one image.
     """
     return Finding(CODES[code][0], code, message, image_id, file)
+
+
+class JsonReport:
+    """A report whose JSON form is its ``to_dict()``: the data check's per-split and all-splits reports."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole report as JSON-friendly data."""
+        raise NotImplementedError(f"{type(self).__name__} must implement to_dict()")
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The report as a JSON string.
+
+        Args:
+            indent: json.dumps indentation; None for one line.
+        """
+        return json.dumps(self.to_dict(), indent=indent)

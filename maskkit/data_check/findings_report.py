@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections import defaultdict
 from typing import Any
@@ -10,13 +9,13 @@ from typing import Any
 import attrs
 import numpy as np
 
-from maskkit.data_check.findings import ERROR, INFO, SEVERITIES, WARNING, Finding
+from maskkit.data_check.findings import ERROR, INFO, SEVERITIES, WARNING, Finding, JsonReport
 
 EXAMPLES = 3
 
 
 @attrs.define
-class DataReport:
+class DataReport(JsonReport):
     """Everything ``check_data`` found about one dataset."""
 
     dataset: str
@@ -87,14 +86,6 @@ class DataReport:
             "mask_area_histogram": self.area_histogram(),
             "findings": [f.to_dict() for f in self.findings],
         }
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """The report as a JSON string.
-
-        Args:
-            indent: json.dumps indentation; None for one line.
-        """
-        return json.dumps(self.to_dict(), indent=indent)
 
     def write(self, out_dir: str | os.PathLike) -> dict[str, str]:
         """Write ``data_check.json`` and ``mask_areas.png`` into ``out_dir``; return their paths."""

@@ -9,12 +9,12 @@ from typing import Any
 
 import attrs
 
-from maskkit.data_check.findings import Finding
+from maskkit.data_check.findings import Finding, JsonReport
 from maskkit.data_check.findings_report import DataReport, where
 
 
 @attrs.define
-class SplitsReport:
+class SplitsReport(JsonReport):
     """Per split its DataReport (train first), the splits not checked and why, and the shared images."""
 
     reports: dict[str, DataReport]
@@ -30,14 +30,6 @@ class SplitsReport:
         """JSON-friendly: ``splits`` (name -> DataReport.to_dict()), ``skipped_splits`` and ``across_splits``."""
         return {"splits": {name: report.to_dict() for name, report in self.reports.items()},
                 "skipped_splits": dict(self.skipped), "across_splits": [f.to_dict() for f in self.across]}
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """The report as a JSON string.
-
-        Args:
-            indent: json.dumps indentation; None for one line.
-        """
-        return json.dumps(self.to_dict(), indent=indent)
 
     def write(self, out_dir: str | os.PathLike) -> dict[str, str]:
         """Each split's files into ``out_dir/<split>/`` and ``across_splits.json``; returns the paths."""

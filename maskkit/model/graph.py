@@ -72,17 +72,37 @@ class DetectionBoxes(keras.layers.Layer):
         return (input_shape[0], None, 4)
 
 
-class PadDetections(keras.layers.Layer):
-    """Zero-pad per-detection outputs [B, n, ...] back to [B, DETECTION_MAX_INSTANCES, ...].
+class FixedCountLayer(keras.layers.Layer):
+    """A layer whose output holds ``count`` entries along axis 1 whatever its input had there.
 
     Args:
-        count: the padded length (config.DETECTION_MAX_INSTANCES).
+        count: the length of axis 1 in the output.
         kwargs: passed to keras.layers.Layer.
     """
 
     def __init__(self, count: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.count = int(count)
+
+    def compute_output_shape(self, input_shape: Any) -> tuple:
+        """(B, count, ...).
+
+        Args:
+            input_shape: the input's shape (B, n, ...).
+        """
+        return (input_shape[0], self.count, *input_shape[2:])
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "count": self.count}
+
+
+class PadDetections(FixedCountLayer):
+    """Zero-pad per-detection outputs [B, n, ...] back to [B, DETECTION_MAX_INSTANCES, ...].
+
+    Args:
+        count: the padded length (config.DETECTION_MAX_INSTANCES).
+        kwargs: passed to keras.layers.Layer.
+    """
 
     def call(self, values: tf.Tensor) -> tf.Tensor:
         """``values`` zero-padded to ``count`` along axis 1.
@@ -93,19 +113,8 @@ class PadDetections(keras.layers.Layer):
         padding = [[0, 0], [0, self.count - tf.shape(values)[1]]] + [[0, 0]] * (len(values.shape) - 2)
         return tf.ensure_shape(tf.pad(values, padding), [None, self.count, *values.shape[2:]])
 
-    def compute_output_shape(self, input_shape: Any) -> tuple:
-        """(B, count, ...).
 
-        Args:
-            input_shape: the per-detection values' shape (B, n, ...).
-        """
-        return (input_shape[0], self.count, *input_shape[2:])
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "count": self.count}
-
-
-class LeadingRois(keras.layers.Layer):
+class LeadingRois(FixedCountLayer):
     """Per-ROI values [B, T, ...] -> their first ``count`` ROIs [B, count, ...].
 
     The detection-target layer puts each image's positive ROIs first and samples at most
@@ -118,10 +127,6 @@ class LeadingRois(keras.layers.Layer):
         kwargs: passed to keras.layers.Layer.
     """
 
-    def __init__(self, count: int, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.count = int(count)
-
     def call(self, values: tf.Tensor) -> tf.Tensor:
         """The first ``count`` ROIs of ``values``.
 
@@ -129,17 +134,6 @@ class LeadingRois(keras.layers.Layer):
             values: [B, T, ...] per-ROI values, T >= ``count``.
         """
         return values[:, :self.count]
-
-    def compute_output_shape(self, input_shape: Any) -> tuple:
-        """(B, count, ...).
-
-        Args:
-            input_shape: the per-ROI values' shape (B, T, ...).
-        """
-        return (input_shape[0], self.count, *input_shape[2:])
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "count": self.count}
 
 
 @attrs.define

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from maskkit.data_check.findings import CODES, ERROR, SEVERITIES, WARNING, Finding, finding
+from maskkit.data_check.findings import CODES, ERROR, SEVERITIES, WARNING, Finding, JsonReport, finding
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "data-check.md"
 
@@ -25,3 +25,13 @@ def test_every_code_has_a_known_severity_and_is_documented():
     assert all(severity in SEVERITIES for severity, _ in CODES.values())
     text = DOCS.read_text()
     assert [code for code in CODES if f"`{code}`" not in text] == []
+
+
+def test_a_json_report_is_its_dict_as_json():
+    class Two(JsonReport):
+        def to_dict(self):
+            return {"a": [1, 2]}
+
+    assert Two().to_json(indent=None) == '{"a": [1, 2]}'
+    with pytest.raises(NotImplementedError, match="JsonReport must implement to_dict"):
+        JsonReport().to_json()
