@@ -35,7 +35,8 @@ def check_data(dataset: Dataset, *, limit: int | None = None, workers: int | Non
     images with more than ``max_instances`` instances (pass the config's MAX_GT_INSTANCES) as too full.
 
     Files are decoded by OpenCV, which releases the GIL, so threads read in parallel. ``progress``
-    shows a bar on stderr. Dataset-wide checks (duplicates, classes) always cover every image.
+    shows a bar on stderr. Duplicate image checks always cover every image; the unused-class check
+    counts the scanned ones.
 
     Args:
         dataset: the Dataset to check; prepared first if it is not.

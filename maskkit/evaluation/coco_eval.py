@@ -83,7 +83,8 @@ def check_mask_sizes(coco_gt: COCO, detections: list[dict[str, Any]]) -> None:
 
 
 def per_category_ap(cocoeval: COCOeval, coco_gt: COCO) -> list[dict[str, Any]]:
-    """AP (0.5:0.95), AP50 and AP75 per category over all areas at 100 detections; -1 without ground truth.
+    """AP (0.5:0.95), AP50 and AP75 per category over all areas at the detection limit (the last
+    maxDets); -1 without ground truth.
 
     Args:
         cocoeval: evaluated and accumulated (``run_cocoeval``).

@@ -25,7 +25,8 @@ def generate_anchors(
 ) -> np.ndarray:
     """Anchors [N, (y1, x1, y2, x2)] in pixels for one feature map, centred on cell origins.
 
-    Ratio is width/height; order is row-major cell, then (scale, ratio) per cell.
+    Ratio is width/height; order is row-major cell, then per cell the ratios, each with every scale
+    (scale varying fastest; matterport's order).
 
     Args:
         scales: anchor side(s) in pixels (the square root of the area).
