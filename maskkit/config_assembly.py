@@ -6,8 +6,11 @@ Layers, each later one winning:
    recommended preset, else ``default``), or a ready Config (a checkpoint's, one passed to Pipeline);
 2. the dataset: its class count as NUM_CLASSES, its name as NAME for presets named after the dataset;
 3. the backbone: the strides it declares as BACKBONE_STRIDES;
-4. the config file;
-5. explicit overrides (``--set``, ``--backbone``, Pipeline's ``overrides``), in the order given.
+4. a data plan (``plan_request``): when the user names no preset, config or config file and the
+   dataset recommends no preset, the fields ``maskkit data plan`` proposes for the training data on
+   this machine, over the machine's preset (``cpu`` without an NVIDIA GPU, ``default`` with one);
+5. the config file;
+6. explicit overrides (``--set``, ``--backbone``, Pipeline's ``overrides``), in the order given.
 
 NUM_CLASSES and BACKBONE_STRIDES are facts of the data and the backbone. A config file or a ready
 Config carries every field (``config save`` writes them all), so their values yield to those facts;
@@ -34,6 +37,8 @@ if TYPE_CHECKING:
 
 #: The source of a field no layer changed: Config's own default.
 DEFAULT_SOURCE = "default"
+#: The source of the fields a data plan set (plan_request).
+PLAN_SOURCE = "data plan"
 
 #: The values Config computes from others, and the fields each is computed from.
 DERIVED = {"BATCH_SIZE": ("IMAGES_PER_GPU", "GPU_COUNT"),
@@ -52,7 +57,8 @@ class ConfigRequest:
 
     ``preset`` names a ready-made config, or ``config`` is a ready Config, called ``config_source``
     where a field's source is shown; ``config_file`` is a .yaml/.yml, .toml or .json file; each of
-    ``overrides`` is ``(source, {FIELD: value})``, e.g. ``("--set", {"IMAGES_PER_GPU": 4})``.
+    ``overrides`` is ``(source, {FIELD: value})``, e.g. ``("--set", {"IMAGES_PER_GPU": 4})``;
+    ``planned`` holds the fields a data plan proposed (see plan_request).
     """
 
     preset: str | None = None
@@ -60,6 +66,13 @@ class ConfigRequest:
     config_source: str = "config argument"
     config_file: str | os.PathLike | None = None
     overrides: tuple[tuple[str, dict[str, Any]], ...] = attrs.field(default=(), converter=_overrides)
+    #: the fields a data plan set (plan_request), applied over ``preset`` and the dataset's facts
+    planned: Mapping[str, Any] = attrs.field(factory=dict)
+
+    @property
+    def names_nothing(self) -> bool:
+        """Whether the user named no preset, ready config or config file (overrides may be given)."""
+        return self.preset is None and self.config is None and self.config_file is None
 
     def __attrs_post_init__(self) -> None:
         if self.preset is not None and self.config is not None:
@@ -155,6 +168,8 @@ def assemble_config(request: ConfigRequest | None = None, *, dataset_name: str |
     facts = _facts(dataset_name, dataset, backbone)
     for name, (value, source, _) in facts.items():
         apply({name: value}, source)
+    if request.planned:
+        apply({k: v for k, v in request.planned.items() if k not in facts}, PLAN_SOURCE)
     if file_values:
         apply({k: v for k, v in file_values.items() if k not in facts}, f"file {Path(request.config_file).name}")
     for source, fields in request.overrides:
@@ -227,3 +242,31 @@ def pipeline_request(config: Config | ConfigRequest | None, preset: str | None, 
         if fields:
             request = request.with_overrides(source, fields)
     return request
+
+
+def plan_request(request: ConfigRequest, dataset_name: str | None, dataset: Dataset | None) -> ConfigRequest:
+    """``request`` with a data plan when it names nothing and the dataset recommends no preset.
+
+    A user who brings their own data and names no preset, config or config file gets what ``maskkit
+    data plan`` would propose for it on this machine (image size, anchors, limits, sampling,
+    backbone, batch), over ``cpu`` without an NVIDIA GPU or ``default`` with one, instead of
+    matterport's 1024 px ResNet-101 default. It reads the annotations only.
+
+    Args:
+        request: what the user asked for.
+        dataset_name: the registered dataset's name (its recommendation, and NAME for ``cpu``).
+        dataset: the training dataset the plan is made for; None leaves ``request`` as it is.
+
+    Returns:
+        ``request`` itself, or a copy with ``preset`` set to the machine's and ``planned`` filled.
+    """
+    if dataset is None or not request.names_nothing or recommendation(dataset_name).preset:
+        return request
+    from maskkit.planning import make_plan, read_annotations, this_machine
+    from maskkit.planning.machine import machine_preset
+
+    machine = this_machine()
+    preset = machine_preset(machine)
+    current = assemble_config(attrs.evolve(request, preset=preset), dataset_name=dataset_name, dataset=dataset)
+    plan = make_plan(read_annotations(dataset), current.config, machine, preset, preset_config(preset, dataset_name))
+    return attrs.evolve(request, preset=preset, planned={field.name: field.value for field in plan.fields})

@@ -18,7 +18,7 @@ import numpy as np
 import maskkit
 from maskkit.checkpoints import clear_failed_mark, resolve_weights, run_folder_line
 from maskkit.config import Config
-from maskkit.config_assembly import ConfigRequest, assemble_config, pipeline_request
+from maskkit.config_assembly import ConfigRequest, assemble_config, pipeline_request, plan_request
 from maskkit.dataset import Dataset
 from maskkit.errors import ConfigError, MaskkitError
 from maskkit.output_paths import check_writable_dir
@@ -39,7 +39,8 @@ class Pipeline:
     ``dataset``/``val_dataset`` are registered names (created with ``dataset_args``/``val_args``;
     the validation split gets ``subset="val"``) or Dataset objects. ``config`` is a Config or a
     ConfigRequest (preset, config file and labelled overrides, as the CLI builds it), or ``preset``
-    names one (default: the dataset's recommended preset, else ``default``); ``overrides`` changes
+    names one (default: the dataset's recommended preset, else a config planned from the training
+    data for this machine, as ``maskkit data plan`` proposes it); ``overrides`` changes
     fields; ``backbone`` and ``augmenters`` set BACKBONE and AUGMENTERS. maskkit.config_assembly
     builds the effective config (``config_sources`` says where each field came from): NUM_CLASSES
     follows the dataset and BACKBONE_STRIDES the backbone, and an explicit override that
@@ -51,7 +52,7 @@ class Pipeline:
         val_dataset: the validation dataset, a registered name or a Dataset; default the named
             ``dataset`` again, with ``subset="val"``.
         val_args: keyword arguments of a named validation dataset (default ``dataset_args``).
-        config: a Config or a ConfigRequest; None to start from ``preset``.
+        config: a Config or a ConfigRequest; None to start from ``preset`` (or a data plan, above).
         preset: a preset name (maskkit.presets); not together with a ConfigRequest.
         overrides: field values by name, applied last.
         backbone: a registered backbone name, set as BACKBONE.
@@ -74,6 +75,7 @@ class Pipeline:
         val_source = val_dataset if val_dataset is not None else (dataset if isinstance(dataset, str) else None)
         self.val_dataset = self._create(val_source, self.val_args, "val")
         reference = self.dataset or self.val_dataset
+        self._request = plan_request(self._request, self.dataset_name, self.dataset)
         self._assemble()
         self.class_names = list(reference.class_names) if reference is not None else list(class_names or [])
         self.log_dir = Path(log_dir)

@@ -28,7 +28,7 @@ def show(preset: str | None, config_path: str | None, overrides: tuple[str, ...]
     """Print the configuration after the file and --set overrides are applied (and --dataset's classes)."""
     import json
 
-    from maskkit.config_assembly import assemble_config
+    from maskkit.config_assembly import PLAN_SOURCE, assemble_config, plan_request
 
     if data_items and not dataset_name:
         raise click.UsageError("--data needs --dataset NAME")
@@ -37,8 +37,8 @@ def show(preset: str | None, config_path: str | None, overrides: tuple[str, ...]
         import maskkit
 
         dataset = maskkit.datasets.create(dataset_name, **{"subset": "train", **dataset_args(data_items)})
-    assembled = assemble_config(config_request(config_path, overrides, preset), dataset_name=dataset_name,
-                                dataset=dataset)
+    request = plan_request(config_request(config_path, overrides, preset), dataset_name, dataset)
+    assembled = assemble_config(request, dataset_name=dataset_name, dataset=dataset)
     cfg = assembled.config
     if why_fields and as_json:
         click.echo(json.dumps([assembled.explain(field) for field in why_fields], indent=2))
@@ -50,7 +50,8 @@ def show(preset: str | None, config_path: str | None, overrides: tuple[str, ...]
         heading = ""
         if dataset is not None:
             heading = (f"dataset {dataset_name}: {dataset.num_classes - 1} classes + BG "
-                       f"({', '.join(dataset.class_names[1:])}); preset {assembled.preset}\n")
+                       f"({', '.join(dataset.class_names[1:])}); preset {assembled.preset}"
+                       f"{', with a data plan' if PLAN_SOURCE in assembled.sources.values() else ''}\n")
         click.echo(heading + cfg.format_table())
 
 

@@ -32,7 +32,8 @@ def config_options(func: Callable) -> Callable:
     func = click.option("--preset", default=None, metavar="NAME",
                         help="Start from a ready-made config: cpu (your data on a CPU), shapes, or "
                              "default (matterport's, for a GPU). Default: the dataset's recommendation, "
-                             "else default.")(func)
+                             "else (with --config neither) a config planned from the dataset's "
+                             "annotations for this machine, as `maskkit data plan` proposes.")(func)
     return func
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from maskkit.cli.options import config_options, config_request, dataset_args
+from maskkit.config import Config
 
 
 @click.command("train")
@@ -53,6 +54,7 @@ def train(dataset_name: str | None, data_items: tuple[str, ...], val_items: tupl
           exclude: tuple[str, ...], imagenet: str | None, resume: bool, eval_every: int | None, keep_best: str | None,
           patience: int | None, log_dir: str) -> None:
     """Train on DATASET; each epoch writes a checkpoint into a run folder under --log-dir."""
+    from maskkit.config_assembly import PLAN_SOURCE
     from maskkit.dataset_recommendation import DEFAULT_EPOCHS, default_dataset, recommendation
     from maskkit.pipeline import Pipeline
     from maskkit.split import warn_if_validation_is_training
@@ -70,6 +72,8 @@ def train(dataset_name: str | None, data_items: tuple[str, ...], val_items: tupl
     pipe = Pipeline(dataset_name, dataset_args=args, val_args=val_args, config=request, log_dir=log_dir)
     warn_if_validation_is_training(pipe.dataset, pipe.val_dataset)
     click.echo(describe_data(pipe.dataset, pipe.val_dataset))
+    if PLAN_SOURCE in pipe.config_sources.values():
+        click.echo(planned_line(pipe.config, dataset_name))
     total = epochs if epochs or minutes else (recommended.epochs or DEFAULT_EPOCHS)
     history = pipe.train(total, layers=layers, learning_rate=learning_rate, weights=weights,
                          exclude=exclude, resume=resume, imagenet=imagenet, eval_every=eval_every,
@@ -77,3 +81,16 @@ def train(dataset_name: str | None, data_items: tuple[str, ...], val_items: tupl
     click.echo(pipe.run_folder_line())
     if history.get("loss"):
         click.echo(f"final loss: {history['loss'][-1]:.4f}")
+
+
+def planned_line(config: Config, dataset_name: str) -> str:
+    """What a data plan chose for a run that named no preset or config, in one line.
+
+    Args:
+        config: the run's effective config.
+        dataset_name: the dataset trained on, for the command that explains the plan.
+    """
+    scales = config.RPN_ANCHOR_SCALES
+    return (f"config: planned from the training annotations for this machine (no --preset or --config): "
+            f"{config.IMAGE_MAX_DIM} px, backbone {config.BACKBONE}, {config.IMAGES_PER_GPU} images per step, "
+            f"anchors {scales[0]:g}-{scales[-1]:g}; `maskkit data plan {dataset_name} ...` shows why")

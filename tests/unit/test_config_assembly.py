@@ -8,6 +8,7 @@ import pytest
 from maskkit import Backbone, Config, ConfigError
 from maskkit.config_assembly import ConfigRequest, assemble_config
 from tests.helpers import ArrayDataset
+from tests.helpers_crowded import crowded_dataset
 
 
 def three_classes() -> ArrayDataset:
@@ -81,3 +82,22 @@ def test_an_impossible_value_names_where_it_came_from(tmp_path):
         assemble_config(ConfigRequest(overrides=[("--set", {"nope": 1})]))
     with pytest.raises(ConfigError, match="argument preset: give either config or preset"):
         ConfigRequest(preset="cpu", config=Config())
+
+
+def test_a_request_naming_nothing_for_data_without_a_preset_gets_a_data_plan(tmp_path):
+    from maskkit.config_assembly import PLAN_SOURCE, plan_request
+    from maskkit.planning.machine import machine_preset, this_machine
+
+    dataset = crowded_dataset()
+    asked = ConfigRequest(overrides=[("--set", {"IMAGES_PER_GPU": 3})])
+    planned = plan_request(asked, None, dataset)
+    assert planned.preset == machine_preset(this_machine()) and "IMAGE_MAX_DIM" in planned.planned
+    assembled = assemble_config(planned, dataset=dataset)
+    assert assembled.source("IMAGE_MAX_DIM") == PLAN_SOURCE and assembled.source("MAX_GT_INSTANCES") == PLAN_SOURCE
+    assert assembled.config.MAX_GT_INSTANCES >= 600, "the plan raised the limit for the 600-instance image"
+    assert assembled.source("IMAGES_PER_GPU") == "--set" and assembled.config.IMAGES_PER_GPU == 3
+    assert assembled.source("NUM_CLASSES") == "dataset ArrayDataset"
+    for named in (ConfigRequest(preset="cpu"), ConfigRequest(config=Config()), ConfigRequest(config_file=tmp_path)):
+        assert plan_request(named, None, dataset) is named
+    assert plan_request(asked, "shapes", dataset) is asked, "a dataset that recommends a preset keeps it"
+    assert plan_request(asked, None, None) is asked

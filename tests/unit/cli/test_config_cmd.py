@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
 
 from maskkit.cli.main import cli
 from maskkit.config import Config
+from maskkit.planning.machine import machine_preset, this_machine
 from tests.helpers import run_cli, shown_config
 
 
@@ -61,7 +63,7 @@ def test_cli_save_writes_the_format_of_the_extension_and_loads_back(tmp_path, su
 
 
 @pytest.mark.filterwarnings("ignore:coco .* skipped 1 annotation")
-def test_config_show_for_a_dataset_uses_its_preset_and_classes(tmp_path):
+def test_config_show_for_a_dataset_uses_its_preset_or_a_data_plan_and_its_classes(tmp_path):
     values = shown_config("--dataset", "shapes", "--data", "count=2")
     assert (values["NUM_CLASSES"], values["BACKBONE"], values["IMAGE_MAX_DIM"]) == (4, "tiny", 128)
     from tests.helpers_coco import build_coco
@@ -71,8 +73,12 @@ def test_config_show_for_a_dataset_uses_its_preset_and_classes(tmp_path):
             "--data", f"images={files.images}"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("dataset coco: 2 classes + BG (cat, dog); preset default\nConfigurations:\n")
+    heading = "dataset coco: 2 classes + BG (cat, dog); preset {}, with a data plan\nConfigurations:\n"
+    assert result.stdout.startswith(heading.format(machine_preset(this_machine())))
     assert "NUM_CLASSES                    3\n" in result.stdout
+    why = CliRunner().invoke(cli, [*args, "--set", "images_per_gpu=3", "--why", "image_max_dim",
+                                   "--why", "images_per_gpu"]).stdout.splitlines()[-2:]
+    assert re.fullmatch(r"IMAGE_MAX_DIM = \d+  \(data plan\)", why[0]) and why[1] == "IMAGES_PER_GPU = 3  (--set)"
     values = json.loads(CliRunner().invoke(cli, [*args, "--preset", "cpu", "--json"]).stdout)
     assert (values["NUM_CLASSES"], values["BACKBONE"], values["NAME"]) == (3, "resnet18", "coco")
 

@@ -19,7 +19,8 @@ class FakePipeline:
 
     def __init__(self, dataset, **kwargs) -> None:
         self.dataset_name, self.kwargs = dataset, kwargs
-        self.config = assemble_config(kwargs["config"], dataset_name=dataset).config
+        assembled = assemble_config(kwargs["config"], dataset_name=dataset)
+        self.config, self.config_sources = assembled.config, dict(assembled.sources)
         self.dataset = self.val_dataset = None
         self.model = types.SimpleNamespace(log_dir="runs/x")
         FakePipeline.made.append(self)
@@ -103,3 +104,28 @@ def test_two_default_datasets_are_refused_by_name(fake, petri):
 def test_a_non_positive_epoch_count_is_refused_before_anything_runs(fake):
     result = run_cli("train", "--epochs", "0")
     assert result.exit_code == 2 and "--epochs" in result.output and not fake
+
+
+def test_a_run_that_names_no_config_says_what_its_data_plan_chose(fake, monkeypatch, tmp_path):
+    import maskkit
+    from maskkit.config_assembly import plan_request
+    from tests.helpers_coco import build_coco
+
+    class PlanningPipeline(FakePipeline):
+        """Plans as Pipeline does, from the real training dataset."""
+
+        def __init__(self, dataset, **kwargs) -> None:
+            data = maskkit.datasets.create(dataset, **{"subset": "train", **kwargs["dataset_args"]})
+            super().__init__(dataset, **{**kwargs, "config": plan_request(kwargs["config"], dataset, data)})
+
+    monkeypatch.setattr(maskkit.pipeline, "Pipeline", PlanningPipeline)
+    files = build_coco(tmp_path)
+    result = run_cli("train", "--dataset", "coco", "--data", f"annotations={files.annotations}",
+                     "--data", f"images={files.images}", "--epochs", "1")
+    assert result.exit_code == 0, result.output
+    (pipe,) = fake
+    config = pipe.config
+    assert (f"config: planned from the training annotations for this machine (no --preset or --config): "
+            f"{config.IMAGE_MAX_DIM} px, backbone {config.BACKBONE}, {config.IMAGES_PER_GPU} images per step") \
+        in result.output
+    assert pipe.config_sources["IMAGE_MAX_DIM"] == "data plan" and config.IMAGE_MAX_DIM < 1024
