@@ -14,10 +14,15 @@ import math
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+import attrs
 
 from maskkit.checkpoints import FAILED_MARK, last_checkpoints, settle_failed_run
 from maskkit.errors import ConfigError, MaskkitError, WeightsError
+
+if TYPE_CHECKING:
+    from maskkit.config_assembly import ConfigRequest
 
 #: The epoch cap of a time-budgeted run that names none: the budget ends it long before.
 UNCAPPED_EPOCHS = 100_000
@@ -33,6 +38,47 @@ def checked_learning_rate(rate: float) -> float:
     if not math.isfinite(rate) or rate <= 0:
         raise ConfigError("learning_rate", f"must be a positive number, got {rate}")
     return float(rate)
+
+
+def stored_run_request(request: ConfigRequest, log_dir: str | os.PathLike, dataset_name: str) -> ConfigRequest:
+    """For ``--resume`` of a run that named no preset or config: the config stored in the newest run.
+
+    Such a run's config came from the dataset's recommendation or a data plan, and a plan made
+    again could differ (its batch follows the memory free at the time), so the run carries on with
+    the config it started with, under the same explicit overrides.
+
+    Args:
+        request: what the user asked for; returned as it is when it names a preset, config or file.
+        log_dir: the log folder holding the run folders.
+        dataset_name: the registered dataset trained on (its recommendation, and the run's NAME).
+
+    Returns:
+        ``request`` with the stored config as its ready config, or ``request`` when no run of that
+        NAME has a readable checkpoint holding a config.
+    """
+    if not request.names_nothing:
+        return request
+    from maskkit.config import Config
+    from maskkit.config_assembly import assemble_config
+    from maskkit.dataset_recommendation import recommendation
+    from maskkit.planning.machine import machine_preset, this_machine
+    from maskkit.weights import read_metadata
+
+    named = request if recommendation(dataset_name).preset else attrs.evolve(
+        request, preset=machine_preset(this_machine()))
+    name = assemble_config(named, dataset_name=dataset_name).config.NAME
+    try:
+        candidates = last_checkpoints(log_dir, name)
+    except MaskkitError:
+        return request
+    for path in candidates:
+        try:
+            stored = read_metadata(path).get("config")
+        except WeightsError:
+            continue
+        if stored:
+            return attrs.evolve(request, config=Config.from_dict(stored), config_source=f"run {path.parent.name}")
+    return request
 
 
 def resume_newest(log_dir: str | os.PathLike, name: str, load_weights: Callable[[Path], Any]) -> Path | None:

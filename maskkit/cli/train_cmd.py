@@ -59,6 +59,7 @@ def train(dataset_name: str | None, data_items: tuple[str, ...], val_items: tupl
     from maskkit.pipeline import Pipeline
     from maskkit.split import warn_if_validation_is_training
     from maskkit.split_summary import describe_data
+    from maskkit.training_run import stored_run_request
 
     if dataset_name is None:
         dataset_name = default_dataset()
@@ -69,6 +70,8 @@ def train(dataset_name: str | None, data_items: tuple[str, ...], val_items: tupl
     for source, field, value in (("--backbone", "BACKBONE", backbone), ("--augment", "AUGMENTERS", augment)):
         if value is not None:
             request = request.with_overrides(source, {field: value})
+    if resume:
+        request = stored_run_request(request, log_dir, dataset_name)
     pipe = Pipeline(dataset_name, dataset_args=args, val_args=val_args, config=request, log_dir=log_dir)
     warn_if_validation_is_training(pipe.dataset, pipe.val_dataset)
     click.echo(describe_data(pipe.dataset, pipe.val_dataset))

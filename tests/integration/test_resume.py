@@ -132,3 +132,26 @@ def test_a_killed_training_run_resumes_from_its_last_complete_epoch(tmp_path):
                     overrides=OVERRIDES, log_dir=log_dir)
     history = pipe.train(EPOCHS, resume=True, verbose=0)
     assert history == {} and pipe.model.epoch == EPOCHS and pipe.model.log_dir == run_dirs[0]
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_a_run_that_named_no_config_resumes_with_the_config_it_planned(tmp_path, monkeypatch):
+    """A planned run's batch follows the free memory; --resume carries on with the stored config instead."""
+    from maskkit.weights import read_metadata
+    from tests.helpers import run_cli
+    from tests.helpers_coco import build_coco
+
+    files = build_coco(tmp_path / "data")
+    args = ["train", "--dataset", "coco", "--data", f"annotations={files.annotations}",
+            "--data", f"images={files.images}", "--set", "steps_per_epoch=2", "--set", "validation_steps=1",
+            "--set", "top_down_pyramid_size=32", "--set", "fpn_classif_fc_layers_size=64",
+            "--log-dir", str(tmp_path / "runs")]
+    first = run_cli(*args, "--epochs", "1")
+    assert first.exit_code == 0, first.output
+    assert "config: planned from the training annotations" in first.output
+    monkeypatch.setattr("maskkit.planning.machine.available_memory", lambda meminfo: int(2.3 * (1 << 30)))
+    second = run_cli(*args, "--epochs", "2", "--resume")
+    assert second.exit_code == 0, second.output
+    assert "config: planned" not in second.output
+    stored = [read_metadata(path)["config"] for path in checkpoints(tmp_path / "runs")]
+    assert len(stored) == 2 and stored[0] == stored[1]

@@ -93,3 +93,22 @@ def test_a_failed_run_without_checkpoints_is_removed_and_one_with_checkpoints_ma
     touch(run / "mask_rcnn_shapes_0001.weights.h5")
     settle_failed_training(model, KeyboardInterrupt(), created=True)
     assert (run / FAILED_MARK).is_file() and f"marked {FAILED_MARK}" in capsys.readouterr().err
+
+
+def test_resuming_a_run_that_named_no_config_carries_on_with_the_config_it_stored(tmp_path):
+    from maskkit.config import Config
+    from maskkit.config_assembly import ConfigRequest
+    from maskkit.training_run import stored_run_request
+    from maskkit.weights.native import write_native
+
+    asked = ConfigRequest(overrides=[("--set", {"LEARNING_RATE": 0.01})])
+    assert stored_run_request(asked, tmp_path, "nano") is asked, "no run yet: plan as usual"
+    stored = Config(NAME="shapes", IMAGE_MIN_DIM=192, IMAGE_MAX_DIM=192, IMAGES_PER_GPU=3)
+    checkpoint = tmp_path / "shapes20260101T000000" / "mask_rcnn_shapes_0002.weights.h5"
+    checkpoint.parent.mkdir()
+    write_native(checkpoint, [], {"config": stored.to_dict()}, {})
+    resumed = stored_run_request(asked, tmp_path, "shapes")
+    assert resumed.config == stored and resumed.config_source == "run shapes20260101T000000"
+    assert resumed.overrides == asked.overrides, "--set still applies on top"
+    named = ConfigRequest(preset="cpu")
+    assert stored_run_request(named, tmp_path, "shapes") is named, "a named preset is the user's choice"
