@@ -34,6 +34,8 @@ from maskkit.presets import NAMED_AFTER_DATASET, preset_config
 if TYPE_CHECKING:
     from maskkit.backbone import Backbone
     from maskkit.dataset import Dataset
+    from maskkit.planning import Plan
+    from maskkit.planning.machine import Machine
 
 #: The source of a field no layer changed: Config's own default.
 DEFAULT_SOURCE = "default"
@@ -244,6 +246,36 @@ def pipeline_request(config: Config | ConfigRequest | None, preset: str | None, 
     return request
 
 
+def unnamed_preset(dataset_name: str | None, machine: Machine) -> str:
+    """The preset a request that names none starts from: the dataset's recommendation, else the
+    machine's (``cpu`` without an NVIDIA GPU, ``default`` with one).
+
+    Args:
+        dataset_name: the registered dataset's name, or None.
+        machine: the Machine trained on (maskkit.planning.this_machine()).
+    """
+    from maskkit.planning.machine import machine_preset
+
+    return recommendation(dataset_name).preset or machine_preset(machine)
+
+
+def dataset_plan(request: ConfigRequest, dataset_name: str | None, dataset: Dataset, machine: Machine) -> Plan:
+    """The data plan for ``dataset`` on ``machine``, starting from the config ``request`` gives.
+
+    Args:
+        request: the config to plan from (preset, file, overrides; not a ready Config), as ``maskkit
+            data plan`` reads it.
+        dataset_name: the registered dataset's name (its recommendation, and NAME for ``cpu``).
+        dataset: the training dataset; only its annotations are read.
+        machine: the Machine trained on.
+    """
+    from maskkit.planning import make_plan, read_annotations
+
+    current = assemble_config(request, dataset_name=dataset_name, dataset=dataset)
+    return make_plan(read_annotations(dataset), current.config, machine, current.preset,
+                     preset_config(current.preset, dataset_name))
+
+
 def plan_request(request: ConfigRequest, dataset_name: str | None, dataset: Dataset | None) -> ConfigRequest:
     """``request`` with a data plan when it names nothing and the dataset recommends no preset.
 
@@ -262,11 +294,9 @@ def plan_request(request: ConfigRequest, dataset_name: str | None, dataset: Data
     """
     if dataset is None or not request.names_nothing or recommendation(dataset_name).preset:
         return request
-    from maskkit.planning import make_plan, read_annotations, this_machine
-    from maskkit.planning.machine import machine_preset
+    from maskkit.planning import this_machine
 
     machine = this_machine()
-    preset = machine_preset(machine)
-    current = assemble_config(attrs.evolve(request, preset=preset), dataset_name=dataset_name, dataset=dataset)
-    plan = make_plan(read_annotations(dataset), current.config, machine, preset, preset_config(preset, dataset_name))
-    return attrs.evolve(request, preset=preset, planned={field.name: field.value for field in plan.fields})
+    request = attrs.evolve(request, preset=unnamed_preset(dataset_name, machine))
+    plan = dataset_plan(request, dataset_name, dataset, machine)
+    return attrs.evolve(request, planned={field.name: field.value for field in plan.fields})

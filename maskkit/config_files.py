@@ -30,12 +30,12 @@ def write_config_file(path: str | os.PathLike, values: Mapping[str, Any]) -> Non
     from maskkit.atomic_files import atomic_write_text
 
     path = Path(path)
-    check_config_suffix(path)
-    if path.suffix.lower() in (".yaml", ".yml"):
+    suffix = check_config_suffix(path)
+    if suffix in (".yaml", ".yml"):
         import yaml
 
         text = yaml.safe_dump(dict(values), sort_keys=False)
-    elif path.suffix.lower() == ".toml":
+    elif suffix == ".toml":
         from maskkit.utils.toml_text import dumps_toml
 
         text = dumps_toml(values)
@@ -54,14 +54,14 @@ def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(None, f"config file not found: {path}")
-    check_config_suffix(path)
+    suffix = check_config_suffix(path)
     text = path.read_text()
     try:
-        if path.suffix.lower() in (".yaml", ".yml"):
+        if suffix in (".yaml", ".yml"):
             import yaml
 
             values = yaml.safe_load(text) or {}
-        elif path.suffix.lower() == ".toml":
+        elif suffix == ".toml":
             import tomllib
 
             values = tomllib.loads(text)
@@ -74,11 +74,14 @@ def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
     return {str(key).upper(): value for key, value in values.items()}
 
 
-def check_config_suffix(path: Path) -> None:
-    """ConfigError unless ``path`` ends in an extension config files are read and written with."""
-    if path.suffix.lower() not in CONFIG_SUFFIXES:
+def check_config_suffix(path: Path) -> str:
+    """``path``'s extension, lower-cased, which picks the format; ConfigError unless it is one config
+    files are read and written with."""
+    suffix = path.suffix.lower()
+    if suffix not in CONFIG_SUFFIXES:
         raise ConfigError(None, f"{path}: config files are {', '.join(CONFIG_SUFFIXES)}, not "
                                 f"{path.suffix or 'extensionless'}")
+    return suffix
 
 
 def parse_overrides(assignments: Iterable[str]) -> dict[str, Any]:

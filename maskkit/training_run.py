@@ -59,14 +59,12 @@ def stored_run_request(request: ConfigRequest, log_dir: str | os.PathLike, datas
     if not request.names_nothing:
         return request
     from maskkit.config import Config
-    from maskkit.config_assembly import assemble_config
-    from maskkit.dataset_recommendation import recommendation
-    from maskkit.planning.machine import machine_preset, this_machine
+    from maskkit.config_assembly import assemble_config, unnamed_preset
+    from maskkit.planning import this_machine
     from maskkit.weights import read_metadata
 
-    named = request if recommendation(dataset_name).preset else attrs.evolve(
-        request, preset=machine_preset(this_machine()))
-    name = assemble_config(named, dataset_name=dataset_name).config.NAME
+    started = attrs.evolve(request, preset=unnamed_preset(dataset_name, this_machine()))
+    name = assemble_config(started, dataset_name=dataset_name).config.NAME
     try:
         candidates = last_checkpoints(log_dir, name)
     except MaskkitError:

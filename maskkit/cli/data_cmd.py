@@ -97,22 +97,17 @@ def plan(dataset_name: str, dataset_settings: tuple[str, ...], out_path: str, pr
 
     import maskkit
     from maskkit.cli.options import config_request, dataset_args
-    from maskkit.config_assembly import assemble_config
-    from maskkit.dataset_recommendation import recommendation
+    from maskkit.config_assembly import dataset_plan, unnamed_preset
     from maskkit.output_paths import check_writable_file
-    from maskkit.planning import format_plan, make_plan, read_annotations, this_machine, write_plan
-    from maskkit.planning.machine import machine_preset
-    from maskkit.presets import preset_config
+    from maskkit.planning import format_plan, this_machine, write_plan
 
     check_writable_file(out_path, "--out file")
     machine = this_machine()
     if preset is None and config_path is None:
-        preset = recommendation(dataset_name).preset or machine_preset(machine)
+        preset = unnamed_preset(dataset_name, machine)
     request = config_request(config_path, overrides, preset)
     dataset = maskkit.datasets.create(dataset_name, **{"subset": "train", **dataset_args(dataset_settings)})
-    current = assemble_config(request, dataset_name=dataset_name, dataset=dataset)
-    base = current.preset
-    result = make_plan(read_annotations(dataset), current.config, machine, base, preset_config(base, dataset_name))
+    result = dataset_plan(request, dataset_name, dataset, machine)
     train = " ".join(["maskkit train --dataset", shlex.quote(dataset_name),
                       *(f"--data {shlex.quote(item)}" for item in dataset_settings), "--config", shlex.quote(out_path)])
     written = write_plan(result, out_path, f"maskkit data plan {dataset_name}: edit, then {train}")
