@@ -39,7 +39,7 @@ def write_plan(plan: Plan, path: str | os.PathLike, title: str) -> Path:
         title: the heading comment of YAML and TOML files.
     """
     path = Path(path)
-    atomic_write_text(path, plan_text(plan, path.suffix, title))
+    atomic_write_text(path, plan_text(plan, path.suffix.lower(), title))
     return path
 
 

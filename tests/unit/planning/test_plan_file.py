@@ -20,9 +20,10 @@ def plan():
                      preset_config("cpu", "demo"))
 
 
-@pytest.mark.parametrize("suffix", [".yaml", ".yml", ".toml", ".json"])
+@pytest.mark.parametrize("suffix", [".yaml", ".yml", ".toml", ".json", ".YAML", ".Toml"])
 def test_every_format_loads_back_with_the_plan(plan, tmp_path, suffix):
     path = write_plan(plan, tmp_path / f"plan{suffix}", "a title")
+    assert path.read_text().startswith("{" if suffix == ".json" else "# a title")
     loaded = Config.load(path)
     assert loaded == Config(**{**Config().to_dict(), **{k: v for k, v in plan.file_values().items() if k != "preset"}})
     assembled = assemble_config(ConfigRequest(config_file=path), dataset_name="demo")
