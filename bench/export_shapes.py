@@ -53,19 +53,29 @@ def instances(dataset: Any, image_id: int) -> list[tuple[str, list[tuple[int, in
     return shapes
 
 
-def write_coco(folder: Path, dataset: Any, names: list[str]) -> None:
-    """``_annotations.coco.json`` with one polygon per instance for the images written to ``folder``."""
-    categories = [{"id": i, "name": name, "supercategory": "shapes"} for i, name in enumerate(names, start=1)]
-    images, annotations = [], []
+def write_images(folder: Path, dataset: Any) -> list[tuple[int, str, tuple[int, int]]]:
+    """Each image of ``dataset`` as ``folder/<id>.jpg``: (image id, file name, (height, width)) in order."""
+    from maskkit.imageio import write_image_rgb
+
+    written = []
     for image_id in dataset.image_ids:
         filename = f"{image_id:05d}.jpg"
         image = dataset.load_image(image_id)
-        cv2.imwrite(str(folder / filename), cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 95])
-        images.append({"id": int(image_id), "file_name": filename, "height": image.shape[0], "width": image.shape[1]})
+        write_image_rgb(folder / filename, image)
+        written.append((int(image_id), filename, image.shape[:2]))
+    return written
+
+
+def write_coco(folder: Path, dataset: Any, names: list[str]) -> None:
+    """The images and ``_annotations.coco.json`` with one polygon per instance."""
+    categories = [{"id": i, "name": name, "supercategory": "shapes"} for i, name in enumerate(names, start=1)]
+    images, annotations = [], []
+    for image_id, filename, (height, width) in write_images(folder, dataset):
+        images.append({"id": image_id, "file_name": filename, "height": height, "width": width})
         for name, corners in instances(dataset, image_id):
             xs, ys = [x for x, _ in corners], [y for _, y in corners]
             area = float(cv2.contourArea(np.array(corners, np.int32)))
-            annotations.append({"id": len(annotations) + 1, "image_id": int(image_id),
+            annotations.append({"id": len(annotations) + 1, "image_id": image_id,
                                 "category_id": names.index(name) + 1, "iscrowd": 0, "area": area,
                                 "bbox": [min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)],
                                 "segmentation": [[float(v) for xy in corners for v in xy]]})
@@ -74,17 +84,13 @@ def write_coco(folder: Path, dataset: Any, names: list[str]) -> None:
 
 
 def write_via(folder: Path, dataset: Any) -> None:
-    """``via_region_data.json`` (VIA 2 export) with one labelled polygon region per instance."""
+    """The images and ``via_region_data.json`` (VIA 2 export) with one labelled polygon region per instance."""
     entries = {}
-    for image_id in dataset.image_ids:
-        filename = f"{image_id:05d}.jpg"
-        image = dataset.load_image(image_id)
-        path = folder / filename
-        cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 95])
+    for image_id, filename, _ in write_images(folder, dataset):
         regions = [{"shape_attributes": {"name": "polygon", "all_points_x": [x for x, _ in corners],
                                          "all_points_y": [y for _, y in corners]},
                     "region_attributes": {"name": name}} for name, corners in instances(dataset, image_id)]
-        size = path.stat().st_size
+        size = (folder / filename).stat().st_size
         entries[f"{filename}{size}"] = {"filename": filename, "size": size, "regions": regions,
                                         "file_attributes": {}}
     (folder / "via_region_data.json").write_text(json.dumps(entries))
